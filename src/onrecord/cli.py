@@ -1,0 +1,177 @@
+"""The ``onrecord`` command line: extract, eval, bench.
+
+The batch layer lives here: every input is read, extracted and printed on its
+own; a bad one is reported on stderr in one line (file, problem, code) and
+the run goes on. The exit status says what happened: 0 all good, 2 some
+input skipped, 3 the model could not be loaded, 64 a wrong command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, InputError, ModelError, OnrecordError
+from .model import Document
+
+__all__ = ["main"]
+
+_FORMATS = ("table", "json", "jsonl", "brat")
+_SUFFIX = {"table": ".txt", "json": ".json", "jsonl": ".jsonl", "brat": ".ann"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2, which means "bad input" here
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="onrecord", description="Who said what, according to whom: attributions in news text.")
+    p.add_argument("--version", action="version", version=f"onrecord {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ex = sub.add_parser("extract", help="extract attributions from text or HTML files, or stdin")
+    ex.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    ex.add_argument("--format", "-f", choices=_FORMATS, default="table", help="output format (default: table)")
+    ex.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
+    ex.add_argument("--workers", "-w", type=int, default=1, help="processes to spread the inputs over")
+    ex.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colours in table output")
+    _common(ex)
+    ex.add_argument("--max-bytes", type=int, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
+    ex.add_argument("--encoding", default="utf-8", help="encoding of text inputs (default utf-8)")
+
+    ev = sub.add_parser("eval", help="score the extractor against an annotated corpus")
+    ev_sub = ev.add_subparsers(dest="corpus", required=True, parser_class=_Parser)
+    pol = ev_sub.add_parser("polnear", help="PolNeAR brat standoff (train/dev splits)")
+    pol.add_argument("root", type=Path, help="the PolNeAR folder (holding data/)")
+    pol.add_argument("--split", default="dev", help="split to score (default: dev)")
+    pol.add_argument("--json", type=Path, dest="json_out", help="also write the scores as JSON here")
+    pol.add_argument("--limit", type=int, help="score only the first N articles")
+    _common(pol)
+
+    from . import bench
+
+    be = sub.add_parser("bench", help="articles per second and peak memory on PolNeAR dev")
+    bench.add_arguments(be)
+    return p
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spacy-model", default=None, help="spaCy pipeline to parse with (default en_core_web_sm, or $ONRECORD_SPACY_MODEL)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "extract":
+            return _extract(args)
+        if args.command == "eval":
+            return _eval(args)
+        if args.command == "bench":
+            from . import bench
+
+            return bench.main(args)
+    except ModelError as err:
+        print(f"onrecord: error: {err.line()}", file=sys.stderr)
+        return EXIT_MODEL
+    except OnrecordError as err:
+        print(f"onrecord: error: {err.line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+# --- extract ------------------------------------------------------------------------------
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .ingest import iter_documents
+    from .pipeline import extract_many
+
+    if args.format == "brat" and len(args.paths) > 1 and args.out is None:
+        print("onrecord: error: --format brat with several inputs needs --out DIR (one .ann file per input)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    skipped: list[OnrecordError] = []
+
+    def good_inputs() -> Iterator[Document]:
+        for item in iter_documents(args.paths, max_bytes=args.max_bytes, encoding=args.encoding):
+            if isinstance(item, OnrecordError):
+                _report(item)
+                skipped.append(item)
+            else:
+                yield item
+
+    several = len(args.paths) > 1 or any(p != "-" and Path(p).is_dir() for p in args.paths)
+    for result in extract_many(good_inputs(), workers=args.workers, spacy_model=args.spacy_model):
+        if isinstance(result, OnrecordError):
+            _report(result)
+            skipped.append(result)
+            continue
+        _emit(result, args, several)
+    if skipped:
+        print(f"onrecord: {len(skipped)} input(s) skipped", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _report(err: OnrecordError) -> None:
+    print(f"onrecord: skipped {err.line()}", file=sys.stderr)
+
+
+def _render(doc: Document, fmt: str, several: bool, color: str) -> str:
+    from .render import to_brat, to_json, to_jsonl, to_table
+
+    if fmt == "json":
+        return to_jsonl(doc) if several else to_json(doc)
+    if fmt == "jsonl":
+        return to_jsonl(doc)
+    if fmt == "brat":
+        return to_brat(doc)
+    return to_table(doc, color={"auto": None, "always": True, "never": False}[color])
+
+
+def _emit(doc: Document, args: argparse.Namespace, several: bool) -> None:
+    text = _render(doc, args.format, several and args.out is None, args.color)
+    if args.out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    stem = "stdin" if doc.id in (None, "-") else Path(doc.id).stem
+    (args.out / f"{stem}{_SUFFIX[args.format]}").write_text(text, encoding="utf-8")
+    if args.format == "brat":  # brat tools want the text beside the standoff
+        (args.out / f"{stem}.txt").write_text(doc.text, encoding="utf-8")
+
+
+# --- eval ---------------------------------------------------------------------------------
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import evaluate_polnear, format_report
+    from .model import Attribution
+    from .pipeline import Extractor
+
+    extractor = Extractor(args.spacy_model)
+
+    def predict(texts: list[str]) -> Iterator[list[Attribution]]:
+        for doc in extractor.pipe([Document(text=t) for t in texts]):
+            yield doc.attributions
+
+    report = evaluate_polnear(args.root, args.split, predict, limit=args.limit)
+    print(format_report(report))
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

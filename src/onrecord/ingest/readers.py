@@ -1,0 +1,303 @@
+"""Turn what the user gives (paths, ``-`` for stdin, HTML or text) into Documents.
+
+A batch of fifty articles must not die on the one PDF someone dropped in the
+folder: :func:`iter_documents` yields an :class:`~onrecord.errors.InputError`
+in place of each bad input and goes on. The single-input functions raise it.
+
+The text of a :class:`~onrecord.model.Document` is what every span indexes,
+so a text file's text is its decoded content exactly, untouched; for HTML it
+is the main text trafilatura extracts (with paragraphs separated by a blank
+line), and that extracted text then *is* the original.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from onrecord.errors import E, InputError
+from onrecord.ingest.normalise import _data_lines
+from onrecord.model import Document
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "iter_documents",
+    "read_document",
+    "read_bytes_document",
+    "document_from_html",
+    "document_from_text",
+]
+
+#: Largest input read when neither ``max_bytes`` nor ``ONRECORD_MAX_BYTES`` says otherwise.
+DEFAULT_MAX_BYTES = 5_000_000
+
+_ENV_MAX_BYTES = "ONRECORD_MAX_BYTES"
+_STDIN = "-"
+_ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm"})
+_HTML_SUFFIXES = frozenset({".html", ".htm"})
+_SNIFF_BYTES = 8192
+_UTF8_BOM = b"\xef\xbb\xbf"
+_HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
+
+
+def iter_documents(
+    paths: Sequence[str],
+    *,
+    max_bytes: int | None = None,
+    encoding: str = "utf-8",
+    stdin: BinaryIO | None = None,
+) -> Iterator[Document | InputError]:
+    """Yield one Document, or one InputError, per input, in the order given.
+
+    ``-`` reads standard input (``sys.stdin.buffer`` unless ``stdin`` is
+    given). A directory stands for its ``.txt``, ``.text``, ``.html`` and
+    ``.htm`` files, found recursively (hidden names skipped) and read in
+    sorted order; one with none of them yields a single E102. Errors are
+    yielded, not raised, so the caller can report each and go on; the one
+    exception is a malformed ``ONRECORD_MAX_BYTES`` (E111), raised before
+    anything is read because it would spoil every input alike.
+    """
+    if isinstance(paths, str):
+        raise TypeError("paths must be a sequence of paths, not one string")
+    limit = _limit(max_bytes)
+    for path in paths:
+        if path == _STDIN:
+            yield _attempt(lambda: _read_stream(stdin, limit, encoding), _STDIN)
+        elif os.path.isdir(path):
+            yield from _iter_directory(path, limit, encoding)
+        else:
+            yield _attempt(lambda: read_document(path, max_bytes=limit, encoding=encoding), path)
+
+
+def read_document(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8") -> Document:
+    """Read one file as an article; raise InputError (E101, E103-E110) if it is not one.
+
+    The size is checked before the file is read, so a 2 GB log file given by
+    mistake costs nothing. ``.html``/``.htm`` files are read as HTML; other
+    files are too when their content starts like an HTML page.
+    """
+    limit = _limit(max_bytes)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _error("E101", path) from None
+    except OSError as exc:
+        raise _error("E107", path, detail=exc.strerror or exc) from None
+    if os.path.isdir(path):
+        raise _error("E110", path)
+    if info.st_size > limit:
+        raise _error("E106", path, size=info.st_size, limit=limit)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)  # the file may be a pipe, or may grow
+    except OSError as exc:
+        raise _error("E107", path, detail=exc.strerror or exc) from None
+    if len(data) > limit:
+        raise _error("E106", path, size=f"at least {len(data)}", limit=limit)
+    is_html = True if Path(path).suffix.lower() in _HTML_SUFFIXES else None
+    return read_bytes_document(data, name=path, is_html=is_html, encoding=encoding)
+
+
+def read_bytes_document(
+    data: bytes,
+    *,
+    name: str,
+    is_html: bool | None = None,
+    encoding: str = "utf-8",
+) -> Document:
+    """Decode raw bytes as an article; ``name`` is both the id and the path in errors.
+
+    ``is_html=None`` sniffs: content starting (after whitespace) with
+    ``<!doctype html`` or ``<html`` is HTML. A UTF-8 byte-order mark is
+    dropped before decoding, so it never shifts the offsets.
+    """
+    if not data.strip():
+        raise _error("E103", name)
+    wide = _is_wide_encoding(encoding, name)
+    detail = _binary_reason(data, allow_nul=wide)
+    if detail:
+        raise _error("E104", name, detail=detail)
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        raise _error("E105", name, encoding=encoding, detail=f"byte 0x{bad} at offset {exc.start}: {exc.reason}") from None
+    if not text.strip():
+        raise _error("E103", name)
+    if is_html is None:
+        is_html = _HTML_START.match(text) is not None
+    if is_html:
+        return document_from_html(text, name=name)
+    return document_from_text(text, name=name)
+
+
+def document_from_html(html: str, *, name: str | None = None, url: str | None = None) -> Document:
+    """Extract the article from an HTML page with trafilatura, metadata included.
+
+    The extracted main text, paragraphs joined by a blank line, becomes the
+    Document's text. Title, authors (trafilatura's ``;``-separated string),
+    date, site name, URL and language fill the metadata where the page has
+    them. Raises E108 when no main text is found, E109 when trafilatura is
+    not importable.
+    """
+    where = name or url
+    try:
+        import trafilatura
+    except ImportError as exc:
+        raise _error("E109", where, detail=exc) from None
+    try:
+        found = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    except Exception:  # trafilatura signals some failures with bare ValueErrors
+        found = None
+    meta: dict[str, Any] = found.as_dict() if found is not None and hasattr(found, "as_dict") else dict(found or {})
+    paragraphs = [line.strip() for line in (meta.get("text") or "").splitlines() if line.strip()]
+    if not paragraphs:
+        raise _error("E108", where)
+    document = Document(
+        text="\n\n".join(paragraphs),
+        id=name,
+        title=_clean(meta.get("title")),
+        url=_clean(meta.get("url")) or url,
+        publisher=_clean(meta.get("sitename")),
+        published=_clean(meta.get("date")),
+        authors=[a.strip() for a in (meta.get("author") or "").split(";") if a.strip()],
+    )
+    language = _clean(meta.get("language")) or _html_language(html)
+    if language:
+        document.language = language
+    return document
+
+
+def document_from_text(text: str, *, name: str | None = None, **metadata: Any) -> Document:
+    """Wrap text, exactly as given, in a Document; ``metadata`` fills its other fields.
+
+    Raises E103 for text that is empty or only whitespace: there is no
+    article to read, and saying so here beats an empty ledger later.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"document text must be str, not {type(text).__name__}")
+    if not text.strip():
+        raise _error("E103", name)
+    return Document(text=text, id=name, **metadata)
+
+
+# --- internals ---------------------------------------------------------------
+
+
+def _attempt(read: Callable[[], Document], path: str) -> Document | InputError:
+    """Run one read, turning any failure into an InputError for that input alone."""
+    try:
+        return read()
+    except InputError as exc:
+        return exc if exc.path is not None else InputError(exc.code, exc.message, path=path)
+    except OSError as exc:
+        return _error("E107", path, detail=exc.strerror or exc)
+
+
+def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
+    problems: list[OSError] = []
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, onerror=problems.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for file in files:
+            candidate = Path(folder, file)
+            if not file.startswith(".") and candidate.suffix.lower() in _ARTICLE_SUFFIXES:
+                found.append(candidate)
+    if not found:
+        root_problem = next((p for p in problems if os.path.normpath(p.filename or "") == os.path.normpath(root)), None)
+        if root_problem is not None:
+            yield _error("E107", root, detail=root_problem.strerror or root_problem)
+        else:
+            yield _error("E102", root)
+        return
+    for candidate in sorted(found):  # Path order: by components, so a folder's files stay together
+        path = str(candidate)
+        yield _attempt(lambda: read_document(path, max_bytes=limit, encoding=encoding), path)
+
+
+def _read_stream(stream: BinaryIO | None, limit: int, encoding: str) -> Document:
+    """Read stdin (or the stream standing in for it), never more than ``limit + 1`` bytes."""
+    if stream is None:
+        stream = getattr(sys.stdin, "buffer", None)  # sys.stdin is None when a process has no stdin
+        if stream is None:
+            raise _error("E107", _STDIN, detail="there is no standard input")
+    try:
+        data = stream.read(limit + 1)
+    except (OSError, ValueError) as exc:  # ValueError: the stream is closed
+        raise _error("E107", _STDIN, detail=getattr(exc, "strerror", None) or exc) from None
+    if len(data) > limit:
+        raise _error("E106", _STDIN, size=f"at least {len(data)}", limit=limit)
+    return read_bytes_document(data, name=_STDIN, encoding=encoding)
+
+
+def _limit(max_bytes: int | None) -> int:
+    """The size limit: the argument, else ``ONRECORD_MAX_BYTES``, else the default."""
+    if max_bytes is not None:
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be above 0, not {max_bytes}")
+        return max_bytes
+    raw = os.environ.get(_ENV_MAX_BYTES, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InputError("E111", E.E111.format(value=raw))
+    return value
+
+
+def _binary_reason(data: bytes, *, allow_nul: bool) -> str | None:
+    """Why ``data`` looks binary, or None when it looks like text."""
+    for magic, what in _magic_numbers():
+        if data.startswith(magic):
+            return f"it starts like {what}"
+    if not allow_nul and b"\x00" in data[:_SNIFF_BYTES]:
+        return "NUL bytes in the first 8 KB"
+    return None
+
+
+@lru_cache(maxsize=None)
+def _magic_numbers() -> tuple[tuple[bytes, str], ...]:
+    rows = []
+    for line in _data_lines("ingest_binary_magic.tsv"):
+        magic, _, what = line.partition("\t")
+        rows.append((bytes.fromhex(magic.strip()), what.strip()))
+    return tuple(rows)
+
+
+def _is_wide_encoding(encoding: str, name: str) -> bool:
+    """UTF-16 and UTF-32 text is full of NUL bytes; other encodings' is not."""
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise _error("E105", name, encoding=encoding, detail="no such encoding") from None
+    return codec.startswith(("utf-16", "utf-32"))
+
+
+def _html_language(html: str) -> str | None:
+    match = _HTML_LANG.search(html, 0, 4096)
+    return match.group(1).lower() if match else None
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _error(code: str, path: str | None, **fields: Any) -> InputError:
+    """Build a catalogue error; details are squeezed onto one line, as errors are one line."""
+    flat = {key: " ".join(str(value).split()) for key, value in fields.items()}
+    return InputError(code, getattr(E, code).format(**flat), path=path)

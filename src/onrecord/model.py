@@ -1,0 +1,185 @@
+"""The one data model every stage of onrecord shares.
+
+Ingest produces a :class:`Document`; extraction fills its ``attributions``;
+speaker resolution fills ``entities`` and each attribution's ``speaker``.
+Renderers, the evaluator and (later) the store read nothing else.
+
+Every :class:`Span` indexes the user's *original* text (``Document.text``),
+end exclusive, whatever normalisation the NLP layer applied in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ATTRIBUTION_KINDS",
+    "ENTITY_TYPES",
+    "Span",
+    "SpeakerRef",
+    "Attribution",
+    "Entity",
+    "Document",
+]
+
+#: Version of the JSON output (``schema/onrecord-output.v1.json``).
+SCHEMA_VERSION = "1.0"
+
+AttributionKind = Literal["direct", "indirect", "mixed", "according_to", "other"]
+ATTRIBUTION_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed", "according_to", "other")
+
+EntityType = Literal[
+    "person",
+    "organisation",
+    "government",
+    "media_outlet",
+    "group",
+    "anonymous",
+    "unspecified_reports",
+    "document",
+    "poll_or_study",
+    "unknown",
+]
+ENTITY_TYPES: tuple[str, ...] = (
+    "person",
+    "organisation",
+    "government",
+    "media_outlet",
+    "group",
+    "anonymous",
+    "unspecified_reports",
+    "document",
+    "poll_or_study",
+    "unknown",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A stretch of the original text: ``text == document.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> "Span":
+        """Build a span over ``text``, taking the covered characters from it."""
+        return cls(start, end, text[start:end])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class SpeakerRef:
+    """What an attribution says about its speaker: a pointer into ``Document.entities``."""
+
+    id: str
+    name: str
+    type: str
+    resolved: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "type": self.type, "resolved": self.resolved}
+
+
+@dataclass
+class Attribution:
+    """One attribution relation: a source, through a cue, is credited with content.
+
+    ``parent`` is the id of the attribution this one is nested in (its content
+    contains this one) or relayed through ("..., The Guardian reported").
+    """
+
+    id: str
+    kind: str
+    source: list[Span] = field(default_factory=list)
+    cue: list[Span] = field(default_factory=list)
+    content: list[Span] = field(default_factory=list)
+    speaker: SpeakerRef | None = None
+    parent: str | None = None
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": [s.to_dict() for s in self.source],
+            "cue": [s.to_dict() for s in self.cue],
+            "content": [s.to_dict() for s in self.content],
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "parent": self.parent,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass
+class Entity:
+    """A speaker or other referent, with every mention the article makes of it.
+
+    ``resolved`` is False when no fuller name was found (a bare pronoun, say):
+    the name is then just the local mention, never a guess.
+    """
+
+    id: str
+    name: str
+    type: str = "unknown"
+    mentions: list[Span] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
+    resolved: bool = True
+
+    def ref(self) -> SpeakerRef:
+        return SpeakerRef(self.id, self.name, self.type, self.resolved)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "resolved": self.resolved,
+            "mentions": [m.to_dict() for m in self.mentions],
+            "descriptions": list(self.descriptions),
+        }
+
+
+@dataclass
+class Document:
+    """An article: its exact text, its metadata, and what onrecord read in it."""
+
+    text: str
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    published: str | None = None  # ISO 8601 date as given by the source
+    language: str = "en"
+    authors: list[str] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    model: str | None = None  # "<extractor>@<version>/<spacy model>@<version>"
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "published": self.published,
+            "language": self.language,
+            "authors": list(self.authors),
+            "model": self.model,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON output object (see ``schema/onrecord-output.v1.json``)."""
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        if self.id is not None:
+            out["id"] = self.id
+        out["text"] = self.text
+        out["document"] = self.metadata()
+        out["attributions"] = [a.to_dict() for a in self.attributions]
+        out["entities"] = [e.to_dict() for e in self.entities]
+        return out

@@ -1,0 +1,142 @@
+"""From text to a :class:`~onrecord.model.Document` with its attributions.
+
+The flow for every article: normalise the text (keeping a map back), run the
+spaCy pipeline with onrecord's component on the normalised text, then map
+every span back so that offsets index the user's original text.
+:func:`extract_many` spreads a batch over processes and keeps input order;
+one article that fails does not stop the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from . import __version__
+from .errors import OnrecordError
+from .ingest.normalise import Normalised, normalise
+from .model import Attribution, Document, Entity, Span
+from .nlp.loader import load_spacy, model_name
+
+__all__ = ["Extractor", "extract", "extract_many", "EXTRACTOR_NAME"]
+
+EXTRACTOR_NAME = "onrecord-rules"
+_BATCH = 16
+
+
+class Extractor:
+    """A loaded spaCy pipeline with onrecord's component: build once, reuse for many texts."""
+
+    def __init__(self, spacy_model: str | None = None, *, straighten_quotes: bool = True) -> None:
+        self.spacy_model = model_name(spacy_model)
+        self.nlp = load_spacy(self.spacy_model)
+        self.nlp.add_pipe("onrecord")
+        self.straighten_quotes = straighten_quotes
+        meta = self.nlp.meta
+        self.model = f"{EXTRACTOR_NAME}@{__version__}/{meta.get('lang', 'xx')}_{meta['name']}@{meta['version']}"
+
+    def extract(self, text: str, **metadata: Any) -> Document:
+        """Read one article given as a string; ``metadata`` fills Document fields."""
+        return next(self.pipe([Document(text=text, **metadata)]))
+
+    def pipe(self, documents: Iterable[Document], *, batch_size: int = _BATCH) -> Iterator[Document]:
+        """Extract from many documents, batched through ``nlp.pipe``, in input order."""
+        docs = list(documents) if not isinstance(documents, list) else documents
+        norms = [normalise(d.text, straighten_quotes=self.straighten_quotes) for d in docs]
+        parsed = self.nlp.pipe((n.text for n in norms), batch_size=batch_size)
+        for document, norm, sdoc in zip(docs, norms, parsed):
+            yield self._to_document(document, norm, sdoc._.onrecord_attributions, sdoc._.onrecord_entities)
+
+    def _to_document(
+        self, document: Document, norm: Normalised, atts: list[Attribution], ents: list[Entity]
+    ) -> Document:
+        def back(spans: list[Span]) -> list[Span]:
+            # Even an identity map changes text (curly to straight quotes): re-read it.
+            if norm.is_identity:
+                return [Span.of(norm.original, s.start, s.end) for s in spans]
+            return [Span.of(norm.original, *norm.to_original(s.start, s.end)) for s in spans]
+
+        attributions = [
+            replace(a, source=back(a.source), cue=back(a.cue), content=back(a.content)) for a in atts
+        ]
+        entities = [replace(e, mentions=back(e.mentions)) for e in ents]
+        return replace(document, attributions=attributions, entities=entities, model=self.model)
+
+
+@lru_cache(maxsize=2)
+def _shared_extractor(spacy_model: str) -> Extractor:
+    return Extractor(spacy_model)
+
+
+def extract(text: str, *, spacy_model: str | None = None, **metadata: Any) -> Document:
+    """Read one article: ``onrecord.extract(text, title=..., publisher=...) -> Document``.
+
+    The spaCy model is loaded on first use and kept for later calls.
+    """
+    return _shared_extractor(model_name(spacy_model)).extract(text, **metadata)
+
+
+# --- many documents, many processes ---------------------------------------------------------
+
+_worker: Extractor | None = None
+
+
+def _init_worker(spacy_model: str) -> None:
+    global _worker
+    _worker = Extractor(spacy_model)
+
+
+def _work(document: Document) -> Document | OnrecordError:
+    assert _worker is not None
+    return _safe_one(_worker, document)
+
+
+def _safe_one(extractor: Extractor, document: Document) -> Document | OnrecordError:
+    try:
+        return extractor.extract(document.text, **_fields(document))
+    except OnrecordError as err:
+        return err
+    except Exception as err:  # one article must never sink a batch
+        return OnrecordError("E401", f"extraction failed ({type(err).__name__}: {err}); please report this with the input", path=document.id)
+
+
+def _fields(document: Document) -> dict[str, Any]:
+    meta = document.metadata()
+    meta.pop("model", None)
+    return meta
+
+
+def extract_many(
+    documents: Iterable[Document], *, workers: int = 1, spacy_model: str | None = None
+) -> Iterator[Document | OnrecordError]:
+    """Extract from each document, spread over ``workers`` processes, in input order.
+
+    A document that fails yields an :class:`OnrecordError` in its place.
+    """
+    name = model_name(spacy_model)
+    if workers <= 1:
+        extractor = _shared_extractor(name)
+        batch: list[Document] = []
+        for doc in documents:
+            batch.append(doc)
+            if len(batch) == _BATCH:
+                yield from _pipe_safely(extractor, batch)
+                batch = []
+        yield from _pipe_safely(extractor, batch)
+        return
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(name,)) as pool:
+        yield from pool.imap(_work, documents, chunksize=4)
+
+
+def _pipe_safely(extractor: Extractor, batch: list[Document]) -> Iterator[Document | OnrecordError]:
+    if not batch:
+        return
+    try:
+        yield from list(extractor.pipe(batch))
+    except Exception:
+        for doc in batch:  # find the culprit, keep the rest
+            yield _safe_one(extractor, doc)

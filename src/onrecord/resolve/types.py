@@ -1,0 +1,214 @@
+"""What kind of source a mention is: a person, an outlet, a government, a poll...
+
+The type tells a reader how much weight a claim carries ("Reuters" is not
+"sources"), so it is decided by auditable word lists in ``onrecord/data``
+(``resolve_*.txt``) plus the parse and NER label, never by a model guess.
+The checks run from the most specific evidence (an exact outlet or government
+name) to the most generic (the head noun, then the NER label).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Iterable
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+__all__ = ["source_type", "is_anonymous"]
+
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
+_SKIP_DEPS = {"det", "predet", "case", "punct"}
+_SPACES = re.compile(r"\s+")
+
+
+# -- lexicons -----------------------------------------------------------------
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("onrecord").joinpath("data", f"resolve_{name}.txt").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line.lower())
+    return out
+
+
+@cache
+def _words(name: str) -> frozenset[str]:
+    """A ``resolve_<name>.txt`` list as a set (entries with ``=`` give their left side)."""
+    return frozenset(line.split("=", 1)[0].strip() for line in _lines(name))
+
+
+@cache
+def _mapping(name: str) -> dict[str, str]:
+    """A ``resolve_<name>.txt`` list of ``key = value`` lines (a bare key maps to "")."""
+    out: dict[str, str] = {}
+    for line in _lines(name):
+        key, _, value = line.partition("=")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _norm(text: str) -> str:
+    """Lowercase, straight apostrophes, single spaces, no leading "the": a lookup key."""
+    text = _SPACES.sub(" ", text.replace("\u2019", "'").strip().lower())
+    return text[4:] if text.startswith("the ") else text
+
+
+# -- typing -------------------------------------------------------------------
+
+
+def _is_plural(tok: Token) -> bool:
+    return tok.tag_ in ("NNS", "NNPS") or "Plur" in tok.morph.get("Number")
+
+
+def _noun_type(tok: Token) -> str | None:
+    """The type a head word implies by itself, or None when the lists say nothing."""
+    low, lemma = tok.lower_, tok.lemma_.lower() or tok.lower_
+    forms = (low, lemma)
+    proper = tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.i != tok.sent.start)
+    if proper and low in _words("media_words"):
+        return "media_outlet"
+    if not proper and any(f in _words("media_nouns") for f in forms):
+        return "media_outlet"
+    if low in _words("anonymous_nouns"):
+        return "anonymous"
+    if low in _words("report_nouns"):
+        return "unspecified_reports"
+    if any(f in _words("poll_nouns") for f in forms):
+        return "poll_or_study"
+    if not proper and any(f in _words("document_nouns") for f in forms):
+        return "document"
+    if any(f in _words("government_nouns") or f in _words("official_nouns") for f in forms):
+        return "government"
+    if any(f in _words("organisation_nouns") for f in forms):
+        return "organisation"
+    if low in _words("group_nouns"):
+        return "group"
+    return None
+
+
+def _trimmed(tokens: SpacySpan) -> tuple[str, Token | None]:
+    """The span's text without leading determiners and trailing possessive, and its head."""
+    toks = list(tokens)
+    while toks and (toks[0].dep_ in _SKIP_DEPS and toks[0].lower_ in ("the", "a", "an") or toks[0].is_space):
+        toks.pop(0)
+    while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].tag_ == "POS"):
+        toks.pop()
+    if not toks:
+        return "", None
+    core = tokens.doc[toks[0].i : toks[-1].i + 1]
+    return core.text, core.root
+
+
+def _has_title(tokens: SpacySpan, head: Token) -> bool:
+    titles = _words("titles")
+    return any(t.lower_ in titles for t in tokens if t.i < head.i)
+
+
+def source_type(
+    tokens: SpacySpan,
+    ner_label: str | None = None,
+    *,
+    descriptions: Iterable[str] = (),
+) -> str:
+    """The entity type (one of ``onrecord.model.ENTITY_TYPES``) of a source mention.
+
+    ``tokens`` is the mention as a spaCy span; ``ner_label`` the NER label of the
+    name it carries, if any (taken from the head token when not given);
+    ``descriptions`` the roles the article gives the name ("Russian media
+    outlet"), which type an otherwise unknown name ("Mozhem Obyasnit").
+    """
+    text, head = _trimmed(tokens)
+    if head is None:
+        return "unknown"
+    key = _norm(text)
+    kind = _mapping("pronouns").get(head.lower_)
+    if kind is not None and len(tokens) <= 2:
+        # A bare pronoun: its type is its antecedent's; alone it says only this much.
+        if kind in ("m", "f"):
+            return "person"
+        return "group" if kind == "pl" else "unknown"
+    if head.pos_ == "PRON" and head.lower_ not in _words("group_nouns"):
+        return "unknown"
+    if key in _words("media_outlets"):
+        return "media_outlet"
+    if key in _words("government_names"):
+        return "government"
+    label = ner_label or (head.ent_type_ if head.ent_type_ in _NAME_LABELS else None)
+    if label == "PERSON" or (head.pos_ == "PROPN" and _has_title(tokens, head)):
+        return "person"
+    lowered = " " + _SPACES.sub(" ", text.lower()) + " "
+    if head.pos_ != "PROPN" and any(f" {p} " in lowered for p in _words("anonymous_patterns")):
+        return "anonymous"
+    conjuncts = [c for c in head.conjuncts if c.i > head.i and c.i < tokens.end]
+    if conjuncts:
+        kinds = {_noun_type(t) or ("person" if t.ent_type_ == "PERSON" else None) for t in (head, *conjuncts)}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds and "person" not in kinds else "group"
+    if any(t.lower_ in _words("media_words") and t.pos_ == "PROPN" for t in tokens) and label in (
+        "ORG",
+        "WORK_OF_ART",
+        None,
+    ):
+        return "media_outlet"
+    implied = _noun_type(head)
+    if implied is not None:
+        return implied
+    for description in descriptions:
+        implied = _description_type(description)
+        if implied is not None:
+            return implied
+    if label == "ORG":
+        return "organisation"
+    if label == "GPE":
+        return "government"
+    if label == "NORP":
+        return "group"
+    return "unknown"
+
+
+def _description_type(description: str) -> str | None:
+    """The type a role description implies through its head noun ("Russian media outlet")."""
+    words = description.lower().split(" of ")[0].split()
+    for word in reversed(words):
+        if word in _words("media_nouns"):
+            return "media_outlet"
+        if word in _words("government_nouns"):
+            return "government"
+        if word in _words("organisation_nouns"):
+            return "organisation"
+    return None
+
+
+# -- anonymity ----------------------------------------------------------------
+
+_HEAD_STOP = re.compile(
+    r"\s(?:of|from|for|with|in|at|on|who|that|close|familiar|briefed|knowledgeable|involved)\s|,"
+)
+
+
+def is_anonymous(entity_type: str, text: str) -> bool:
+    """Whether a speaker of this type and wording is anonymous sourcing.
+
+    Anonymous sources and unspecified reports always are; an unnamed group or
+    government ("Ukrainian officials", "former Western diplomats") is too, since
+    the reader cannot check who spoke; a named body ("the Kremlin", "The
+    Guardian", "the Obama administration") is not.
+    """
+    if entity_type in ("anonymous", "unspecified_reports"):
+        return True
+    if entity_type not in ("group", "government"):
+        return False
+    core = _HEAD_STOP.split(" " + text.strip() + " ", maxsplit=1)[0].split()
+    if not core:
+        return False
+    head = core[-1]
+    if head[:1].isupper():
+        return False
+    if _norm(" ".join(core)) in _words("government_names"):
+        return False
+    return head.lower() not in _words("government_nouns")

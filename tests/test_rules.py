@@ -1,0 +1,174 @@
+"""The rule extractor, first on hand-built parses (fast), then on short texts parsed by the model."""
+
+import pytest
+from spacy.lang.en import English
+from spacy.tokens import Doc
+
+from onrecord.extract.rules import extract_attributions
+
+
+def make_doc(rows):
+    """rows: (word, head_index, dep, pos, tag, space_after)."""
+    words = [r[0] for r in rows]
+    return Doc(
+        English().vocab,  # lexical attributes (lower_, is_punct) need the English defaults
+        words=words,
+        spaces=[r[5] for r in rows],
+        heads=[r[1] for r in rows],
+        deps=[r[2] for r in rows],
+        pos=[r[3] for r in rows],
+        tags=[r[4] for r in rows],
+        sent_starts=[True] + [False] * (len(rows) - 1),
+    )
+
+
+def roles(att):
+    return (
+        [s.text for s in att.source],
+        [s.text for s in att.cue],
+        [s.text for s in att.content],
+        att.kind,
+    )
+
+
+def test_indirect_with_that_and_auxiliary_verb_group():
+    # "Smith has also said that taxes will rise."
+    doc = make_doc([
+        ("Smith", 3, "nsubj", "PROPN", "NNP", True),
+        ("has", 3, "aux", "AUX", "VBZ", True),
+        ("also", 3, "advmod", "ADV", "RB", True),
+        ("said", 3, "ROOT", "VERB", "VBN", True),
+        ("that", 7, "mark", "SCONJ", "IN", True),
+        ("taxes", 7, "nsubj", "NOUN", "NNS", True),
+        ("will", 7, "aux", "AUX", "MD", True),
+        ("rise", 3, "ccomp", "VERB", "VB", False),
+        (".", 3, "punct", "PUNCT", ".", False),
+    ])
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["Smith"], ["has also said"], ["that taxes will rise"], "indirect")
+    assert doc.text[att.content[0].start:att.content[0].end] == "that taxes will rise"
+
+
+def test_postposed_cue_with_direct_quote():
+    # '"We will win," he said.'
+    doc = make_doc([
+        ('"', 7, "punct", "PUNCT", "``", False),
+        ("We", 3, "nsubj", "PRON", "PRP", True),
+        ("will", 3, "aux", "AUX", "MD", True),
+        ("win", 7, "ccomp", "VERB", "VB", False),
+        (",", 7, "punct", "PUNCT", ",", False),
+        ('"', 7, "punct", "PUNCT", "''", True),
+        ("he", 7, "nsubj", "PRON", "PRP", True),
+        ("said", 7, "ROOT", "VERB", "VBD", False),
+        (".", 7, "punct", "PUNCT", ".", False),
+    ])
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["he"], ["said"], ['"We will win,"'], "direct")
+
+
+def test_according_to_takes_the_rest_of_the_sentence_as_content():
+    # "Prices rose, according to officials."
+    doc = make_doc([
+        ("Prices", 1, "nsubj", "NOUN", "NNS", True),
+        ("rose", 1, "ROOT", "VERB", "VBD", False),
+        (",", 1, "punct", "PUNCT", ",", True),
+        ("according", 1, "prep", "VERB", "VBG", True),
+        ("to", 3, "prep", "ADP", "IN", True),
+        ("officials", 4, "pobj", "NOUN", "NNS", False),
+        (".", 1, "punct", "PUNCT", ".", False),
+    ])
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["officials"], ["according to"], ["Prices rose"], "according_to")
+
+
+def test_non_reporting_verb_gives_nothing():
+    # "Smith ate that cake." (no cue word)
+    doc = make_doc([
+        ("Smith", 1, "nsubj", "PROPN", "NNP", True),
+        ("ate", 1, "ROOT", "VERB", "VBD", True),
+        ("that", 3, "det", "DET", "DT", True),
+        ("cake", 1, "dobj", "NOUN", "NN", False),
+        (".", 1, "punct", "PUNCT", ".", False),
+    ])
+    assert extract_attributions(doc) == []
+
+
+# --- the same rules on real parses ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from onrecord.nlp.loader import load_spacy
+
+    return load_spacy()
+
+
+def run(nlp, text):
+    from onrecord.ingest.normalise import normalise
+
+    return [roles(a) for a in extract_attributions(nlp(normalise(text).text))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The mayor said the bridge will reopen in May.",
+         (["The mayor"], ["said"], ["the bridge will reopen in May"], "indirect")),
+        ("The senator told reporters that the bill was dead.",
+         (["The senator"], ["told"], ["that the bill was dead"], "indirect")),
+        ('"The bill is dead," said Senator Jones.',
+         (["Senator Jones"], ["said"], ['"The bill is dead,"'], "direct")),
+        ("Reuters reported that talks had collapsed.",
+         (["Reuters"], ["reported"], ["that talks had collapsed"], "indirect")),
+        ("Analysts predicted the currency would fall further.",
+         (["Analysts"], ["predicted"], ["the currency would fall further"], "indirect")),
+        ("Voters fear that prices will keep rising.",
+         (["Voters"], ["fear"], ["that prices will keep rising"], "indirect")),
+        ("She believes that the court erred.",
+         (["She"], ["believes"], ["that the court erred"], "indirect")),
+    ],
+)
+def test_indirect_patterns(nlp, text, expected):
+    assert expected in run(nlp, text)
+
+
+@pytest.mark.slow
+def test_passive_quoted_as_saying(nlp):
+    found = run(nlp, 'The minister was quoted as saying that the deal was close.')
+    assert (["The minister"], ["was quoted as saying"], ["that the deal was close"], "indirect") in found
+
+
+@pytest.mark.slow
+def test_split_quote_is_one_content_in_two_fragments(nlp):
+    found = run(nlp, '"We are ready," she said, "and we will not wait."')
+    assert (["she"], ["said"], ['"We are ready,"', '"and we will not wait."'], "direct") in found
+
+
+@pytest.mark.slow
+def test_colon_introduced_quote(nlp):
+    found = run(nlp, 'The governor said: "Help is on the way."')
+    assert any(f[1] == ["said"] and f[2] == ['"Help is on the way."'] for f in found)
+
+
+@pytest.mark.slow
+def test_mixed_quote_keeps_the_reporters_words(nlp):
+    found = run(nlp, 'He said that the plan was "a total disaster for everyone involved".')
+    assert any(f[3] == "mixed" and f[2] == ['that the plan was "a total disaster for everyone involved"'] for f in found)
+
+
+@pytest.mark.slow
+def test_relayed_claim_is_nested_under_the_outlet(nlp):
+    from onrecord.ingest.normalise import normalise
+
+    text = "Officials claimed that the dam had failed, The Guardian reported."
+    atts = extract_attributions(nlp(normalise(text).text))
+    by_cue = {a.cue[0].text: a for a in atts}
+    assert by_cue["claimed"].parent == by_cue["reported"].id
+    assert by_cue["reported"].content[0].text == "Officials claimed that the dam had failed"
+
+
+@pytest.mark.slow
+def test_non_response_is_not_an_attribution(nlp):
+    assert run(nlp, "A spokesperson for the Kremlin did not immediately respond to a request for comment.") == []
+    assert run(nlp, "The company declined to comment.") == []
