@@ -2,7 +2,7 @@
 
 import pytest
 
-from onrecord.extract.quotes import Quote, find_quotes
+from onrecord.extraction.quotes import Quote, find_quotes
 
 
 def spans(text):

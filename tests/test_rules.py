@@ -4,7 +4,7 @@ import pytest
 from spacy.lang.en import English
 from spacy.tokens import Doc
 
-from onrecord.extract.rules import extract_attributions
+from onrecord.extraction.rules import extract_attributions
 
 
 def make_doc(rows):

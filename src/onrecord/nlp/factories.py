@@ -40,7 +40,7 @@ class OnrecordComponent:
     """Rule-based attribution extraction plus in-article speaker resolution."""
 
     def __init__(self, nlp: Language, name: str, min_ratio: float, resolve: bool) -> None:
-        from ..extract.rules import RuleConfig
+        from ..extraction.rules import RuleConfig
 
         _register_extensions()
         self.name = name
@@ -48,7 +48,7 @@ class OnrecordComponent:
         self.resolve = resolve
 
     def __call__(self, doc: Doc) -> Doc:
-        from ..extract.rules import extract_attributions
+        from ..extraction.rules import extract_attributions
 
         attributions = extract_attributions(doc, self.config)
         entities: list[Any] = []

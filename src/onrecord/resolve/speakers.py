@@ -40,8 +40,10 @@ _NOT_NAMES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDIN
 #: NER labels whose names are entities even when they never speak.
 _KEPT = {"PERSON", "ORG"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+_NOT_NAME_TAILS = {"VERB", "AUX", "ADP", "PART", "PUNCT", "SPACE", "SCONJ", "CCONJ"}
 _DEFINITE = {"the", "this", "that"}
 _INDEFINITE = {"a", "an", "another", "one"}
+_ANAPHORIC_TYPES = {"person", "organisation", "unknown", "media_outlet"}
 
 
 @dataclass
@@ -76,7 +78,7 @@ class _Name:
 
     @property
     def words(self) -> tuple[str, ...]:
-        return tuple(t.lower_.replace("\u2019", "'") for t in self.tokens)
+        return tuple(t.text.lower().replace("\u2019", "'") for t in self.tokens)
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _role_key(word: str) -> str:
 
 
 def _head_lemma(tok: Token) -> str:
-    return _role_key(tok.lemma_ or tok.lower_)
+    return _role_key(tok.lemma_ or tok.text.lower())
 
 
 def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
@@ -120,16 +122,16 @@ def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
     titles = _words("titles")
     start, end = ent.start, ent.end
     title = None
-    while start < end and (doc[start].lower_ in titles or doc[start].lower_ in _DEFINITE):
-        if doc[start].lower_ in titles:
-            title = doc[start].lower_
+    while start < end and (doc[start].text.lower() in titles or doc[start].text.lower() in _DEFINITE):
+        if doc[start].text.lower() in titles:
+            title = doc[start].text.lower()
         start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
+    while end > start + 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].pos_ in _NOT_NAME_TAILS):
+        end -= 1  # "Obama Says" (a headline), "Trump 's"
     if start >= end:
         return None
-    if title is None and start > 0 and doc[start - 1].lower_ in titles:
-        title = doc[start - 1].lower_
+    if title is None and start > 0 and doc[start - 1].text.lower() in titles:
+        title = doc[start - 1].text.lower()
     return _Name(doc[start:end], ent.label_, title)
 
 
@@ -152,9 +154,9 @@ def _parts(doc: Doc, noun: Token) -> list[tuple[str, str, int]]:
             chunks[-1].append(tok)
     out = []
     for chunk in chunks:
-        while chunk and (chunk[0].dep_ in ("det", "poss", "punct", "cc") or chunk[0].is_space):
+        while chunk and (chunk[0].dep_ in ("det", "poss", "punct", "cc") or chunk[0].text.isspace()):
             chunk.pop(0)
-        while chunk and (chunk[-1].is_punct or chunk[-1].is_space):
+        while chunk and (chunk[-1].pos_ == "PUNCT" or chunk[-1].text.isspace()):
             chunk.pop()
         if not chunk:
             continue
@@ -163,7 +165,7 @@ def _parts(doc: Doc, noun: Token) -> list[tuple[str, str, int]]:
             if tok.pos_ == "ADP":
                 break
             before_prep.append(tok)
-        nouns = [t for t in before_prep if t.pos_ in ("NOUN", "PROPN") and t.is_alpha]
+        nouns = [t for t in before_prep if t.pos_ in ("NOUN", "PROPN") and any(ch.isalpha() for ch in t.text)]
         if not nouns:
             continue
         text = doc[chunk[0].i : chunk[-1].i + 1].text
@@ -194,7 +196,7 @@ def _descriptions(doc: Doc, name: _Name) -> list[tuple[str, str, int]]:
         first = min((t.left_edge.i for t in left), default=noun.i)
         found.append((doc[first : noun.i + 1].text, _head_lemma(noun), doc[first].idx))
     before = doc[name.tokens.start - 1] if name.tokens.start > 0 else None
-    role_title = _mapping("titles").get(before.lower_) if before is not None else None
+    role_title = _mapping("titles").get(before.text.lower()) if before is not None else None
     if before is not None and before.pos_ == "NOUN" and before.head.i in range(name.tokens.start, name.tokens.end):
         first = before.left_edge.i
         while first < before.i and doc[first].dep_ in ("det", "poss", "punct"):
@@ -229,9 +231,6 @@ class _Resolver:
         self.clusters.append(cluster)
         return cluster
 
-    def _add(self, cluster: _Cluster, span: Span) -> None:
-        cluster.mentions.append(span)
-
     # names ----------------------------------------------------------------------------
 
     def _collect_names(self) -> None:
@@ -251,12 +250,36 @@ class _Resolver:
                     cluster = self._new(name.tokens.text, label="PERSON", words=name.words)
                     self.full.append(cluster)  # a lone surname ("Putin") is the best name there is
                 self._claim(name, cluster)
+            elif name.label == "ORG" and (person := self._person(name.words, name.tokens.start_char, None)):
+                self._claim(name, person)  # "Trump" mislabelled ORG where a Donald Trump is known
             elif name.label != "PERSON":
                 key = _norm(name.tokens.text)
                 cluster = self.by_key.get(key)
                 if cluster is None:
                     cluster = self.by_key[key] = self._new(name.tokens.text, label=name.label)
                 self._claim(name, cluster)
+        self._collect_missed_surnames()
+
+    def _collect_missed_surnames(self) -> None:
+        """Add known surnames the NER missed ("Prigozhin" opening a quote)."""
+        surnames = {c.words[-1] for c in self.full}
+        if not surnames:
+            return
+        # A regex over the text, not a walk over every token: this runs on every article.
+        pattern = r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(surnames)) + r")(?!\w)"
+        for m in re.finditer(pattern, self.text, flags=re.IGNORECASE):
+            found = self.doc.char_span(m.start(), m.end())
+            if found is None or len(found) != 1:
+                continue
+            tok = found[0]
+            if tok.pos_ != "PROPN" or tok.i in self.owner:
+                continue
+            if tok.dep_ == "compound" or any(c.dep_ == "compound" for c in tok.children):
+                continue  # part of a longer name the NER did not see
+            cluster = self._person((tok.text.lower(),), tok.idx, None)
+            if cluster is not None:
+                cluster.mentions.append(_span(self.doc[tok.i : tok.i + 1]))
+                self.owner[tok.i] = cluster
 
     def _full_person(self, name: _Name) -> _Cluster:
         words = name.words
@@ -281,8 +304,9 @@ class _Resolver:
         (word,) = words
         candidates = [c for c in self.full if len(c.words) > 1 and c.words[-1] == word]
         candidates = candidates or [c for c in self.full if len(c.words) > 1 and c.words[0] == word]
-        if gender is not None:
-            candidates = [c for c in candidates if c.gender in (None, gender)]
+        if gender is not None:  # "Mrs. Clinton": a known woman first, then the unknowns
+            same = [c for c in candidates if c.gender == gender]
+            candidates = same or [c for c in candidates if c.gender is None]
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
         seen = [c for c in candidates if c.last_before(pos) >= 0]
@@ -291,7 +315,7 @@ class _Resolver:
         return min(candidates, key=lambda c: min(m.start for m in c.mentions))
 
     def _claim(self, name: _Name, cluster: _Cluster) -> None:
-        self._add(cluster, _span(name.tokens))
+        cluster.mentions.append(_span(name.tokens))
         cluster.gender = cluster.gender or _gender(name.title)
         for tok in name.tokens:
             self.owner[tok.i] = cluster
@@ -321,7 +345,7 @@ class _Resolver:
                 if form != self.publisher and tokens.root.pos_ != "PROPN":
                     continue
                 if not any(s.start <= m.start() < s.end for s in cluster.mentions):
-                    self._add(cluster, Span.of(self.text, m.start(), m.end()))
+                    cluster.mentions.append(Span.of(self.text, m.start(), m.end()))
                 for t in tokens:
                     self.owner[t.i] = cluster
 
@@ -352,9 +376,9 @@ class _Resolver:
         if head.pos_ != "PROPN":
             return None
         titles = _words("titles")
-        words = [t for t in tokens if t.i <= head.i and t.pos_ == "PROPN" and t.lower_ not in titles]
-        title = next((t.lower_ for t in tokens if t.i < head.i and t.lower_ in titles), None)
-        key = tuple(t.lower_ for t in words)
+        words = [t for t in tokens if t.i <= head.i and t.pos_ == "PROPN" and t.text.lower() not in titles]
+        title = next((t.text.lower() for t in tokens if t.i < head.i and t.text.lower() in titles), None)
+        key = tuple(t.text.lower() for t in words)
         person = self._person(key, src.spans[0].start, _gender(title)) if key else None
         if person is not None:
             return person
@@ -373,7 +397,7 @@ class _Resolver:
         head = src.head
         if head is None or head.pos_ != "NOUN" or head.tag_ == "NNS":
             return None
-        if not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children):
+        if not any(c.dep_ == "det" and c.text.lower() in _DEFINITE for c in head.children):
             return None
         role, pos = _head_lemma(head), src.spans[0].start
         candidates = [c for c in self.clusters if c.roles.get(role, pos) < pos]
@@ -394,15 +418,16 @@ class _Resolver:
             return kind_type in singular_things and not cluster.plural
         return False
 
-    def _by_pronoun(self, src: _Source, earlier: list[_Source], subjects: list[tuple[int, _Cluster]]) -> _Cluster | None:
+    def _by_pronoun(
+        self, src: _Source, earlier: list[_Source], subjects: list[tuple[int, _Cluster]]
+    ) -> _Cluster | None:
         """Pass 3: the latest compatible earlier source, or a later named PERSON subject."""
         head = src.head
         if head is None or src.tokens is None or len(src.tokens) > 2:
             return None
-        kind = _mapping("pronouns").get(head.lower_)
+        kind = _mapping("pronouns").get(head.text.lower())
         if kind == "rel":
-            noun = head.head.head if head.head.dep_ == "relcl" else None
-            return self.owner.get(noun.i) if noun is not None else None
+            return self._antecedent_of_relative(head, earlier)
         if kind not in ("m", "f", "pl", "sg"):
             return None
         pos = src.spans[0].start
@@ -419,10 +444,27 @@ class _Resolver:
                     break
         return best[1] if best else None
 
+    def _antecedent_of_relative(self, rel: Token, earlier: list[_Source]) -> _Cluster | None:
+        """ "Muhammad Ali, who joked" -> Ali; "a voter who said" -> "a voter" as its own entity."""
+        if rel.head.dep_ != "relcl":
+            return None
+        noun = rel.head.head
+        if noun.i in self.owner:
+            return self.owner[noun.i]
+        for prev in earlier:
+            if prev.cluster is not None and prev.tokens is not None and prev.tokens.start <= noun.i < prev.tokens.end:
+                return prev.cluster
+        if noun.pos_ not in ("NOUN", "PROPN"):
+            return None
+        phrase = self.doc[noun.left_edge.i : noun.i + 1]
+        cluster = self._local(phrase.text, phrase, noun)
+        cluster.mentions.append(_span(phrase))
+        return cluster
+
     def _by_quote(self, src: _Source, sources: list[_Source]) -> _Cluster | None:
         """A first-person source ("I") inside a quote is the quote's speaker."""
         head = src.head
-        if head is None or _mapping("pronouns").get(head.lower_) != "first":
+        if head is None or _mapping("pronouns").get(head.text.lower()) != "first":
             return None
         pos, best = src.spans[0].start, None
         for other in sources:
@@ -444,16 +486,18 @@ class _Resolver:
                 out.append((start, self.owner[name.tokens.root.i]))
         return out
 
-    def _local(self, src: _Source) -> _Cluster:
+    def _local(self, text: str, tokens: SpacySpan | None, head: Token | None) -> _Cluster:
         """Pass 4: an unresolved source stays itself, merged only with identical wording."""
-        text = " ".join(s.text for s in src.spans)
-        head, tokens = src.head, src.tokens
         stype = source_type(tokens) if tokens is not None else "unknown"
-        pronoun = head is not None and head.lower_ in _mapping("pronouns") and len(tokens or ()) <= 2
-        definite = head is not None and any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in head.children)
-        anaphoric = pronoun or (definite and head.pos_ == "NOUN" and stype in ("person", "organisation", "unknown", "media_outlet"))
-        indefinite = head is not None and any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in head.children)
-        key = "\0" + _norm(text)
+        dets = {c.text.lower() for c in head.children if c.dep_ in ("det", "poss")} if head is not None else set()
+        pronoun = head is not None and head.text.lower() in _mapping("pronouns") and len(tokens or ()) <= 2
+        named = tokens is not None and any(t.pos_ == "PROPN" for t in tokens)  # "the Clinton campaign"
+        # "the company" points at something the article never named: not resolved.
+        anaphoric = pronoun or (
+            bool(dets & _DEFINITE) and not named and head.pos_ == "NOUN" and stype in _ANAPHORIC_TYPES
+        )
+        indefinite = bool(dets & _INDEFINITE)  # two "a source"s need not be one source
+        key = "\0" + _norm(text)  # apart from the name keys
         if not (pronoun or indefinite) and key in self.by_key:
             return self.by_key[key]
         cluster = self._new(text, type=stype, resolved=not anaphoric, typed_by=tokens)
@@ -490,7 +534,7 @@ class _Resolver:
                     self._mark(src)
         for src in sources:
             if src.cluster is None:
-                src.cluster = self._local(src)
+                src.cluster = self._local(" ".join(s.text for s in src.spans), src.tokens, src.head)
                 self._mark(src)
         self._type_clusters()
         return self._entities(sources)
@@ -500,7 +544,7 @@ class _Resolver:
         assert cluster is not None
         cluster.speaker = True
         for span in src.spans:
-            self._add(cluster, span)
+            cluster.mentions.append(span)
         if src.head is not None and cluster.typed_by is None and cluster.label != "PERSON":
             cluster.typed_by = src.tokens
             if not cluster.fixed_name and cluster.label is not None:

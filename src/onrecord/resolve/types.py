@@ -22,6 +22,7 @@ __all__ = ["source_type", "is_anonymous"]
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
 _SKIP_DEPS = {"det", "predet", "case", "punct"}
 _SPACES = re.compile(r"\s+")
+_ARTICLES = {"the", "a", "an"}
 
 
 # -- lexicons -----------------------------------------------------------------
@@ -68,9 +69,9 @@ def _is_plural(tok: Token) -> bool:
 
 def _noun_type(tok: Token) -> str | None:
     """The type a head word implies by itself, or None when the lists say nothing."""
-    low, lemma = tok.lower_, tok.lemma_.lower() or tok.lower_
+    low, lemma = tok.text.lower(), tok.lemma_.lower() or tok.text.lower()
     forms = (low, lemma)
-    proper = tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.i != tok.sent.start)
+    proper = tok.pos_ == "PROPN"
     if proper and low in _words("media_words"):
         return "media_outlet"
     if not proper and any(f in _words("media_nouns") for f in forms):
@@ -95,9 +96,9 @@ def _noun_type(tok: Token) -> str | None:
 def _trimmed(tokens: SpacySpan) -> tuple[str, Token | None]:
     """The span's text without leading determiners and trailing possessive, and its head."""
     toks = list(tokens)
-    while toks and (toks[0].dep_ in _SKIP_DEPS and toks[0].lower_ in ("the", "a", "an") or toks[0].is_space):
+    while toks and (toks[0].text.isspace() or toks[0].dep_ in _SKIP_DEPS and toks[0].text.lower() in _ARTICLES):
         toks.pop(0)
-    while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].tag_ == "POS"):
+    while toks and (toks[-1].pos_ == "PUNCT" or toks[-1].text.isspace() or toks[-1].tag_ == "POS"):
         toks.pop()
     if not toks:
         return "", None
@@ -107,7 +108,7 @@ def _trimmed(tokens: SpacySpan) -> tuple[str, Token | None]:
 
 def _has_title(tokens: SpacySpan, head: Token) -> bool:
     titles = _words("titles")
-    return any(t.lower_ in titles for t in tokens if t.i < head.i)
+    return any(t.text.lower() in titles for t in tokens if t.i < head.i)
 
 
 def source_type(
@@ -127,13 +128,13 @@ def source_type(
     if head is None:
         return "unknown"
     key = _norm(text)
-    kind = _mapping("pronouns").get(head.lower_)
+    kind = _mapping("pronouns").get(head.text.lower())
     if kind is not None and len(tokens) <= 2:
         # A bare pronoun: its type is its antecedent's; alone it says only this much.
         if kind in ("m", "f"):
             return "person"
         return "group" if kind == "pl" else "unknown"
-    if head.pos_ == "PRON" and head.lower_ not in _words("group_nouns"):
+    if head.pos_ == "PRON" and head.text.lower() not in _words("group_nouns"):
         return "unknown"
     if key in _words("media_outlets"):
         return "media_outlet"
@@ -149,7 +150,7 @@ def source_type(
     if conjuncts:
         kinds = {_noun_type(t) or ("person" if t.ent_type_ == "PERSON" else None) for t in (head, *conjuncts)}
         return kinds.pop() if len(kinds) == 1 and None not in kinds and "person" not in kinds else "group"
-    if any(t.lower_ in _words("media_words") and t.pos_ == "PROPN" for t in tokens) and label in (
+    if any(t.text.lower() in _words("media_words") and t.pos_ == "PROPN" for t in tokens) and label in (
         "ORG",
         "WORK_OF_ART",
         None,
@@ -166,8 +167,8 @@ def source_type(
         return "organisation"
     if label == "GPE":
         return "government"
-    if label == "NORP":
-        return "group"
+    if label == "NORP" or (head.pos_ == "NOUN" and _is_plural(head)):
+        return "group"  # unlisted plural speakers ("environmentalists") are people
     return "unknown"
 
 

@@ -36,7 +36,7 @@ class RuleConfig:
 
     min_ratio: float = 0.3  # lexicon prior a verb needs when a complement clause backs it
     min_ratio_quote: float = 0.2  # ... when only an adjacent quotation backs it
-    min_ratio_xcomp: float = 0.2  # ... for "wants to", "plans to", "refused to"
+    min_ratio_xcomp: float = 0.5  # ... for "wants to", "plans to", "refused to"
     min_ratio_that: float = 0.2  # ... for attitudes with an explicit "that" clause ("fears that")
     quote_window: int = 4  # tokens allowed between a quotation and its cue
     extend_clause: bool = True  # run indirect contents to the sentence's edge
@@ -90,6 +90,8 @@ def _reporting_verb(verb: Token, quotes: list[Quote], config: RuleConfig) -> _Ca
         return None
     if verb.lower_ == "quoted":
         return _quoted_as_saying(verb, quotes)
+    if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in verb.children):
+        return None  # impersonal "it must be understood that …": nobody is speaking
     comp = next((c for c in verb.children if c.dep_ in _COMPLEMENTS), None)
     cue = _verb_group(verb)
     source = _source_of(verb)
@@ -181,7 +183,9 @@ def _source_of(verb: Token) -> list[tuple[int, int]]:
         subj = next((c for c in v.children if c.dep_ in _SUBJECTS), None)
         if subj is not None:
             return [_subject_range(subj)]
-    return _inverted_subject(verb)
+    if verb.tag_ != "VBG" and verb.i > 0 and verb.doc[verb.i - 1].is_punct:
+        return _inverted_subject(verb)  # "…,” said Smith
+    return []
 
 
 def _subject_range(subj: Token) -> tuple[int, int]:
@@ -421,6 +425,11 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
         content = cand.content
         if kind != "according_to":
             snapped, kind = _snap_to_quotes(text, content[0], quotes)
+            cue_chars = (doc[cand.cue[0]].idx, doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1]))
+            if any(s <= cue_chars[0] and cue_chars[1] <= e for s, e in snapped):
+                # The cue sits inside the quotation ("It must be understood that …" within a
+                # quote): the content is the clause, not the quotation around it.
+                snapped, kind = content, "indirect"
             if kind == "mixed" and all(_is_label(doc, q) for q in quotes if _overlaps(content[0], (q.start, q.end))):
                 snapped, kind = content, "indirect"
             content = snapped

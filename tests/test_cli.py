@@ -1,0 +1,100 @@
+"""The command line end to end: formats, batches, bad input, exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from onrecord.render import check_offsets, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "seed-article.txt"
+
+pytestmark = pytest.mark.e2e
+
+
+def run(*args, stdin=None, env=None):
+    import os
+
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "onrecord.cli", *args],
+        input=stdin, capture_output=True, text=True, env=full_env, timeout=300,
+    )
+
+
+def test_json_for_one_input_is_one_valid_object():
+    proc = run("extract", str(SEED), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    validate(obj)
+    assert check_offsets(obj) == []
+    assert obj["text"] == SEED.read_text(encoding="utf-8")
+    assert any(a["speaker"] and a["speaker"]["name"] == "Abbas Gallyamov" for a in obj["attributions"])
+
+
+def test_bad_inputs_are_reported_and_the_rest_still_printed(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02binary")
+    good = tmp_path / "good.txt"
+    good.write_text('"We will win," the mayor said.\n')
+    proc = run("extract", str(empty), str(tmp_path / "missing.txt"), str(good), str(binary), "--format", "json")
+    assert proc.returncode == 2
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [obj["id"] for obj in lines] == [str(good)]
+    errors = [line for line in proc.stderr.splitlines() if "skipped" in line and ":" in line]
+    assert len([e for e in errors if "[E1" in e]) == 3
+    assert any(str(empty) in e for e in errors) and any("missing.txt" in e for e in errors)
+
+
+def test_several_inputs_give_json_lines_in_input_order_with_workers(tmp_path):
+    paths = []
+    for i in range(5):
+        p = tmp_path / f"a{i}.txt"
+        p.write_text(f'"Point number {i} stands," the analyst said.\n')
+        paths.append(str(p))
+    proc = run("extract", *paths, "--format", "json", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    objs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["id"] for o in objs] == paths
+    assert all(o["attributions"][0]["cue"][0]["text"] == "said" for o in objs)
+
+
+def test_stdin_and_table_output():
+    proc = run("extract", "-", "--color", "always", stdin="The minister said that the talks had failed.\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" in proc.stdout and "the minister" in proc.stdout.lower()
+
+
+def test_brat_output_directory(tmp_path):
+    proc = run("extract", str(SEED), "--format", "brat", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    ann = (tmp_path / "seed-article.ann").read_text()
+    assert "\tCue " in ann and "\nE1\t" in "\n" + ann
+    assert (tmp_path / "seed-article.txt").read_text() == SEED.read_text()
+
+
+def test_missing_spacy_model_says_how_to_install():
+    proc = run("extract", str(SEED), "--spacy-model", "no_such_model_xx")
+    assert proc.returncode == 3
+    assert "pip install" in proc.stderr and "E201" in proc.stderr
+
+
+def test_environment_variable_chooses_the_model():
+    proc = run("extract", str(SEED), env={"ONRECORD_SPACY_MODEL": "no_such_model_yy"})
+    assert proc.returncode == 3 and "no_such_model_yy" in proc.stderr
+
+
+def test_size_limit_is_user_settable(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("The mayor said it. " * 100)
+    proc = run("extract", str(big), "--max-bytes", "100")
+    assert proc.returncode == 2 and "E106" in proc.stderr
+
+
+def test_wrong_command_line_exits_64():
+    assert run("extract", str(SEED), "--format", "xml").returncode == 64
