@@ -104,18 +104,6 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "Permission denied" in str(err.value)
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads chmod 000 files anyway")
-def test_unreadable_file_for_real(tmp_path: Path) -> None:
-    path = _write(tmp_path / "locked.txt", ARTICLE)
-    path.chmod(0)
-    try:
-        with pytest.raises(InputError) as err:
-            read_document(str(path))
-        assert _code(err) == "E107"
-    finally:
-        path.chmod(0o644)
-
-
 def test_directory_given_to_read_document(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_document(str(tmp_path))

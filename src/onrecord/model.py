@@ -11,7 +11,7 @@ end exclusive, whatever normalisation the NLP layer applied in between.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -28,7 +28,7 @@ __all__ = [
 SCHEMA_VERSION = "1.0"
 
 AttributionKind = Literal["direct", "indirect", "mixed", "according_to", "other"]
-ATTRIBUTION_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed", "according_to", "other")
+ATTRIBUTION_KINDS: tuple[str, ...] = get_args(AttributionKind)
 
 EntityType = Literal[
     "person",
@@ -42,18 +42,7 @@ EntityType = Literal[
     "poll_or_study",
     "unknown",
 ]
-ENTITY_TYPES: tuple[str, ...] = (
-    "person",
-    "organisation",
-    "government",
-    "media_outlet",
-    "group",
-    "anonymous",
-    "unspecified_reports",
-    "document",
-    "poll_or_study",
-    "unknown",
-)
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
 
 
 @dataclass(frozen=True, order=True)
