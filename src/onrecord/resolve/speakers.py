@@ -75,10 +75,8 @@ class _Name:
     tokens: SpacySpan
     label: str
     title: str | None  # lower-cased title before or inside the name ("mr.", "sen.")
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        return tuple(t.text.lower().replace("\u2019", "'") for t in self.tokens)
+    words: tuple[str, ...] = ()  # lower-cased, filled in by _clean_name
+    head: Token | None = None  # the span's root, computed once
 
 
 @dataclass
@@ -120,19 +118,22 @@ def _head_lemma(tok: Token) -> str:
 def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
     """Strip determiners, titles and a trailing possessive off an NER span."""
     titles = _words("titles")
-    start, end = ent.start, ent.end
+    toks = list(ent)
     title = None
-    while start < end and (doc[start].text.lower() in titles or doc[start].text.lower() in _DEFINITE):
-        if doc[start].text.lower() in titles:
-            title = doc[start].text.lower()
-        start += 1
-    while end > start + 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].pos_ in _NOT_NAME_TAILS):
-        end -= 1  # "Obama Says" (a headline), "Trump 's"
-    if start >= end:
+    while toks and (toks[0].text.lower() in titles or toks[0].text.lower() in _DEFINITE):
+        if toks[0].text.lower() in titles:
+            title = toks[0].text.lower()
+        toks.pop(0)
+    while len(toks) > 1 and (toks[-1].tag_ == "POS" or toks[-1].pos_ in _NOT_NAME_TAILS):
+        toks.pop()  # "Obama Says" (a headline), "Trump 's"
+    if not toks:
         return None
+    start = toks[0].i
     if title is None and start > 0 and doc[start - 1].text.lower() in titles:
         title = doc[start - 1].text.lower()
-    return _Name(doc[start:end], ent.label_, title)
+    tokens = doc[start : toks[-1].i + 1]
+    words = tuple(t.text.lower().replace("\u2019", "'") for t in toks)
+    return _Name(tokens, ent.label_, title, words, tokens.root)
 
 
 # -- role descriptions -------------------------------------------------------------
@@ -181,7 +182,7 @@ def _descriptions(doc: Doc, name: _Name) -> list[tuple[str, str, int]]:
     modifier ("Wagner Group founder X") roles; a role title ("Sen. X") gives
     the role alone.
     """
-    head = name.tokens.root
+    head = name.head
     found: list[tuple[str, str, int]] = []
     if head.dep_ in _SUBJECT_DEPS and head.head.lemma_ == "be":
         for c in head.head.children:
@@ -479,11 +480,11 @@ class _Resolver:
         contents = [c for a in self.attributions for c in a.content]
         out = []
         for name in self.names:
-            if name.label != "PERSON" or name.tokens.root.dep_ not in _SUBJECT_DEPS:
+            if name.label != "PERSON" or name.head.dep_ not in _SUBJECT_DEPS:
                 continue
             start = name.tokens.start_char
             if not any(c.start <= start < c.end for c in contents):
-                out.append((start, self.owner[name.tokens.root.i]))
+                out.append((start, self.owner[name.head.i]))
         return out
 
     def _local(self, text: str, tokens: SpacySpan | None, head: Token | None) -> _Cluster:
@@ -552,9 +553,13 @@ class _Resolver:
         if src.head is not None and cluster.label != "PERSON":
             cluster.plural = cluster.plural or src.head.tag_ in ("NNS", "NNPS") or bool(src.head.conjuncts)
 
+    def _kept(self, cluster: _Cluster) -> bool:
+        """Whether the cluster becomes an entity: speakers, PERSON/ORG names, the publisher."""
+        return cluster.speaker or cluster.label in _KEPT or cluster.fixed_name
+
     def _type_clusters(self) -> None:
         for cluster in self.clusters:
-            if cluster.type and cluster.typed_by is None:
+            if (cluster.type and cluster.typed_by is None) or not self._kept(cluster):
                 continue
             if cluster.label == "PERSON":
                 cluster.type = "person"
@@ -572,7 +577,7 @@ class _Resolver:
                 cluster.type = "media_outlet"
 
     def _entities(self, sources: list[_Source]) -> list[Entity]:
-        kept = [c for c in self.clusters if c.speaker or c.label in _KEPT or c.fixed_name]
+        kept = [c for c in self.clusters if self._kept(c)]
         kept.sort(key=lambda c: min((m.start for m in c.mentions), default=len(self.text)))
         entities: dict[int, Entity] = {}
         for n, cluster in enumerate(kept, 1):
