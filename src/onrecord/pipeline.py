@@ -97,9 +97,21 @@ def _init_worker(spacy_model: str) -> None:
     _worker = Extractor(spacy_model)
 
 
-def _work(document: Document) -> Document | OnrecordError:
+def _work(batch: list[Document]) -> list[Document | OnrecordError]:
+    # Whole batches per task, so each worker parses through nlp.pipe, not one text at a time.
     assert _worker is not None
-    return _safe_one(_worker, document)
+    return list(_pipe_safely(_worker, batch))
+
+
+def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _safe_one(extractor: Extractor, document: Document) -> Document | OnrecordError:
@@ -127,17 +139,13 @@ def extract_many(
     name = model_name(spacy_model)
     if workers <= 1:
         extractor = _shared_extractor(name)
-        batch: list[Document] = []
-        for doc in documents:
-            batch.append(doc)
-            if len(batch) == _BATCH:
-                yield from _pipe_safely(extractor, batch)
-                batch = []
-        yield from _pipe_safely(extractor, batch)
+        for batch in _batches(documents):
+            yield from _pipe_safely(extractor, batch)
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(name,)) as pool:
-        yield from pool.imap(_work, documents, chunksize=4)
+        for results in pool.imap(_work, _batches(documents)):
+            yield from results
 
 
 def _pipe_safely(extractor: Extractor, batch: list[Document]) -> Iterator[Document | OnrecordError]:
