@@ -44,19 +44,12 @@ class Extractor:
 
     def pipe(self, documents: Iterable[Document], *, batch_size: int = _BATCH) -> Iterator[Document]:
         """Extract from many documents, batched through ``nlp.pipe``, in input order."""
-        batch: list[tuple[Document, Normalised]] = []
-        for document in documents:
-            batch.append((document, normalise(document.text, straighten_quotes=self.straighten_quotes)))
-            if len(batch) == batch_size:
-                yield from self._pipe_batch(batch)
-                batch = []
-        yield from self._pipe_batch(batch)
-
-    def _pipe_batch(self, batch: list[tuple[Document, Normalised]]) -> Iterator[Document]:
         # Batches keep memory flat however long the input stream is.
-        parsed = self.nlp.pipe((norm.text for _, norm in batch), batch_size=len(batch) or 1)
-        for (document, norm), sdoc in zip(batch, parsed):
-            yield self._to_document(document, norm, sdoc._.onrecord_attributions, sdoc._.onrecord_entities)
+        for batch in _batches(documents, batch_size):
+            norms = [normalise(d.text, straighten_quotes=self.straighten_quotes) for d in batch]
+            parsed = self.nlp.pipe((norm.text for norm in norms), batch_size=len(batch))
+            for document, norm, sdoc in zip(batch, norms, parsed):
+                yield self._to_document(document, norm, sdoc._.onrecord_attributions, sdoc._.onrecord_entities)
 
     def _to_document(
         self, document: Document, norm: Normalised, atts: list[Attribution], ents: list[Entity]
@@ -103,11 +96,11 @@ def _work(batch: list[Document]) -> list[Document | OnrecordError]:
     return list(_pipe_safely(_worker, batch))
 
 
-def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+def _batches(documents: Iterable[Document], size: int = _BATCH) -> Iterator[list[Document]]:
     batch: list[Document] = []
     for doc in documents:
         batch.append(doc)
-        if len(batch) == _BATCH:
+        if len(batch) == size:
             yield batch
             batch = []
     if batch:
@@ -116,17 +109,11 @@ def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
 
 def _safe_one(extractor: Extractor, document: Document) -> Document | OnrecordError:
     try:
-        return extractor.extract(document.text, **_fields(document))
+        return next(extractor.pipe([document]))
     except OnrecordError as err:
         return err
     except Exception as err:  # one article must never sink a batch
         return OnrecordError("E401", f"extraction failed ({type(err).__name__}: {err}); please report this with the input", path=document.id)
-
-
-def _fields(document: Document) -> dict[str, Any]:
-    meta = document.metadata()
-    meta.pop("model", None)
-    return meta
 
 
 def extract_many(

@@ -9,26 +9,22 @@ occurrences that annotators marked as (part of) a cue.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+
+from ..data import read_lines
 
 __all__ = ["cue_ratio", "word_set"]
-
-
-def _lines(name: str) -> list[str]:
-    text = resources.files("onrecord.data").joinpath(name).read_text(encoding="utf-8")
-    return [ln.split("#", 1)[0].rstrip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
 
 
 @cache
 def _cue_table() -> dict[str, float]:
     table: dict[str, float] = {}
-    for line in _lines("cue_words.tsv"):
+    for line in read_lines("cue_words.tsv"):
         form, _in_cue, _total, ratio = line.split("\t")
         table[form] = float(ratio)
-    for line in _lines("cue_words_extra.txt"):
+    for line in read_lines("cue_words_extra.txt"):
         form, ratio = line.split()
         table[form] = max(table.get(form, 0.0), float(ratio))
-    for form in _lines("cue_words_stop.txt"):
+    for form in read_lines("cue_words_stop.txt"):
         table.pop(form.strip(), None)
     return table
 
@@ -41,4 +37,4 @@ def cue_ratio(form: str) -> float:
 @cache
 def word_set(name: str) -> frozenset[str]:
     """A one-entry-per-line word list from ``onrecord/data/<name>``, lower-cased."""
-    return frozenset(ln.strip().lower() for ln in _lines(name))
+    return frozenset(ln.strip().lower() for ln in read_lines(name))

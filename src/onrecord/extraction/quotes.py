@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .lexicon import _lines
+from ..data import read_lines
 
 __all__ = ["Quote", "find_quotes"]
 
@@ -31,7 +31,7 @@ class Quote:
 
 @cache
 def _marks() -> dict[str, str]:
-    return dict(line.split() for line in _lines("quote_marks.txt"))
+    return dict(line.split() for line in read_lines("quote_marks.txt"))
 
 
 def _context(text: str, i: int) -> str | None:

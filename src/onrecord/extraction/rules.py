@@ -211,7 +211,7 @@ def _subtree_chars(head: Token, *, exclude: Token) -> tuple[int, int]:
             end = exclude.i
         else:
             start = exclude.i + 1
-    return _trimmed_chars(doc, start, end) or (doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+    return _trimmed_chars(doc, start, end) or _chars(doc, start, end)
 
 
 def _trimmed_chars(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
@@ -222,6 +222,11 @@ def _trimmed_chars(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
         end -= 1
     if start >= end:
         return None
+    return _chars(doc, start, end)
+
+
+def _chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Character range of the tokens ``[start, end)``."""
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 
 
@@ -386,10 +391,10 @@ def _continuing_quotes(doc: Doc, cand: _Candidate, quotes: list[Quote]) -> list[
     """
     text = doc.text
     last = cand.content[-1]
-    cue_end = doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1])
+    cue_end = _chars(doc, *cand.cue)[1]
     if cue_end < last[1]:
         return []
-    src_end = max([doc[e - 1].idx + len(doc[e - 1]) for _, e in cand.source] + [cue_end])
+    src_end = max([_chars(doc, s, e)[1] for s, e in cand.source] + [cue_end])
     out: list[tuple[int, int]] = []
     pos = src_end
     for q in quotes:
@@ -425,7 +430,7 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
         content = cand.content
         if kind != "according_to":
             snapped, kind = _snap_to_quotes(text, content[0], quotes)
-            cue_chars = (doc[cand.cue[0]].idx, doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1]))
+            cue_chars = _chars(doc, *cand.cue)
             if any(s <= cue_chars[0] and cue_chars[1] <= e for s, e in snapped):
                 # The cue sits inside the quotation ("It must be understood that …" within a
                 # quote): the content is the clause, not the quotation around it.
@@ -452,7 +457,7 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
 
 
 def _token_span(doc: Doc, start: int, end: int) -> Span:
-    return Span.of(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+    return Span.of(doc.text, *_chars(doc, start, end))
 
 
 def _link_parents(atts: list[Attribution]) -> None:

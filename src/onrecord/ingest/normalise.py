@@ -20,7 +20,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+
+from onrecord.data import read_lines
 
 __all__ = ["Normalised", "normalise"]
 
@@ -201,6 +202,5 @@ def _length_changing(straighten_quotes: bool) -> re.Pattern[str]:
 
 
 def _data_lines(name: str) -> list[str]:
-    """Non-comment, non-blank lines of a file under ``onrecord/data/``."""
-    raw = resources.files("onrecord").joinpath("data", name).read_text(encoding="utf-8")
-    return [line.rstrip("\r\n") for line in raw.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    """Table rows of a file under ``onrecord/data/``, cells kept exactly."""
+    return read_lines(name, inline_comments=False)

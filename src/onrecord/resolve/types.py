@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from typing import Iterable
 
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
+
+from onrecord.data import read_lines
 
 __all__ = ["source_type", "is_anonymous"]
 
@@ -29,13 +30,7 @@ _ARTICLES = {"the", "a", "an"}
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files("onrecord").joinpath("data", f"resolve_{name}.txt").read_text(encoding="utf-8")
-    out = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            out.append(line.lower())
-    return out
+    return [line.strip().lower() for line in read_lines(f"resolve_{name}.txt")]
 
 
 @cache
