@@ -29,8 +29,8 @@ def _report() -> BenchReport:
         results=[
             BenchResult("spacy", 1, 84, 10.0, 0.5, 380.25, "en_core_web_sm@3.8.0"),
             BenchResult("spacy", 2, 84, 6.0, 0.5, 371.0, "en_core_web_sm@3.8.0"),
-            BenchResult("onrecord", 1, 84, 12.5, 0.75, 402.0, "en_core_web_sm@3.8.0"),
-            BenchResult("onrecord", 2, error="ModuleNotFoundError: No module named 'onrecord.pipeline'"),
+            BenchResult("rules", 1, 84, 12.5, 0.75, 402.0, "en_core_web_sm@3.8.0"),
+            BenchResult("rules", 2, error="ModuleNotFoundError: No module named 'onrecord.pipeline'"),
         ],
     )
 

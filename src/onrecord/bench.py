@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "run_benchmark",
     "load_texts",
     "format_report",
+    "format_summary",
     "add_arguments",
     "main",
 ]
@@ -43,10 +45,13 @@ __all__ = [
 #: What each configuration measures; ``noop`` is the harness floor (Python, no NLP).
 CONFIGS: dict[str, str] = {
     "spacy": "spaCy parse only (nlp.pipe)",
-    "onrecord": "onrecord full extraction",
+    "rules": "onrecord --model rules",
+    "fast": "onrecord --model fast",
+    "accurate": "onrecord --model accurate",
     "noop": "harness only (str.split)",
 }
-_DEFAULT_CONFIGS = ("spacy", "onrecord")
+_PRESETS = ("rules", "fast", "accurate")
+_DEFAULT_CONFIGS = ("spacy", *_PRESETS)
 _BATCH_SIZE = 8  # small enough that 2 processes both get work from ~80 articles
 _MARK = "ONRECORD-BENCH "  # prefixes the result line, so stray prints cannot be mistaken for it
 
@@ -85,6 +90,8 @@ class BenchReport:
     machine: MachineInfo
     articles: int
     results: list[BenchResult] = field(default_factory=list)
+    #: preset -> role -> PolNeAR dev exact-match F1, when asked for (``--accuracy``).
+    accuracy: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -247,7 +254,7 @@ def _setup_spacy(workers: int, model: str | None) -> tuple[_Process, _Label]:
     return process, _model_label(nlp)
 
 
-def _setup_onrecord(workers: int, model: str | None) -> tuple[_Process, _Label]:
+def _setup_onrecord(workers: int, model: str | None, preset: str) -> tuple[_Process, _Label]:
     """One process: a loaded :class:`Extractor`, its load timed apart.
 
     More: ``extract_many``, whose workers each load the model, in parallel, inside
@@ -261,7 +268,7 @@ def _setup_onrecord(workers: int, model: str | None) -> tuple[_Process, _Label]:
         return [Document(text=t, id=f"bench-{i}") for i, t in enumerate(texts)]
 
     if workers == 1:
-        extractor = Extractor(spacy_model=model)
+        extractor = Extractor(spacy_model=model, model=preset)
 
         def process(texts: list[str]) -> tuple[int, float]:
             return _count_documents(extractor.pipe(documents(texts))), 0.0
@@ -271,9 +278,9 @@ def _setup_onrecord(workers: int, model: str | None) -> tuple[_Process, _Label]:
     label: list[str | None] = [model]
 
     def process_many(texts: list[str]) -> tuple[int, float]:
-        done = _count_documents(extract_many(documents(texts), workers=workers, spacy_model=model))
+        done = _count_documents(extract_many(documents(texts), workers=workers, model=preset, spacy_model=model))
         t0 = time.perf_counter()
-        label[0] = _model_label(getattr(Extractor(spacy_model=model), "nlp", None))
+        label[0] = _model_label(getattr(Extractor(spacy_model=model, model=preset), "nlp", None))
         return done, time.perf_counter() - t0
 
     return process_many, lambda: label[0]  # known only once the run has loaded it
@@ -296,7 +303,7 @@ def _count_words(text: str) -> int:
 _SETUPS: dict[str, Callable[[int, str | None], tuple[_Process, _Label]]] = {
     "noop": _setup_noop,
     "spacy": _setup_spacy,
-    "onrecord": _setup_onrecord,
+    **{preset: partial(_setup_onrecord, preset=preset) for preset in _PRESETS},
 }
 
 
@@ -378,6 +385,42 @@ def format_report(report: BenchReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _accuracy(root: str | Path, presets: Sequence[str], spacy_model: str | None, limit: int | None) -> dict[str, dict[str, float]]:
+    """Exact-match F1 per role of each preset on PolNeAR dev, the same scoring as ``onrecord eval``."""
+    from onrecord.evaluate import evaluate_polnear
+    from onrecord.model import Document
+    from onrecord.pipeline import Extractor
+
+    out = {}
+    for preset in presets:
+        extractor = Extractor(spacy_model, model=preset)
+
+        def predict(texts: list[str]) -> Iterable[list[Any]]:
+            for doc in extractor.pipe([Document(text=t) for t in texts]):
+                yield doc.attributions
+
+        counts = evaluate_polnear(root, "dev", predict, limit=limit).counts
+        out[preset] = {role: round(counts.role(role, "exact").f1, 3) for role in ("source", "cue", "content")}
+    return out
+
+
+def format_summary(report: BenchReport) -> str:
+    """One row per preset: dev exact F1 per role beside articles/s and peak memory per process count."""
+    counts = sorted({r.processes for r in report.results})
+    header = ["model", "source F1", "cue F1", "content F1"]
+    header += [f"art/s x{n}" for n in counts] + [f"peak MB x{n}" for n in counts]
+    rows = []
+    for preset, f1 in report.accuracy.items():
+        runs = {r.processes: r for r in report.results if r.config == preset}
+        row = [preset, *(f"{f1[role]:.3f}" for role in ("source", "cue", "content"))]
+        row += [f"{runs[n].rate:.2f}" if n in runs and not runs[n].error else "-" for n in counts]
+        row += [f"{runs[n].peak_mb:.0f}" if n in runs and not runs[n].error else "-" for n in counts]
+        rows.append(row)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 # ----------------------------------------------------------------------- CLI
 
 
@@ -403,7 +446,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),
         default=_DEFAULT_CONFIGS,
         metavar="NAME[,NAME...]",
-        help=f"what to measure, from {', '.join(CONFIGS)} (default: spacy,onrecord)",
+        help=f"what to measure, from {', '.join(CONFIGS)} (default: spacy,rules,fast,accurate)",
+    )
+    parser.add_argument(
+        "--model",
+        type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),
+        default=None,
+        metavar="PRESET[,PRESET...]",
+        help="onrecord presets to measure beside spaCy's parse (shorthand for --configs spacy,PRESET...)",
+    )
+    parser.add_argument(
+        "--accuracy",
+        action="store_true",
+        help="also score each preset on the same split (exact-match F1) and print one table of both",
     )
     if not any("--spacy-model" in a.option_strings for a in parser._actions):
         parser.add_argument("--spacy-model", default=None, help="spaCy model to load (default: onrecord's)")
@@ -429,14 +484,16 @@ def main(args: argparse.Namespace) -> int:
     if not texts:
         print(f"onrecord bench: {args.root}: no .txt articles in data/dev/text", file=sys.stderr)
         return EXIT_BAD_INPUT
+    configs = ("spacy", *args.model) if getattr(args, "model", None) else tuple(args.configs)
     try:
-        report = run_benchmark(
-            texts, workers=tuple(args.workers), spacy_model=args.spacy_model, configs=tuple(args.configs)
-        )
+        report = run_benchmark(texts, workers=tuple(args.workers), spacy_model=args.spacy_model, configs=configs)
     except ValueError as err:
         print(f"onrecord bench: {err}", file=sys.stderr)
         return EXIT_USAGE
     sys.stdout.write(format_report(report))
+    if getattr(args, "accuracy", False):
+        report.accuracy = _accuracy(args.root, [c for c in configs if c in _PRESETS], args.spacy_model, args.limit)
+        sys.stdout.write("\n" + format_summary(report))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
     return 1 if any(r.error for r in report.results) else EXIT_OK

@@ -1,4 +1,4 @@
-"""The ``onrecord`` command line: extract, eval, bench.
+"""The ``onrecord`` command line: extract, chains, eval, bench, train.
 
 The batch layer lives here: every input is read, extracted and printed on its
 own; a bad one is reported on stderr in one line (file, problem, code) and
@@ -16,11 +16,12 @@ from pathlib import Path
 from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, InputError, ModelError, OnrecordError
 from .model import Document
+from .render.chains import CHAIN_FORMATS
 
 __all__ = ["main"]
 
 _FORMATS = ("table", "json", "jsonl", "brat")
-_SUFFIX = {"table": ".txt", "json": ".json", "jsonl": ".jsonl", "brat": ".ann"}
+_SUFFIX = {"table": ".txt", "json": ".json", "jsonl": ".jsonl", "brat": ".ann", "text": ".chains.txt", "dot": ".dot", "mermaid": ".mmd"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,14 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ex = sub.add_parser("extract", help="extract attributions from text or HTML files, or stdin")
-    ex.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
     ex.add_argument("--format", "-f", choices=_FORMATS, default="table", help="output format (default: table)")
-    ex.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
-    ex.add_argument("--workers", "-w", type=int, default=1, help="processes to spread the inputs over")
     ex.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colours in table output")
-    _common(ex)
-    ex.add_argument("--max-bytes", type=int, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
-    ex.add_argument("--encoding", default="utf-8", help="encoding of text inputs (default utf-8)")
+    _inputs(ex)
+
+    ch = sub.add_parser("chains", help="provenance chains: who relays whom, from the publisher out")
+    ch.add_argument("--format", "-f", choices=CHAIN_FORMATS, default="text", help="text (default), Graphviz dot, or mermaid")
+    _inputs(ch)
 
     ev = sub.add_parser("eval", help="score the extractor against an annotated corpus")
     ev_sub = ev.add_subparsers(dest="corpus", required=True, parser_class=_Parser)
@@ -52,13 +52,49 @@ def _parser() -> argparse.ArgumentParser:
     pol.add_argument("--split", default="dev", help="split to score (default: dev)")
     pol.add_argument("--json", type=Path, dest="json_out", help="also write the scores as JSON here")
     pol.add_argument("--limit", type=int, help="score only the first N articles")
+    pol.add_argument("--model", "-m", type=_model_list, default=None, metavar="PRESET[,PRESET...]",
+                     help="presets to score, side by side (default: accurate)")
     _common(pol)
+    spk = ev_sub.add_parser("speakers", help="speaker resolution and source types on onrecord's own dev annotations")
+    spk.add_argument("root", type=Path, help="the PolNeAR folder (holding data/dev/text)")
+    spk.add_argument("--annotations", type=Path, default=None,
+                     help="speaker annotations (default: annotations/speakers/dev.jsonl, from the repository root)")
+    spk.add_argument("--json", type=Path, dest="json_out", help="also write the scores (and every error) as JSON here")
+    _common(spk)
 
     from . import bench
 
     be = sub.add_parser("bench", help="articles per second and peak memory on PolNeAR dev")
     bench.add_arguments(be)
+
+    tr = sub.add_parser("train", help="train a learned preset from its config (needs the 'train' extra)")
+    tr.add_argument("config", type=Path, help="a TOML training config, e.g. configs/accurate.toml")
     return p
+
+
+_MODEL_HELP = "extraction preset: rules, fast or accurate (default: accurate)"
+
+
+def _model_list(value: str) -> tuple[str, ...]:
+    from .extraction.presets import PRESETS
+
+    out = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [v for v in out if v not in PRESETS]
+    if not out or bad:
+        raise argparse.ArgumentTypeError(f"unknown preset(s) {bad or value!r}; choose from {', '.join(PRESETS)}")
+    return out
+
+
+def _inputs(p: argparse.ArgumentParser) -> None:
+    """The options of every command that reads articles."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
+    p.add_argument("--workers", "-w", type=int, default=1, help="processes to spread the inputs over")
+    p.add_argument("--model", "-m", default=None, help=_MODEL_HELP)
+    p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
+    _common(p)
+    p.add_argument("--max-bytes", type=int, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
+    p.add_argument("--encoding", default="utf-8", help="encoding of text inputs (default utf-8)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -68,7 +104,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "extract":
+        if args.command in ("extract", "chains"):
             return _extract(args)
         if args.command == "eval":
             return _eval(args)
@@ -76,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import bench
 
             return bench.main(args)
+        if args.command == "train":
+            return _train(args)
     except ModelError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return EXIT_MODEL
@@ -107,10 +145,13 @@ def _extract(args: argparse.Namespace) -> int:
                 _report(item)
                 skipped.append(item)
             else:
+                if args.publisher:
+                    item.publisher = args.publisher
                 yield item
 
     several = len(args.paths) > 1 or any(p != "-" and Path(p).is_dir() for p in args.paths)
-    for result in extract_many(good_inputs(), workers=args.workers, spacy_model=args.spacy_model):
+    results = extract_many(good_inputs(), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    for result in results:
         if isinstance(result, OnrecordError):
             _report(result)
             skipped.append(result)
@@ -127,8 +168,11 @@ def _report(err: OnrecordError) -> None:
 
 
 def _render(doc: Document, fmt: str, several: bool, color: str) -> str:
-    from .render import to_brat, to_json, to_jsonl, to_table
+    from .render import to_brat, to_chain_text, to_dot, to_json, to_jsonl, to_mermaid, to_table
 
+    chain_renderers = {"text": to_chain_text, "dot": to_dot, "mermaid": to_mermaid}
+    if fmt in chain_renderers:
+        return chain_renderers[fmt](doc)
     if fmt == "json":
         return to_jsonl(doc) if several else to_json(doc)
     if fmt == "jsonl":
@@ -139,7 +183,7 @@ def _render(doc: Document, fmt: str, several: bool, color: str) -> str:
 
 
 def _emit(doc: Document, args: argparse.Namespace, several: bool) -> None:
-    text = _render(doc, args.format, several and args.out is None, args.color)
+    text = _render(doc, args.format, several and args.out is None, getattr(args, "color", "never"))
     if args.out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
@@ -157,19 +201,65 @@ def _eval(args: argparse.Namespace) -> int:
     import json
 
     from .evaluate import evaluate_polnear, format_report
+    from .extraction.presets import DEFAULT_PRESET
     from .model import Attribution
     from .pipeline import Extractor
 
-    extractor = Extractor(args.spacy_model)
+    if args.corpus == "speakers":
+        return _eval_speakers(args)
+    reports = {}
+    for preset in args.model or (DEFAULT_PRESET,):
+        extractor = Extractor(args.spacy_model, model=preset)
 
-    def predict(texts: list[str]) -> Iterator[list[Attribution]]:
-        for doc in extractor.pipe([Document(text=t) for t in texts]):
-            yield doc.attributions
+        def predict(texts: list[str]) -> Iterator[list[Attribution]]:
+            for doc in extractor.pipe([Document(text=t) for t in texts]):
+                yield doc.attributions
 
-    report = evaluate_polnear(args.root, args.split, predict, limit=args.limit)
-    print(format_report(report))
+        reports[preset] = evaluate_polnear(args.root, args.split, predict, limit=args.limit)
+        print(f"model: {preset} ({extractor.model})")
+        print(format_report(reports[preset]))
+    if len(reports) > 1:
+        print(_side_by_side(reports))
+    if args.json_out is not None:
+        payload = {preset: r.as_dict() for preset, r in reports.items()}
+        args.json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def _side_by_side(reports: dict) -> str:
+    """Exact-match P/R/F1 per role, one row per preset."""
+    lines = ["model      source P/R/F1         cue P/R/F1            content P/R/F1"]
+    for preset, report in reports.items():
+        cells = []
+        for role in ("source", "cue", "content"):
+            t = report.counts.role(role, "exact")
+            cells.append(f"{t.precision:.3f} {t.recall:.3f} {t.f1:.3f}")
+        lines.append(f"{preset:<10} " + "   ".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def _eval_speakers(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate.speakers import DEFAULT_ANNOTATIONS, evaluate_speakers, format_speaker_report
+
+    report = evaluate_speakers(args.root, args.annotations or DEFAULT_ANNOTATIONS, spacy_model=args.spacy_model)
+    print(format_speaker_report(report))
     if args.json_out is not None:
         args.json_out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+# --- train --------------------------------------------------------------------------------
+
+
+def _train(args: argparse.Namespace) -> int:
+    import json
+
+    from .train import train
+
+    metrics = train(args.config)
+    print(json.dumps({k: v for k, v in metrics.items() if k != "config"}, indent=2))
     return EXIT_OK
 
 

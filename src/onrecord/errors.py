@@ -80,6 +80,14 @@ class _Catalogue:
         "or choose another with --spacy-model / ONRECORD_SPACY_MODEL"
     )
     E202 = "spaCy model {name!r} has no dependency parser, which onrecord's rules need; use en_core_web_sm or larger"
+    E203 = (
+        "the {preset!r} model is not installed ({missing} missing); reinstall onrecord, "
+        "or use --model rules"
+    )
+    E204 = "the {package!r} package, which the learned models run on, cannot be imported; pip install onrecord again"
+    E205 = "unknown model preset {name!r}; choose one of {choices}"
+    E206 = "training needs the optional extra: pip install 'onrecord[train]' (missing {package!r})"
+    E207 = "training config {path}: {detail}; see configs/ for working examples"
     # Evaluation errors: E3xx
     E301 = "is not a PolNeAR root (expected data/{split}/text and data/{split}/attributions under it); give the corpus folder"
     E302 = "line {line}: cannot parse brat standoff ({detail})"
@@ -91,6 +99,7 @@ class _Catalogue:
         "the predictor gave {got} results for {expected} texts; it must yield one "
         "list of attributions per text, in the order given"
     )
+    E305 = "is not a speaker annotation file ({detail}); see annotations/speakers/GUIDE.md for the format"
 
 
 E = _Catalogue()

@@ -21,11 +21,14 @@ __all__ = [
     "SpeakerRef",
     "Attribution",
     "Entity",
+    "NonResponse",
+    "ProvenanceEdge",
+    "Provenance",
     "Document",
 ]
 
 #: Version of the JSON output (``schema/onrecord-output.v1.json``).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 AttributionKind = Literal["direct", "indirect", "mixed", "according_to", "other"]
 ATTRIBUTION_KINDS: tuple[str, ...] = get_args(AttributionKind)
@@ -91,6 +94,7 @@ class Attribution:
     speaker: SpeakerRef | None = None
     parent: str | None = None
     confidence: float = 0.5
+    anonymous: bool = False  # the sourcing is anonymous ("a source", "recent reports")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +106,7 @@ class Attribution:
             "speaker": self.speaker.to_dict() if self.speaker else None,
             "parent": self.parent,
             "confidence": round(self.confidence, 3),
+            "anonymous": self.anonymous,
         }
 
 
@@ -135,6 +140,52 @@ class Entity:
 
 
 @dataclass
+class NonResponse:
+    """Someone asked for comment who gave none: "X did not respond to a request for comment"."""
+
+    mention: Span  # who did not respond, as written ("A spokesperson for the Kremlin")
+    cue: Span  # "did not immediately respond"
+    entity: SpeakerRef | None = None  # whose silence it is (the Kremlin)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mention": self.mention.to_dict(),
+            "cue": self.cue.to_dict(),
+            "entity": self.entity.to_dict() if self.entity else None,
+        }
+
+
+@dataclass
+class ProvenanceEdge:
+    """``source`` passed words on to ``target`` (node ids): publisher -> outlet -> speaker -> cited."""
+
+    source: str
+    target: str
+    relation: str  # "reports", "relays", "published_in", "told", "cites"
+    attributions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.source, "to": self.target, "relation": self.relation, "attributions": list(self.attributions)}
+
+
+@dataclass
+class Provenance:
+    """How each claim reached the reader: a graph rooted at the publisher, and its chains."""
+
+    publisher: str | None = None  # node id of the publisher, if known
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, type)
+    edges: list[ProvenanceEdge] = field(default_factory=list)
+    chains: list[list[str]] = field(default_factory=list)  # names, publisher first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "publisher": self.publisher,
+            "nodes": [{"id": k, "name": n, "type": t} for k, (n, t) in self.nodes.items()],
+            "edges": [e.to_dict() for e in self.edges],
+        }
+
+
+@dataclass
 class Document:
     """An article: its exact text, its metadata, and what onrecord read in it."""
 
@@ -148,6 +199,8 @@ class Document:
     authors: list[str] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    non_responses: list[NonResponse] = field(default_factory=list)
+    provenance: Provenance | None = None
     model: str | None = None  # "<extractor>@<version>/<spacy model>@<version>"
 
     def metadata(self) -> dict[str, Any]:
@@ -171,4 +224,8 @@ class Document:
         out["document"] = self.metadata()
         out["attributions"] = [a.to_dict() for a in self.attributions]
         out["entities"] = [e.to_dict() for e in self.entities]
+        out["non_responses"] = [n.to_dict() for n in self.non_responses]
+        provenance = self.provenance or Provenance()
+        out["chains"] = [list(c) for c in provenance.chains]
+        out["provenance"] = provenance.to_dict()
         return out

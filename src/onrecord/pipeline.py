@@ -10,6 +10,7 @@ one article that fails does not stop the others.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -18,25 +19,32 @@ from typing import Any
 from . import __version__
 from .errors import OnrecordError
 from .ingest.normalise import Normalised, normalise
-from .model import Attribution, Document, Entity, Span
+from .extraction.presets import check_preset
+from .model import Document, Span
 from .nlp.loader import load_spacy, model_name
 
-__all__ = ["Extractor", "extract", "extract_many", "EXTRACTOR_NAME"]
+__all__ = ["Extractor", "extract", "extract_many"]
 
-EXTRACTOR_NAME = "onrecord-rules"
 _BATCH = 4  # small batches: same speed, peak memory ~290 MB instead of ~500 MB (PolNeAR dev)
 
 
 class Extractor:
-    """A loaded spaCy pipeline with onrecord's component: build once, reuse for many texts."""
+    """A loaded spaCy pipeline with onrecord's component: build once, reuse for many texts.
 
-    def __init__(self, spacy_model: str | None = None, *, straighten_quotes: bool = True) -> None:
+    ``model`` is the extraction preset (``rules``, ``fast``, ``accurate``;
+    default ``accurate``); learned models load on first use.
+    """
+
+    def __init__(
+        self, spacy_model: str | None = None, *, model: str | None = None, straighten_quotes: bool = True
+    ) -> None:
+        self.preset = check_preset(model)
         self.spacy_model = model_name(spacy_model)
         self.nlp = load_spacy(self.spacy_model)
-        self.nlp.add_pipe("onrecord")
+        self.nlp.add_pipe("onrecord", config={"model": self.preset})
         self.straighten_quotes = straighten_quotes
         meta = self.nlp.meta
-        self.model = f"{EXTRACTOR_NAME}@{__version__}/{meta.get('lang', 'xx')}_{meta['name']}@{meta['version']}"
+        self.model = f"onrecord-{self.preset}@{__version__}/{meta.get('lang', 'xx')}_{meta['name']}@{meta['version']}"
 
     def extract(self, text: str, **metadata: Any) -> Document:
         """Read one article given as a string; ``metadata`` fills Document fields."""
@@ -47,13 +55,15 @@ class Extractor:
         # Batches keep memory flat however long the input stream is.
         for batch in _batches(documents, batch_size):
             norms = [normalise(d.text, straighten_quotes=self.straighten_quotes) for d in batch]
-            parsed = self.nlp.pipe((norm.text for norm in norms), batch_size=len(batch))
-            for document, norm, sdoc in zip(batch, norms, parsed):
-                yield self._to_document(document, norm, sdoc._.onrecord_attributions, sdoc._.onrecord_entities)
+            docs = []
+            for document, norm in zip(batch, norms):
+                sdoc = self.nlp.make_doc(norm.text)
+                sdoc._.onrecord_publisher = document.publisher  # metadata beats what the text suggests
+                docs.append(sdoc)
+            for document, norm, sdoc in zip(batch, norms, self.nlp.pipe(docs, batch_size=len(batch))):
+                yield self._to_document(document, norm, sdoc)
 
-    def _to_document(
-        self, document: Document, norm: Normalised, atts: list[Attribution], ents: list[Entity]
-    ) -> Document:
+    def _to_document(self, document: Document, norm: Normalised, sdoc: Any) -> Document:
         def back(spans: list[Span]) -> list[Span]:
             # Even an identity map changes text (curly to straight quotes): re-read it.
             if norm.is_identity:
@@ -61,23 +71,35 @@ class Extractor:
             return [Span.of(norm.original, *norm.to_original(s.start, s.end)) for s in spans]
 
         attributions = [
-            replace(a, source=back(a.source), cue=back(a.cue), content=back(a.content)) for a in atts
+            replace(a, source=back(a.source), cue=back(a.cue), content=back(a.content))
+            for a in sdoc._.onrecord_attributions
         ]
-        entities = [replace(e, mentions=back(e.mentions)) for e in ents]
-        return replace(document, attributions=attributions, entities=entities, model=self.model)
+        entities = [replace(e, mentions=back(e.mentions)) for e in sdoc._.onrecord_entities]
+        silent = [
+            replace(n, mention=back([n.mention])[0], cue=back([n.cue])[0]) for n in sdoc._.onrecord_non_responses or []
+        ]
+        return replace(
+            document,
+            publisher=document.publisher or sdoc._.onrecord_publisher,
+            attributions=attributions,
+            entities=entities,
+            non_responses=silent,
+            provenance=sdoc._.onrecord_provenance,
+            model=self.model,
+        )
 
 
-@lru_cache(maxsize=2)
-def _shared_extractor(spacy_model: str) -> Extractor:
-    return Extractor(spacy_model)
+@lru_cache(maxsize=3)
+def _shared_extractor(spacy_model: str, preset: str) -> Extractor:
+    return Extractor(spacy_model, model=preset)
 
 
-def extract(text: str, *, spacy_model: str | None = None, **metadata: Any) -> Document:
-    """Read one article: ``onrecord.extract(text, title=..., publisher=...) -> Document``.
+def extract(text: str, *, model: str | None = None, spacy_model: str | None = None, **metadata: Any) -> Document:
+    """Read one article: ``onrecord.extract(text, model="fast", title=..., publisher=...) -> Document``.
 
-    The spaCy model is loaded on first use and kept for later calls.
+    Models are loaded on first use and kept for later calls.
     """
-    return _shared_extractor(model_name(spacy_model)).extract(text, **metadata)
+    return _shared_extractor(model_name(spacy_model), check_preset(model)).extract(text, **metadata)
 
 
 # --- many documents, many processes ---------------------------------------------------------
@@ -85,9 +107,11 @@ def extract(text: str, *, spacy_model: str | None = None, **metadata: Any) -> Do
 _worker: Extractor | None = None
 
 
-def _init_worker(spacy_model: str) -> None:
+def _init_worker(spacy_model: str, preset: str) -> None:
     global _worker
-    _worker = Extractor(spacy_model)
+    # One onnxruntime thread per worker process: the processes are the parallelism.
+    os.environ.setdefault("ONRECORD_THREADS", "1")
+    _worker = Extractor(spacy_model, model=preset)
 
 
 def _work(batch: list[Document]) -> list[Document | OnrecordError]:
@@ -117,20 +141,25 @@ def _safe_one(extractor: Extractor, document: Document) -> Document | OnrecordEr
 
 
 def extract_many(
-    documents: Iterable[Document], *, workers: int = 1, spacy_model: str | None = None
+    documents: Iterable[Document],
+    *,
+    workers: int = 1,
+    model: str | None = None,
+    spacy_model: str | None = None,
 ) -> Iterator[Document | OnrecordError]:
-    """Extract from each document, spread over ``workers`` processes, in input order.
+    """Extract from each document with preset ``model``, over ``workers`` processes, in input order.
 
     A document that fails yields an :class:`OnrecordError` in its place.
     """
     name = model_name(spacy_model)
+    preset = check_preset(model)
     if workers <= 1:
-        extractor = _shared_extractor(name)
+        extractor = _shared_extractor(name, preset)
         for batch in _batches(documents):
             yield from _pipe_safely(extractor, batch)
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(name,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(name, preset)) as pool:
         for results in pool.imap(_work, _batches(documents)):
             yield from results
 

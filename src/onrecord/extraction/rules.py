@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Token
 from ..model import Attribution, Span
 from .lexicon import cue_ratio, word_set
 from .quotes import Quote, find_quotes
+from .tagging import link_parents
 
 __all__ = ["RuleConfig", "extract_attributions"]
 
@@ -452,25 +453,9 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
                 confidence=round(min(cand.confidence, 1.0), 3),
             )
         )
-    _link_parents(out)
+    link_parents(out)
     return out
 
 
 def _token_span(doc: Doc, start: int, end: int) -> Span:
     return Span.of(doc.text, *_chars(doc, start, end))
-
-
-def _link_parents(atts: list[Attribution]) -> None:
-    """An attribution whose cue sits inside another's content is nested in (or relayed by) it."""
-    for child in atts:
-        cue = child.cue[0]
-        best: Attribution | None = None
-        for other in atts:
-            if other is child:
-                continue
-            if any(c.start <= cue.start and cue.end <= c.end for c in other.content):
-                size = sum(c.end - c.start for c in other.content)
-                if best is None or size < sum(c.end - c.start for c in best.content):
-                    best = other
-        if best is not None:
-            child.parent = best.id

@@ -61,7 +61,7 @@ def validate(obj: dict[str, Any]) -> None:
 def check_offsets(obj: dict[str, Any]) -> list[str]:
     """Problems with spans that the schema cannot express, one line each; empty if none.
 
-    Checks every span (attribution source/cue/content, entity mentions) for
+    Checks every span (attribution source/cue/content, entity mentions, non-responses) for
     ``0 <= start <= end <= len(text)`` and ``span.text == text[start:end]``.
     """
     text = obj.get("text", "")
@@ -91,3 +91,7 @@ def _spans(obj: dict[str, Any]):
         name = ent.get("id", i)
         for j, span in enumerate(ent.get("mentions", [])):
             yield f"entity {name} mentions[{j}]", span
+    for i, silent in enumerate(obj.get("non_responses", [])):
+        for part in ("mention", "cue"):
+            if part in silent:
+                yield f"non_response {i} {part}", silent[part]

@@ -31,7 +31,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from onrecord.model import Attribution, Entity, Span
-from onrecord.resolve.types import _mapping, _norm, _trimmed, _words, source_type
+from onrecord.resolve.types import _mapping, _noun_type, _norm, _trimmed, _words, source_type
 
 __all__ = ["resolve_speakers"]
 
@@ -44,6 +44,14 @@ _NOT_NAME_TAILS = {"VERB", "AUX", "ADP", "PART", "PUNCT", "SPACE", "SCONJ", "CCO
 _DEFINITE = {"the", "this", "that"}
 _INDEFINITE = {"a", "an", "another", "one"}
 _ANAPHORIC_TYPES = {"person", "organisation", "unknown", "media_outlet"}
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+#: Dependants that add to a phrase rather than name it: cut from canonical names.
+_ASIDE_DEPS = {"relcl", "acl", "appos", "advcl"}
+_LABEL = re.compile(r"[A-Z][A-Z'\-]+")  # a transcript speaker label ("WALLACE:")
+_ATTRIBUTE = re.compile(r'\w+="([^"]+)"')  # markup left in the text: author="carlquintanilla"
+_HANDLE = re.compile(r"@\w+")
+#: How far back (characters) an article's focus person can be for "the governor".
+_FOCUS_WINDOW = 1000
 
 
 @dataclass
@@ -63,6 +71,13 @@ class _Cluster:
     speaker: bool = False
     fixed_name: bool = False  # the publisher keeps its given name
     typed_by: SpacySpan | None = None
+    fixed_type: bool = False  # made with its canonical name and type: sources do not rename it
+    salient: list[int] = field(default_factory=list)  # where it is a subject or a source
+    author: _Cluster | None = None  # a document's issuer, who speaks through it
+    head: str = ""  # lower-cased head lemma of the mention that made a local cluster
+
+    def last_salient_before(self, pos: int) -> int:
+        return max((p for p in self.salient if p < pos), default=-1)
 
     def last_before(self, pos: int) -> int:
         return max((m.start for m in self.mentions if m.start < pos), default=-1)
@@ -120,10 +135,11 @@ def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
     titles = _words("titles")
     toks = list(ent)
     title = None
-    while toks and (toks[0].text.lower() in titles or toks[0].text.lower() in _DEFINITE):
+    while toks and (toks[0].text.lower() in titles or toks[0].text.lower() in _DEFINITE
+                    or (len(toks) > 1 and toks[0].pos_ in _NOT_NAME_TAILS)):
         if toks[0].text.lower() in titles:
             title = toks[0].text.lower()
-        toks.pop(0)
+        toks.pop(0)  # "Injecting Clinton's" (a gerund the NER took in)
     while len(toks) > 1 and (toks[-1].tag_ == "POS" or toks[-1].pos_ in _NOT_NAME_TAILS):
         toks.pop()  # "Obama Says" (a headline), "Trump 's"
     if not toks:
@@ -134,6 +150,103 @@ def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
     tokens = doc[start : toks[-1].i + 1]
     words = tuple(t.text.lower().replace("\u2019", "'") for t in toks)
     return _Name(tokens, ent.label_, title, words, tokens.root)
+
+
+def _phrase_head(tokens: SpacySpan) -> Token | None:
+    """The noun a source phrase is about: its root, below a leading preposition or cue verb.
+
+    "from the Senate banking committee" -> committee; a cue word tagged as the
+    source ("said" in "said David Plouffe") -> the verb's subject.
+    """
+    head = _trimmed(tokens)[1] if len(tokens) else None
+    while head is not None and head.pos_ == "ADP":
+        objects = [c for c in head.children if c.dep_ == "pobj"]
+        head = objects[0] if objects else None
+    if head is not None and head.pos_ in ("VERB", "AUX") and len(tokens) == 1:
+        subjects = [c for c in head.children if c.dep_ in _SUBJECT_DEPS]
+        head = subjects[0] if subjects else head
+    elif head is not None and head.pos_ == "VERB" and tokens[-1].pos_ == "NOUN" and tokens[-1].head == head:
+        head = tokens[-1]  # "show insiders" parsed as a verb and its object
+    return head
+
+
+def _canonical(tokens: SpacySpan, head: Token, keep_from: int | None = None) -> str:
+    """A phrase's name without prepositions before it or asides after it.
+
+    "The transcript of the debate–published by The Washington Post–" -> "The
+    transcript of the debate"; "Scheiderman, a Democrat whose office ..." ->
+    "Scheiderman". ``keep_from`` (a token index) drops the words before it.
+    """
+    if head.i < tokens.start or head.i >= tokens.end:
+        return _trimmed(tokens)[0]
+    drop: set[int] = set()
+    for tok in head.subtree:  # an aside set off by a comma, dash or bracket
+        edge = tok.left_edge.i
+        if tok.dep_ in _ASIDE_DEPS and tok.i > head.i and edge > 0 and tokens.doc[edge - 1].is_punct:
+            drop.update(t.i for t in tok.subtree)
+    for child in head.children:
+        if child.dep_ == "punct" and child.i > head.i and child.text in ("(", "–", "—", "-"):
+            drop.update(t.i for t in child.subtree)
+        elif head.pos_ == "PROPN" and child.dep_ == "amod" and child.i < head.i and child.text.islower():
+            drop.update(t.i for t in child.subtree)  # "The nonpartisan Commission on ...": not in the name
+    kept = [t for t in head.subtree if tokens.start <= t.i < tokens.end and t.i not in drop]
+    if keep_from is not None:
+        kept = [t for t in kept if t.i >= keep_from]
+    ids = {t.i for t in kept}
+    first = head.i
+    while first - 1 in ids:  # contiguous to the head: a dropped word ends the name on the left too
+        first -= 1
+    last = head.i
+    for t in kept:  # extend to the right only while contiguous: a dropped aside ends the name
+        if t.i == last + 1:
+            last = t.i
+        elif t.i > last + 1:
+            break
+    while first < head.i and tokens.doc[first].pos_ in ("ADP", "PUNCT", "SPACE", "CCONJ"):
+        first += 1
+    while last > head.i and (tokens.doc[last].pos_ in ("PUNCT", "SPACE") or tokens.doc[last].tag_ == "POS"):
+        last -= 1
+    return tokens.doc[first : last + 1].text
+
+
+def _around(tokens: SpacySpan, head: Token | None) -> SpacySpan:
+    """The part of ``tokens`` that is ``head``'s phrase (past a leading "from", say)."""
+    if head is None or not (tokens.start <= head.i < tokens.end) or _trimmed(tokens)[1] is head:
+        return tokens
+    start = max(tokens.start, head.left_edge.i)
+    end = min(tokens.end, head.right_edge.i + 1)
+    return tokens.doc[start:end]
+
+
+def _is_definite(head: Token) -> bool:
+    return any(c.dep_ in ("det", "poss") and (c.text.lower() in _DEFINITE or c.dep_ == "poss") for c in head.children)
+
+
+def _paragraph_start(text: str, pos: int) -> bool:
+    """Whether only spaces stand between ``pos`` and the previous line break (or the text start)."""
+    before = text[:pos]
+    line = before[before.rfind("\n") + 1 :]
+    return not line.strip()
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words that are one another's stems ("Democrat", "Democratic"), case ignored."""
+    a, b = a.lower(), b.lower()
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 5 and long.startswith(short) or a == b
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one dropped letter or two swapped neighbours (a typo)."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    short, long = sorted((a, b), key=len)
+    if len(long) - len(short) != 1:
+        return False
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 # -- role descriptions -------------------------------------------------------------
@@ -226,6 +339,7 @@ class _Resolver:
         self.by_key: dict[str, _Cluster] = {}  # normalised name -> non-person cluster
         self.full: list[_Cluster] = []  # persons with a full (two-word or more) name
         self.names: list[_Name] = []
+        self.focus: list[tuple[int, _Cluster]] = []  # person subjects and speakers, in text order
 
     def _new(self, name: str, **kw: object) -> _Cluster:
         cluster = _Cluster(name, **kw)  # type: ignore[arg-type]
@@ -236,8 +350,12 @@ class _Resolver:
 
     def _collect_names(self) -> None:
         for ent in self.doc.ents:
+            if ent.label_ == "PERSON" and len(ent) == 1 and ent[0].pos_ == "NOUN" and ent[0].tag_ == "NNS":
+                continue  # "Scholars" opening a sentence is not a name
             if ent.label_ not in _NOT_NAMES:
                 name = _clean_name(self.doc, ent)
+                if name is not None and _norm(name.tokens.text) in _words("media_outlets") | _words("government_names"):
+                    name.label = "ORG"  # "Politifact" read as a person's name
                 if name is not None:
                     self.names.append(name)
         for name in self.names:
@@ -246,12 +364,14 @@ class _Resolver:
         for name in self.names:
             if name.label == "PERSON" and len(name.words) == 1:
                 pos = name.tokens.start_char
-                cluster = self._person(name.words, pos, _gender(name.title))
+                cluster = self._person(name.words, pos, _gender(name.title)) or self._typo_person(name.words[0])
                 if cluster is None:
                     cluster = self._new(name.tokens.text, label="PERSON", words=name.words)
                     self.full.append(cluster)  # a lone surname ("Putin") is the best name there is
                 self._claim(name, cluster)
-            elif name.label == "ORG" and (person := self._person(name.words, name.tokens.start_char, None)):
+            elif len(name.words) == 1 and (
+                person := self._person(name.words, name.tokens.start_char, None) or self._typo_person(name.words[0])
+            ):
                 self._claim(name, person)  # "Trump" mislabelled ORG where a Donald Trump is known
             elif name.label != "PERSON":
                 key = _norm(name.tokens.text)
@@ -310,6 +430,11 @@ class _Resolver:
             candidates = same or [c for c in candidates if c.gender is None]
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
+        # A namesake who was a subject or a speaker is the one a bare surname means
+        # ("Bill Clinton criticized ... for his wife Hillary Clinton. ... Clinton said").
+        salient = [c for c in candidates if c.last_salient_before(pos) >= 0]
+        if salient:
+            return max(salient, key=lambda c: c.last_salient_before(pos))
         seen = [c for c in candidates if c.last_before(pos) >= 0]
         if seen:
             return max(seen, key=lambda c: c.last_before(pos))
@@ -317,6 +442,8 @@ class _Resolver:
 
     def _claim(self, name: _Name, cluster: _Cluster) -> None:
         cluster.mentions.append(_span(name.tokens))
+        if name.head.dep_ in _SUBJECT_DEPS:
+            cluster.salient.append(name.tokens.start_char)
         cluster.gender = cluster.gender or _gender(name.title)
         for tok in name.tokens:
             self.owner[tok.i] = cluster
@@ -359,7 +486,7 @@ class _Resolver:
             if not spans:
                 continue
             tokens = self.doc.char_span(spans[0].start, spans[0].end, alignment_mode="expand")
-            head = _trimmed(tokens)[1] if tokens is not None and len(tokens) else None
+            head = _phrase_head(tokens) if tokens is not None and len(tokens) else None
             out.append(_Source(attribution, spans, tokens, head))
         out.sort(key=lambda s: s.spans[0].start)
         return out
@@ -369,18 +496,41 @@ class _Resolver:
         head, tokens = src.head, src.tokens
         if head is None or tokens is None:
             return None
+        special = self._by_form(src) or self._coordinated_people(tokens) or self._by_campaign(head)
+        if special is not None:
+            return special
+        pos = src.spans[0].start
+        ends_in_person = self._trailing_person(tokens)
+        if ends_in_person is not None:
+            return ends_in_person
         if head.i in self.owner:
-            return self.owner[head.i]
+            owner = self.owner[head.i]
+            if owner.label == "NORP" and head.tag_ == "NNP" and head.text[:1].isupper():
+                return None  # "The Republican", "one Democrat": a person, not the party
+            if owner.label != "PERSON" and " " not in _norm(owner.name):
+                longer = self._short_form(_norm(owner.name), pos)
+                if longer is not None:
+                    return longer  # "The Post" after "The New York Post"
+            if owner.label != "PERSON" and len(tokens) == 1:
+                # "Trump" inside an ORG span the NER over-extended ("the Washington Post Trump")
+                person = self._person((head.text.lower(),), pos, None)
+                if person is not None:
+                    return person
+            return owner
         for c in head.children:
             if c.dep_ == "appos" and c.i in self.owner and self.owner[c.i].label == "PERSON":
                 return self.owner[c.i]  # "the finance minister, Lou Jiwei,"
+        if head.pos_ == "NOUN" and head.text[:1].isupper():
+            person = self._person((head.text.lower(),), pos, None)
+            if person is not None:
+                return person  # a known surname tagged as a common noun ("Trump charges")
         if head.pos_ != "PROPN":
             return None
         titles = _words("titles")
         words = [t for t in tokens if t.i <= head.i and t.pos_ == "PROPN" and t.text.lower() not in titles]
         title = next((t.text.lower() for t in tokens if t.i < head.i and t.text.lower() in titles), None)
         key = tuple(t.text.lower() for t in words)
-        person = self._person(key, src.spans[0].start, _gender(title)) if key else None
+        person = self._person(key, pos, _gender(title)) if key else None
         if person is not None:
             return person
         if title is not None and words:
@@ -390,8 +540,126 @@ class _Resolver:
             return cluster
         key = _norm(_trimmed(tokens)[0])
         if key not in self.by_key:
-            self.by_key[key] = self._new(src.spans[0].text, label=head.ent_type_ or "PROPN")
+            known = self._short_form(key, pos) or self._typo_of_known(key)
+            if known is not None:
+                return known
+            self.by_key[key] = self._new(_canonical(tokens, head), label=head.ent_type_ or "PROPN")
         return self.by_key[key]
+
+    def _by_form(self, src: _Source) -> _Cluster | None:
+        """Sources whose written form names them: transcript labels, markup, handles, headlines."""
+        text = src.spans[0].text
+        after = self.text[src.spans[0].end : src.spans[0].end + 2].lstrip()
+        if _LABEL.fullmatch(text) and after.startswith(":"):
+            # "WALLACE: ..." in a transcript: the person known by that surname.
+            return self._person((text.lower(),), src.spans[0].start, None) or self._keyed(
+                "label:" + text.lower(), text.title(), "person"
+            )
+        match = _ATTRIBUTE.fullmatch(text) or _HANDLE.search(text)
+        if match is not None:
+            name = match.group(1) if match.re is _ATTRIBUTE else match.group(0)
+            return self._keyed("handle:" + name.lower(), name, "person")
+        return self._headline_person(src)
+
+    def _headline_person(self, src: _Source) -> _Cluster | None:
+        """A title-case headline source opening with a person: "Elizabeth Warren Hammers Wells Fargo CEO"."""
+        tokens = src.tokens
+        headline_end = self.text.find("\n")
+        if tokens is None or headline_end < 0 or src.spans[0].start > headline_end:
+            return None
+        owner = self.owner.get(tokens[0].i)
+        if owner is None or owner.label != "PERSON" or tokens.root.i in self.owner:
+            return None
+        after = next((t for t in tokens if self.owner.get(t.i) is not owner), None)
+        if after is None or not after.text[:1].isupper():
+            return None  # "Donald Trump's campaign" is the campaign, even in a headline
+        return owner
+
+    def _keyed(self, key: str, name: str, stype: str, **kw: object) -> _Cluster:
+        """The one cluster for ``key`` (outside the name keys), made on first use."""
+        key = "\0" + key
+        if key not in self.by_key:
+            self.by_key[key] = self._new(name, type=stype, fixed_type=True, **kw)
+        return self.by_key[key]
+
+    def _coordinated_people(self, tokens: SpacySpan) -> _Cluster | None:
+        """ "Sens. Jon Tester (D-Mont.) and David Vitter (R-La.)": a group named by its members."""
+        heads = [t for t in tokens if t.i in self.owner and self.owner[t.i].label == "PERSON" and t.dep_ == "conj"]
+        if not heads:
+            return None
+        people: list[_Cluster] = []
+        for tok in tokens:
+            owner = self.owner.get(tok.i)
+            if owner is not None and owner.label == "PERSON" and owner not in people:
+                if tok.dep_ == "conj" or any(c.dep_ == "conj" and c in heads for c in tok.children):
+                    people.append(owner)
+        if len(people) < 2:
+            return None
+        names = [p.name for p in people]
+        joined = ", ".join(names[:-1]) + " and " + names[-1]
+        return self._keyed("group:" + joined.lower(), joined, "group", plural=True)
+
+    def _trailing_person(self, tokens: SpacySpan) -> _Cluster | None:
+        """ "Tulsa police Chief Chuck Jordan": role words, then the person's name, end the source."""
+        toks = [t for t in tokens if not (t.is_punct or t.is_space)]
+        if len(toks) < 2 or toks[-1].i not in self.owner or self.owner[toks[-1].i].label != "PERSON":
+            return None
+        person = self.owner[toks[-1].i]
+        rest = [t for t in toks if self.owner.get(t.i) is not person]
+        if any((t.pos_ in ("ADP", "VERB", "AUX", "PRON") and not t.text[:1].isupper()) or t.tag_ == "POS"
+               or t.dep_ == "cc" for t in rest):
+            return None
+        if any(t.i in self.owner and self.owner[t.i].label == "PERSON" for t in rest):
+            return None
+        return person
+
+    def _surname(self, person: _Cluster) -> str:
+        return person.name.split()[-1] if person.name.split() else person.name
+
+    def _campaign(self, person: _Cluster) -> _Cluster:
+        """ "Donald Trump's campaign", "the Clinton campaign": one "<surname> campaign" per person."""
+        name = self._surname(person) + " campaign"
+        return self._keyed("campaign:" + str(id(person)), name, "organisation", label="ORG")
+
+    def _by_campaign(self, head: Token) -> _Cluster | None:
+        if head.lemma_.lower() != "campaign":
+            return None
+        for child in head.children:
+            if child.dep_ in ("poss", "compound") and child.i in self.owner:
+                owner = self.owner[child.i]
+                if owner.label == "PERSON":
+                    return self._campaign(owner)
+        return None
+
+    def _typo_person(self, word: str) -> _Cluster | None:
+        if len(word) < 6:
+            return None
+        found = [c for c in self.full if len(c.words) > 1 and _one_edit(word, c.words[-1])]
+        return found[0] if len(found) == 1 else None
+
+    def _short_form(self, key: str, pos: int) -> _Cluster | None:
+        """ "The Post" after "The New York Post": the last word of an earlier non-person name."""
+        if " " in key:
+            return None
+        found = [
+            c for c in self.clusters
+            if c.label not in (None, "PERSON", "PROPN") and c.last_before(pos) >= 0
+            and _norm(c.name).split()[-1:] == [key] and " " in _norm(c.name)
+        ]
+        return max(found, key=lambda c: c.last_before(pos)) if found else None
+
+    def _typo_of_known(self, key: str) -> _Cluster | None:
+        """ "MNSBC" for MSNBC, "Scheiderman" for Schneiderman: one slip from a known name."""
+        if len(key) < 5 or " " in key:
+            return None
+        person = self._typo_person(key)
+        if person is not None:
+            return person
+        for outlet in _words("media_outlets"):
+            if _one_edit(key, outlet):
+                return self._keyed("outlet:" + outlet, outlet.upper() if len(outlet) <= 5 else outlet.title(),
+                                   "media_outlet", label="ORG")
+        return None
 
     def _by_role(self, src: _Source) -> _Cluster | None:
         """Pass 2: "the former speechwriter" -> whoever the article called a speechwriter."""
@@ -402,16 +670,202 @@ class _Resolver:
             return None
         role, pos = _head_lemma(head), src.spans[0].start
         candidates = [c for c in self.clusters if c.roles.get(role, pos) < pos]
+        candidates = [c for c in candidates if not self._conflicts(head, role, c)]
         if not candidates:
             return None
         return max(candidates, key=lambda c: c.last_before(pos))
+
+    def _conflicts(self, head: Token, role: str, cluster: _Cluster) -> bool:
+        """Whether the mention's proper modifiers contradict the role's ("Democratic" vs "Republican")."""
+        mine = [t.text for t in head.lefts if t.text[:1].isupper() and t.dep_ in ("amod", "compound")]
+        if not mine:
+            return False
+        theirs = [
+            w for d in cluster.descriptions if role in d.lower() for w in d.split() if w[:1].isupper()
+        ]
+        return bool(theirs) and not any(_same_word(a, b) for a in mine for b in theirs)
+
+    # descriptions and documents (pass 3) ------------------------------------------------
+
+    def _document_author(self, noun: Token) -> _Cluster | None:
+        """Who issues a document the phrase itself names: "a Donald Trump tweet", "an ad from X"."""
+        for child in noun.children:
+            owner = self.owner.get(child.i)
+            if child.dep_ in ("compound", "poss") and owner is not None and owner.label in ("PERSON", "ORG"):
+                return owner
+            if child.dep_ == "prep" and child.text.lower() in ("by", "from"):
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        return self.owner.get(obj.i) or self._by_campaign(obj)
+        return None
+
+    def _documents(self) -> list[tuple[int, str, _Cluster]]:
+        """Documents the article credits to someone: (offset, head lemma, author), in text order.
+
+        Besides the phrase's own author, "The Washington Post ran a feature" and
+        "X has a new campaign ad" credit the object to the subject.
+        """
+        out = []
+        nouns = _words("document_nouns")
+        for tok in self.doc:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ != "NOUN" or lemma not in nouns:
+                continue
+            author = self._document_author(tok)
+            verb = tok.head
+            if author is None and tok.dep_ == "dobj" and verb.lemma_.lower() in _words("author_verbs"):
+                subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS and c.i in self.owner]
+                author = self.owner[subjects[0].i] if subjects else None
+            if author is not None:
+                out.append((tok.idx, lemma, author))
+        return out
+
+    def _document(self, author: _Cluster) -> _Cluster:
+        """The document source speaking for ``author``: named after the author, typed document."""
+        return self._keyed("doc:" + str(id(author)), author.name, "document", author=author)
+
+    def _by_document(self, src: _Source, documents: list[tuple[int, str, _Cluster]]) -> _Cluster | None:
+        """ "A web video by the RNC" / "The ad" / "The clip" -> a document speaking for the RNC.
+
+        A definite document without its own author is the latest credited document
+        with the same head noun, or of any kind when it is an authored kind (ad,
+        clip, piece...) and close by.
+        """
+        head = src.head
+        if head is None or src.tokens is None:  # a source that maps onto no tokens
+            return None
+        lemma = head.lemma_.lower()
+        if head.pos_ != "NOUN" or lemma not in _words("document_nouns"):
+            return None
+        pos = src.spans[0].start
+        if _is_definite(head) or not any(c.dep_ == "det" for c in head.children):
+            same = [a for p, l, a in documents if p < pos and l == lemma]
+            if same:
+                return self._document(same[-1])
+            if lemma in _words("authored_nouns"):
+                near = [a for p, l, a in documents if pos - 3 * _FOCUS_WINDOW < p < pos and l in _words("authored_nouns")]
+                if near:
+                    return self._document(near[-1])
+        author = self._document_author(head)
+        return self._document(author) if author is not None else None
+
+    def _by_description(self, src: _Source, earlier: list[_Source]) -> _Cluster | None:
+        """ "The commission", "the source", "The newspaper", "The bank": a definite common noun
+        is the latest earlier source with the same head noun, else the latest entity whose
+        name holds that noun, else (outlets, companies, agencies) the latest of its type.
+        """
+        head = src.head
+        if head is None or src.tokens is None:  # a source that maps onto no tokens
+            return None
+        if head.pos_ != "NOUN" or not _is_definite(head):
+            return None
+        if any(c.dep_ == "poss" and c.pos_ != "NOUN" for c in head.children):
+            return None  # "Clinton's spokesman" is not any earlier spokesman
+        lemma, pos = head.lemma_.lower(), src.spans[0].start
+        for prev in reversed(earlier):
+            if prev.cluster is not None and prev.head is not None and prev.head.lemma_.lower() == lemma:
+                if prev.head.pos_ == "NOUN" and not prev.cluster.fixed_type and prev.cluster.resolved:
+                    return prev.cluster  # never chain onto an earlier unresolved "the nominee"
+        if lemma == "campaign":
+            return self._focus_campaign(pos)
+        named = [
+            c for c in self.clusters
+            if c.label not in (None, "PERSON") and c.last_before(pos) >= 0
+            and head.text.lower() in _norm(c.name).split()
+        ]
+        if named:
+            return max(named, key=lambda c: c.last_before(pos))
+        kind = source_type(src.tokens)
+        if kind not in ("media_outlet", "organisation", "government"):
+            return None
+        if any(t.i != head.i and t.dep_ not in ("det", "amod") for t in src.tokens if not t.is_punct):
+            return None  # "The city of Phoenix" names itself; only "the (big) bank" points back
+        typed = [
+            c for c in self.clusters
+            if c.label in ("ORG", "GPE") and c.type == kind and pos - 2 * _FOCUS_WINDOW < c.last_before(pos)
+        ]
+        return max(typed, key=lambda c: c.last_before(pos)) if typed else None
+
+    def _focus_campaign(self, pos: int) -> _Cluster | None:
+        """ "The campaign": the campaign of the person the text is about, or the latest campaign."""
+        people = [(p, c) for p, c in self.focus if p < pos]
+        campaigns: list[tuple[int, _Cluster]] = []
+        for c in self.clusters:  # a campaign, or a campaign's ad, mentioned before
+            campaign = c.author or c
+            if campaign.name.endswith(" campaign") and c.last_before(pos) >= 0:
+                campaigns.append((c.last_before(pos), campaign))
+        best = max(campaigns, key=lambda item: item[0]) if campaigns else None
+        if people and (best is None or people[-1][0] > best[0]):
+            return self._campaign(people[-1][1])
+        return best[1] if best else None
+
+    def _person_role(self, head: Token) -> bool:
+        lemma = head.lemma_.lower() or head.text.lower()
+        return lemma in _words("person_nouns") and head.tag_ not in ("NNS", "NNPS")
+
+    def _by_focus(self, src: _Source) -> _Cluster | None:
+        """ "The Indiana governor", "The GOP nominee": a definite role noun the article never
+        gave anyone is the person it is talking about, the latest person subject or speaker.
+
+        Not when the phrase names another person ("Gary Johnson's doctor") or a
+        government body or outlet ("The FBI director"): that is someone else.
+        """
+        head, tokens = src.head, src.tokens
+        if head is None or tokens is None:  # a source that maps onto no tokens
+            return None
+        if not self._person_role(head) or not any(c.dep_ == "det" and c.text.lower() in _DEFINITE for c in head.children):
+            return None
+        if (head.lemma_.lower() or head.text.lower()) not in _words("public_roles"):
+            return None  # "the announcer", "the woman": someone new, not the article's subject
+        for tok in tokens:
+            owner = self.owner.get(tok.i)
+            if owner is not None and (owner.label == "PERSON" or owner.type in ("government", "media_outlet")):
+                return None
+        if any(t.dep_ == "pobj" and t.i in self.owner for t in tokens if t.i > head.i):
+            return None  # "a spokeswoman for Hillary Clinton" is not Clinton
+        pos = src.spans[0].start
+        people = [c for p, c in self.focus if pos - _FOCUS_WINDOW < p < pos]
+        return people[-1] if people else None
+
+    def _by_cataphora(self, src: _Source) -> _Cluster | None:
+        """ "Connecticut's tax commissioner says ... ¶ Kevin Sullivan says ...": a role that opens
+        a paragraph as its subject is the person first named as a subject in the next one."""
+        head, tokens = src.head, src.tokens
+        if head is None or tokens is None:  # a source that maps onto no tokens
+            return None
+        lemma = head.lemma_.lower()
+        person_like = self._person_role(head) or lemma in _words("anonymous_nouns") or lemma == "one"
+        if not person_like or head.tag_ in ("NNS", "NNPS") or head.dep_ not in _SUBJECT_DEPS:
+            return None
+        if not _paragraph_start(self.text, src.spans[0].start):
+            return None
+        here = [self.owner[t.i] for t in tokens if t.i in self.owner]
+        end = self.text.find("\n", src.spans[-1].end)
+        if end < 0:
+            return None
+        for name in self.names:
+            start = name.tokens.start_char
+            if start <= end:
+                continue
+            if self.text.count("\n", end, start) > 3:
+                break
+            cluster = self.owner.get(name.head.i)
+            if cluster is None or cluster.label != "PERSON" or any(cluster is h for h in here):
+                continue
+            if any(c.start <= start < c.end for a in self.attributions for c in a.content):
+                continue  # a name inside a quotation is not who the paragraph introduces
+            if name.head.dep_ in _SUBJECT_DEPS and min(m.start for m in cluster.mentions) >= start:
+                return cluster
+        return None
 
     def _compatible(self, kind: str, cluster: _Cluster) -> bool:
         kind_type = cluster.type or ("person" if cluster.label == "PERSON" else "")
         if kind in ("m", "f"):
             return kind_type == "person" and not cluster.plural and cluster.gender in (None, kind)
         if kind == "pl":
-            return kind_type in ("group", "organisation", "government") or (
+            return kind_type in ("group", "organisation", "government", "media_outlet", "document") and (
+                kind_type != "document" or cluster.plural
+            ) or (
                 kind_type == "anonymous" and cluster.plural
             )
         if kind == "sg":
@@ -422,7 +876,12 @@ class _Resolver:
     def _by_pronoun(
         self, src: _Source, earlier: list[_Source], subjects: list[tuple[int, _Cluster]]
     ) -> _Cluster | None:
-        """Pass 3: the latest compatible earlier source, or a later named PERSON subject."""
+        """Pass 4: the latest compatible earlier source, or a later named PERSON subject.
+
+        "they" first looks for a plural noun phrase (a group, documents) in its own
+        sentence or the one before: "The AP interviewed more than 20 former crew
+        members. They described ..." means the crew members, not the AP.
+        """
         head = src.head
         if head is None or src.tokens is None or len(src.tokens) > 2:
             return None
@@ -432,10 +891,22 @@ class _Resolver:
         if kind not in ("m", "f", "pl", "sg"):
             return None
         pos = src.spans[0].start
+        if kind == "pl":
+            group = self._plural_phrase(head, earlier)
+            if group is not None:
+                return group
         best: tuple[int, _Cluster] | None = None
-        for prev in reversed(earlier):
-            if prev.cluster is not None and prev.spans[0].start < pos and self._compatible(kind, prev.cluster):
-                best = (prev.spans[0].start, prev.cluster)
+        # "one questioner claimed ... “...,” he said": a named person first, unnamed ones after.
+        for named_only in ((True, False) if kind in ("m", "f") else (False,)):
+            for prev in reversed(earlier):
+                cluster = prev.cluster
+                if cluster is None or prev.spans[0].start >= pos or not self._compatible(kind, cluster):
+                    continue
+                if named_only and cluster.label != "PERSON":
+                    continue
+                best = (prev.spans[0].start, cluster)
+                break
+            if best is not None:
                 break
         if kind in ("m", "f"):
             for start, cluster in reversed(subjects):
@@ -445,22 +916,107 @@ class _Resolver:
                     break
         return best[1] if best else None
 
+    def _plural_phrase(self, pronoun: Token, earlier: list[_Source]) -> _Cluster | None:
+        """The latest plural group or document phrase before ``pronoun``, outside quotes,
+        in its sentence or the previous one."""
+        try:
+            sent = pronoun.sent
+            prev_start = self.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        except ValueError:
+            return None
+        contents = [c for a in self.attributions for c in a.content]
+        for tok in reversed(self.doc[prev_start : pronoun.i]):
+            if tok.pos_ not in ("NOUN", "PROPN") or tok.tag_ not in ("NNS", "NNPS") or tok.dep_ in ("compound", "poss"):
+                continue
+            if any(c.tag_ == "POS" for c in tok.children):
+                continue  # "editorial boards' disdain": the boards are not what "they" means
+            while tok.dep_ == "conj" and tok.head.pos_ in ("NOUN", "PROPN"):
+                tok = tok.head  # "crew members, editors and contestants": the whole list
+            if any(c.start <= tok.idx < c.end for c in contents):
+                continue
+            if any(t.text in ("“", "”", '"') for t in self.doc[tok.left_edge.i : tok.i]):
+                continue
+            for prev in earlier:
+                if prev.cluster is not None and prev.tokens is not None and prev.tokens.start <= tok.i < prev.tokens.end:
+                    return prev.cluster
+            if tok.i in self.owner:
+                continue
+            phrase = self.doc[tok.left_edge.i : tok.right_edge.i + 1]
+            kind = source_type(phrase)
+            listed = _noun_type(tok) is not None or tok.ent_type_ == "NORP"
+            if listed and kind in ("group", "anonymous", "document", "poll_or_study", "unspecified_reports"):
+                cluster = self._local(_canonical(phrase, tok), phrase, tok)
+                cluster.mentions.append(_span(phrase))
+                cluster.plural = True
+                return cluster
+        return None
+
     def _antecedent_of_relative(self, rel: Token, earlier: list[_Source]) -> _Cluster | None:
         """ "Muhammad Ali, who joked" -> Ali; "a voter who said" -> "a voter" as its own entity."""
-        if rel.head.dep_ != "relcl":
+        noun = self._relative_noun(rel)
+        if noun is None:
             return None
-        noun = rel.head.head
-        if noun.i in self.owner:
+        if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+            subjects = [c for c in noun.head.children if c.dep_ in _SUBJECT_DEPS and c.i in self.owner]
+            if subjects:
+                return self.owner[subjects[0].i]  # "Kaine is a former civil rights lawyer who ..."
+        if noun.i in self.owner and self.owner[noun.i].label != "NORP":
             return self.owner[noun.i]
         for prev in earlier:
             if prev.cluster is not None and prev.tokens is not None and prev.tokens.start <= noun.i < prev.tokens.end:
                 return prev.cluster
         if noun.pos_ not in ("NOUN", "PROPN"):
             return None
+        if self._person_role(noun) and _is_definite(noun):
+            people = [c for p, c in self.focus if noun.idx - _FOCUS_WINDOW < p < noun.idx]
+            if people and (noun.lemma_.lower() or noun.text.lower()) in _words("public_roles"):
+                return people[-1]  # "the Republican nominee for president, who began ..."
         phrase = self.doc[noun.left_edge.i : noun.i + 1]
-        cluster = self._local(phrase.text, phrase, noun)
+        for child in noun.children:  # keep "on Capitol Hill" in "Democrats on Capitol Hill"
+            if child.dep_ == "prep" and child.i > noun.i and child.right_edge.i < rel.i:
+                phrase = self.doc[noun.left_edge.i : child.right_edge.i + 1]
+        cluster = self._local(_canonical(phrase, noun), phrase, noun)
+        if rel.text.lower() == "who" and cluster.type in ("unknown", ""):
+            cluster.type = "group" if noun.tag_ in ("NNS", "NNPS") else "person"  # "who" is a person
+            cluster.fixed_type = True
         cluster.mentions.append(_span(phrase))
         return cluster
+
+    def _relative_noun(self, rel: Token) -> Token | None:
+        """The noun a relative pronoun stands for, from the parse or, when the parser missed
+        the relative clause, from the words before it ("the Chicago Police Department which")."""
+        if rel.head.dep_ == "relcl":
+            noun = rel.head.head
+        else:
+            if rel.i == 0:
+                return None
+            before = rel.i - 1
+            while before >= 0 and self.doc[before].is_punct:
+                before -= 1
+            if before < 0 or self.doc[before].pos_ not in ("NOUN", "PROPN"):
+                return None
+            noun = self.doc[before]
+            while noun.dep_ == "compound" and noun.head.i > noun.i:
+                noun = noun.head
+        if rel.text.lower() == "who":  # "nervous Democrats on Capitol Hill, who": up to the people
+            while noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("NOUN", "PROPN"):
+                if noun.i in self.owner and self.owner[noun.i].label == "PERSON":
+                    break
+                noun = noun.head.head
+        return noun
+
+    def _by_whose(self, src: _Source) -> _Cluster | None:
+        """ "Europe countries, whose leaders" -> "leaders of Eastern and Northern Europe countries"."""
+        head = src.head
+        if head is None or not any(c.text.lower() == "whose" for c in head.children):
+            return None
+        rel = next(c for c in head.children if c.text.lower() == "whose")
+        owner = self._relative_noun(rel)
+        if owner is None:
+            return None
+        owner_phrase = self.doc[owner.left_edge.i : owner.i + 1]
+        name = f"{head.text} of {_trimmed(owner_phrase)[0]}"
+        return self._local(name, src.tokens, head)
 
     def _by_quote(self, src: _Source, sources: list[_Source]) -> _Cluster | None:
         """A first-person source ("I") inside a quote is the quote's speaker."""
@@ -475,21 +1031,29 @@ class _Resolver:
                         best = (c.end - c.start, other.cluster)
         return best[1] if best else None
 
-    def _person_subjects(self) -> list[tuple[int, _Cluster]]:
-        """Named PERSON subjects outside any quoted or reported content, in text order."""
+    def _person_subjects(self, main_only: bool = False) -> list[tuple[int, _Cluster]]:
+        """Named PERSON subjects outside any quoted or reported content, in text order.
+
+        ``main_only`` keeps the subjects of main clauses: who a sentence is about,
+        not "hours after Trump unleashed ...".
+        """
         contents = [c for a in self.attributions for c in a.content]
         out = []
         for name in self.names:
-            if name.label != "PERSON" or name.head.dep_ not in _SUBJECT_DEPS:
+            owner = self.owner.get(name.head.i)
+            if owner is None or owner.label != "PERSON" or name.head.dep_ not in _SUBJECT_DEPS:
+                continue
+            verb = name.head.head
+            if main_only and not (verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")):
                 continue
             start = name.tokens.start_char
             if not any(c.start <= start < c.end for c in contents):
-                out.append((start, self.owner[name.head.i]))
+                out.append((start, owner))
         return out
 
     def _local(self, text: str, tokens: SpacySpan | None, head: Token | None) -> _Cluster:
-        """Pass 4: an unresolved source stays itself, merged only with identical wording."""
-        stype = source_type(tokens) if tokens is not None else "unknown"
+        """Pass 5: an unresolved source stays itself, merged only with identical wording."""
+        stype = source_type(_around(tokens, head)) if tokens is not None else "unknown"
         dets = {c.text.lower() for c in head.children if c.dep_ in ("det", "poss")} if head is not None else set()
         pronoun = head is not None and head.text.lower() in _mapping("pronouns") and len(tokens or ()) <= 2
         named = tokens is not None and any(t.pos_ == "PROPN" for t in tokens)  # "the Clinton campaign"
@@ -501,10 +1065,43 @@ class _Resolver:
         key = "\0" + _norm(text)  # apart from the name keys
         if not (pronoun or indefinite) and key in self.by_key:
             return self.by_key[key]
-        cluster = self._new(text, type=stype, resolved=not anaphoric, typed_by=tokens)
+        typed_by = _around(tokens, head) if tokens is not None else None
+        cluster = self._new(text.translate(_APOSTROPHES), type=stype, resolved=not anaphoric, typed_by=typed_by)
         if not (pronoun or indefinite):
             self.by_key[key] = cluster
         return cluster
+
+    def _local_source(self, src: _Source) -> _Cluster:
+        """The source as its own entity, under its canonical wording."""
+        text = " ".join(s.text for s in src.spans)
+        if src.tokens is not None and src.head is not None and len(src.spans) == 1:
+            keep_from = None
+            for child in src.head.children:  # "Libertarian candidate Gary Johnson's doctor"
+                owner = self.owner.get(child.i)
+                if child.dep_ == "poss" and owner is not None and owner.label == "PERSON":
+                    keep_from = min(m.i for m in child.subtree if self.owner.get(m.i) is owner)
+            text = _canonical(src.tokens, src.head, keep_from)
+        return self._local(text, src.tokens, src.head)
+
+    def _headline(self, sources: list[_Source]) -> None:
+        """A headline source ("Poll", "Black Lawmakers") is the body's first source with its head noun."""
+        end = self.text.find("\n")
+        if end < 0:
+            return
+        for src in sources:
+            cluster, head = src.cluster, src.head
+            if src.spans[0].start > end or head is None or cluster is None or cluster.label in ("PERSON", "ORG"):
+                continue
+            if cluster.fixed_type or cluster.fixed_name:
+                continue
+            word = head.text.lower()
+            for later in sources:
+                if later.spans[0].start > end and later.head is not None and later.cluster is not None:
+                    if later.head.text.lower() == word and later.cluster is not cluster:
+                        src.cluster = later.cluster
+                        later.cluster.mentions.extend(src.spans)
+                        cluster.speaker = any(s.cluster is cluster for s in sources)
+                        break
 
     # the whole sieve ------------------------------------------------------------------
 
@@ -512,45 +1109,71 @@ class _Resolver:
         self._collect_names()
         self._add_publisher()
         sources = self._sources()
-        for src in sources:
-            src.cluster = self._by_name(src)
-            if src.cluster is not None:
-                self._mark(src)
-        for src in sources:
-            if src.cluster is None:
-                src.cluster = self._by_role(src)
-                if src.cluster is not None:
-                    self._mark(src)
+        self._pass(sources, self._by_name)
+        self._pass(sources, self._by_role)
         self._type_clusters()
         subjects = self._person_subjects()
+        self.focus = sorted(self._person_subjects(main_only=True) + [(s.spans[0].start, s.cluster) for s in sources
+                                        if s.cluster is not None and s.cluster.label == "PERSON"],
+                            key=lambda item: item[0])
+        documents = self._documents()
+        for i, src in enumerate(sources):
+            if src.cluster is None and not self._is_pronoun(src):
+                src.cluster = (
+                    self._by_document(src, documents)
+                    or self._by_whose(src)
+                    or self._by_cataphora(src)
+                    or self._by_focus(src)
+                    or self._by_description(src, sources[:i])
+                    or self._local_source(src)
+                )
+                self._mark(src)
+                if src.cluster.label == "PERSON":
+                    self.focus.append((src.spans[0].start, src.cluster))
+                    self.focus.sort(key=lambda item: item[0])
+        self._type_clusters()
         for i, src in enumerate(sources):
             if src.cluster is None:
                 src.cluster = self._by_pronoun(src, sources[:i], subjects)
                 if src.cluster is not None:
                     self._mark(src)
+        self._pass(sources, lambda src: self._by_quote(src, sources))
         for src in sources:
             if src.cluster is None:
-                src.cluster = self._by_quote(src, sources)
-                if src.cluster is not None:
-                    self._mark(src)
-        for src in sources:
-            if src.cluster is None:
-                src.cluster = self._local(" ".join(s.text for s in src.spans), src.tokens, src.head)
+                src.cluster = self._local_source(src)
                 self._mark(src)
+        self._headline(sources)
         self._type_clusters()
         return self._entities(sources)
+
+    def _pass(self, sources: list[_Source], find) -> None:  # type: ignore[no-untyped-def]
+        for src in sources:
+            if src.cluster is None:
+                src.cluster = find(src)
+                if src.cluster is not None:
+                    self._mark(src)
+
+    def _is_pronoun(self, src: _Source) -> bool:
+        head = src.head
+        if head is None or src.tokens is None:
+            return False
+        return head.text.lower() in _mapping("pronouns") and len(src.tokens) <= 2
 
     def _mark(self, src: _Source) -> None:
         cluster = src.cluster
         assert cluster is not None
         cluster.speaker = True
+        cluster.salient.append(src.spans[0].start)
         for span in src.spans:
             cluster.mentions.append(span)
-        if src.head is not None and cluster.typed_by is None and cluster.label != "PERSON":
-            cluster.typed_by = src.tokens
-            if not cluster.fixed_name and cluster.label is not None:
-                cluster.name = " ".join(s.text for s in src.spans)  # the source as written
-        if src.head is not None and cluster.label != "PERSON":
+        if self._is_pronoun(src):
+            return  # "which" names and types nothing: its antecedent does
+        if src.head is not None and cluster.typed_by is None and cluster.label != "PERSON" and not cluster.fixed_type:
+            cluster.typed_by = _around(src.tokens, src.head) if src.tokens is not None else None
+            named_here = self.owner.get(src.head.i) is cluster  # not "The commission" for its name
+            if not cluster.fixed_name and cluster.label is not None and src.tokens is not None and named_here:
+                cluster.name = _canonical(src.tokens, src.head)  # the source as written, without asides
+        if src.head is not None and cluster.label != "PERSON" and not cluster.fixed_type:
             cluster.plural = cluster.plural or src.head.tag_ in ("NNS", "NNPS") or bool(src.head.conjuncts)
 
     def _kept(self, cluster: _Cluster) -> bool:
@@ -559,7 +1182,7 @@ class _Resolver:
 
     def _type_clusters(self) -> None:
         for cluster in self.clusters:
-            if (cluster.type and cluster.typed_by is None) or not self._kept(cluster):
+            if (cluster.type and cluster.typed_by is None) or cluster.fixed_type or not self._kept(cluster):
                 continue
             if cluster.label == "PERSON":
                 cluster.type = "person"
@@ -583,7 +1206,7 @@ class _Resolver:
         for n, cluster in enumerate(kept, 1):
             entities[id(cluster)] = Entity(
                 id=f"e{n}",
-                name=cluster.name,
+                name=(cluster.author.name if cluster.author is not None else cluster.name).translate(_APOSTROPHES),
                 type=cluster.type or "unknown",
                 mentions=_outermost(cluster.mentions),
                 descriptions=list(cluster.descriptions),

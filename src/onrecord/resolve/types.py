@@ -62,6 +62,17 @@ def _is_plural(tok: Token) -> bool:
     return tok.tag_ in ("NNS", "NNPS") or "Plur" in tok.morph.get("Number")
 
 
+def _modified_forms(tok: Token) -> set[str]:
+    """ "modifier head" pairs for a head and each adjective/compound before it ("editorial board")."""
+    lemma = tok.lemma_.lower() or tok.text.lower()
+    return {f"{c.text.lower()} {lemma}" for c in tok.lefts if c.dep_ in ("amod", "compound")}
+
+
+def _named_by_person(tok: Token) -> bool:
+    """Whether a person's name qualifies the head: "Clinton aides", "Obama's aides"."""
+    return any(c.dep_ in ("compound", "poss") and c.ent_type_ == "PERSON" for c in tok.lefts)
+
+
 def _noun_type(tok: Token) -> str | None:
     """The type a head word implies by itself, or None when the lists say nothing."""
     low, lemma = tok.text.lower(), tok.lemma_.lower() or tok.text.lower()
@@ -69,10 +80,11 @@ def _noun_type(tok: Token) -> str | None:
     proper = tok.pos_ == "PROPN"
     if proper and low in _words("media_words"):
         return "media_outlet"
-    if not proper and any(f in _words("media_nouns") for f in forms):
+    if not proper and any(f in _words("media_nouns") for f in (*forms, *_modified_forms(tok))):
         return "media_outlet"
     if low in _words("anonymous_nouns"):
-        return "anonymous"
+        # A named boss's staff ("Clinton aides") is a known group, not anonymous sourcing.
+        return "group" if _is_plural(tok) and _named_by_person(tok) else "anonymous"
     if low in _words("report_nouns"):
         return "unspecified_reports"
     if any(f in _words("poll_nouns") for f in forms):
@@ -82,10 +94,19 @@ def _noun_type(tok: Token) -> str | None:
     if any(f in _words("government_nouns") or f in _words("official_nouns") for f in forms):
         return "government"
     if any(f in _words("organisation_nouns") for f in forms):
-        return "organisation"
+        # "the Senate banking committee": a body of a government institution is government.
+        return "government" if _government_modifier(tok) else "organisation"
     if low in _words("group_nouns"):
         return "group"
+    if not proper and lemma in _words("person_nouns"):
+        return "group" if _is_plural(tok) else "person"
     return None
+
+
+def _government_modifier(tok: Token) -> bool:
+    """Whether a modifier of ``tok`` is itself a government name ("Senate", "House")."""
+    names = _words("government_names")
+    return any(c.dep_ in ("compound", "amod", "poss") and _norm(c.text) in names for c in tok.lefts)
 
 
 def _trimmed(tokens: SpacySpan) -> tuple[str, Token | None]:
@@ -136,21 +157,30 @@ def source_type(
     if key in _words("government_names"):
         return "government"
     label = ner_label or (head.ent_type_ if head.ent_type_ in _NAME_LABELS else None)
+    if label == "PERSON" and head.pos_ == "NOUN" and _is_plural(head):
+        label = None  # "Scholars" opening a sentence, read as a name
+    counted = _counted(head)
+    if counted is not None:
+        return source_type(tokens.doc[counted.left_edge.i : counted.right_edge.i + 1])
     if label == "PERSON" or (head.pos_ == "PROPN" and _has_title(tokens, head)):
         return "person"
     lowered = " " + _SPACES.sub(" ", text.lower()) + " "
     if head.pos_ != "PROPN" and any(f" {p} " in lowered for p in _words("anonymous_patterns")):
         return "anonymous"
     conjuncts = [c for c in head.conjuncts if c.i > head.i and c.i < tokens.end]
+    if conjuncts and _one_referent(head, conjuncts):
+        conjuncts = []  # "the former secretary of state and current nominee": one person, two roles
     if conjuncts:
         kinds = {_noun_type(t) or ("person" if t.ent_type_ == "PERSON" else None) for t in (head, *conjuncts)}
         return kinds.pop() if len(kinds) == 1 and None not in kinds and "person" not in kinds else "group"
-    if any(t.text.lower() in _words("media_words") and t.pos_ == "PROPN" for t in tokens) and label in (
+    if any(t.text.lower() in _words("media_words") and t.pos_ == "PROPN" for t in _name_of(head)) and label in (
         "ORG",
         "WORK_OF_ART",
         None,
     ):
         return "media_outlet"
+    if _unnamed_official(head):
+        return "anonymous"
     implied = _noun_type(head)
     if implied is not None:
         return implied
@@ -165,6 +195,44 @@ def source_type(
     if label == "NORP" or (head.pos_ == "NOUN" and _is_plural(head)):
         return "group"  # unlisted plural speakers ("environmentalists") are people
     return "unknown"
+
+
+def _counted(head: Token) -> Token | None:
+    """ "dozens of papers ...", "many of his admirers": the noun a quantity word counts."""
+    lemma = head.lemma_.lower() or head.text.lower()
+    if lemma not in _words("quantity_nouns"):
+        return None
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.text.lower() == "of":
+            objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")]
+            if objects and _is_plural(objects[0]):
+                return objects[0]
+    return None
+
+
+def _unnamed_official(head: Token) -> bool:
+    """ "a Homeland Security Department official": one unnamed official is anonymous sourcing."""
+    lemma = head.lemma_.lower() or head.text.lower()
+    if lemma not in _words("official_nouns") or _is_plural(head):
+        return False
+    return any(c.dep_ == "det" and c.text.lower() in ("a", "an", "another") for c in head.children)
+
+
+def _one_referent(head: Token, conjuncts: list[Token]) -> bool:
+    """Singular common nouns under one determiner name one referent by several roles."""
+    nouns = (head, *conjuncts)
+    if any(t.pos_ != "NOUN" or _is_plural(t) for t in nouns):
+        return False
+    return not any(c.dep_ == "det" for t in conjuncts for c in t.children)
+
+
+def _name_of(head: Token) -> list[Token]:
+    """The head and the proper-noun compounds before it: the name a media word must be in."""
+    out = [head]
+    for child in head.lefts:
+        if child.dep_ == "compound" and child.pos_ == "PROPN":
+            out.extend(child.subtree)
+    return out
 
 
 def _description_type(description: str) -> str | None:

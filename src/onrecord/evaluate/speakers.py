@@ -1,0 +1,149 @@
+"""Speaker resolution and source typing, scored on onrecord's own annotations.
+
+``annotations/speakers/dev.jsonl`` (see its ``GUIDE.md``) gives, for every
+gold PolNeAR source span in the first dev articles, the canonical speaker
+and the source type. Resolution is scored on the *gold* attributions of each
+article, so the figure measures the resolver alone, not the extractor in
+front of it: each article is parsed, its gold attributions are handed to
+:func:`onrecord.resolve.resolve_speakers`, and every annotated source is
+checked for its speaker's name (case, a leading "the" and a possessive
+ignored) and its type.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import E, OnrecordError
+from .brat import read_ann
+from .polnear import _split_dir
+
+__all__ = ["SpeakerReport", "evaluate_speakers", "format_speaker_report", "DEFAULT_ANNOTATIONS"]
+
+DEFAULT_ANNOTATIONS = Path("annotations/speakers/dev.jsonl")
+
+
+@dataclass
+class SpeakerReport:
+    total: int = 0
+    speaker_correct: int = 0
+    type_correct: int = 0
+    anonymous_correct: int = 0
+    by_type: Counter = field(default_factory=Counter)  # gold type -> count
+    type_hits: Counter = field(default_factory=Counter)  # gold type -> right types
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def speaker_accuracy(self) -> float:
+        return self.speaker_correct / self.total if self.total else 0.0
+
+    @property
+    def type_accuracy(self) -> float:
+        return self.type_correct / self.total if self.total else 0.0
+
+    @property
+    def anonymous_accuracy(self) -> float:
+        return self.anonymous_correct / self.total if self.total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.total,
+            "speaker_accuracy": round(self.speaker_accuracy, 4),
+            "type_accuracy": round(self.type_accuracy, 4),
+            "anonymous_accuracy": round(self.anonymous_accuracy, 4),
+            "by_type": {t: {"sources": n, "type_correct": self.type_hits[t]} for t, n in sorted(self.by_type.items())},
+            "errors": self.errors,
+        }
+
+
+def evaluate_speakers(
+    polnear_root: str | Path,
+    annotations: str | Path = DEFAULT_ANNOTATIONS,
+    *,
+    spacy_model: str | None = None,
+) -> SpeakerReport:
+    """Score the resolver against ``annotations`` over the PolNeAR dev texts at ``polnear_root``."""
+    from ..nlp.loader import load_spacy
+    from ..resolve import is_anonymous, resolve_speakers
+
+    lines = _read(Path(annotations))
+    split_dir = _split_dir(Path(polnear_root), "dev")
+    by_file: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for item in lines:
+        by_file.setdefault((item["article"], item["ann"]), []).append(item)
+    nlp = load_spacy(spacy_model)
+    report = SpeakerReport()
+    for (article, ann_name), items in by_file.items():
+        text = (split_dir / "text" / f"{article}.txt").read_text(encoding="utf-8")
+        ann_path = split_dir / "attributions" / ann_name
+        gold = read_ann(ann_path.read_text(encoding="utf-8"), text, path=str(ann_path))
+        resolve_speakers(nlp(text), gold)
+        by_span = {(s.start, s.end): a for a in gold for s in a.source}
+        for item in items:
+            att = by_span.get((item["start"], item["end"]))
+            got_name = att.speaker.name if att is not None and att.speaker else ""
+            got_type = att.speaker.type if att is not None and att.speaker else "unknown"
+            got_anon = is_anonymous(got_type, item["mention"])
+            report.total += 1
+            report.by_type[item["type"]] += 1
+            name_ok = _same_name(got_name, item["speaker"])
+            type_ok = got_type == item["type"]
+            report.speaker_correct += name_ok
+            report.type_correct += type_ok
+            report.type_hits[item["type"]] += type_ok
+            report.anonymous_correct += got_anon == bool(item.get("anonymous", False))
+            if not (name_ok and type_ok):
+                report.errors.append({
+                    "article": article, "mention": item["mention"], "start": item["start"],
+                    "gold": [item["speaker"], item["type"]], "got": [got_name, got_type],
+                })
+    return report
+
+
+def format_speaker_report(report: SpeakerReport) -> str:
+    lines = [
+        f"sources scored: {report.total}",
+        f"resolved-speaker accuracy: {report.speaker_accuracy:.3f}",
+        f"source-type accuracy:      {report.type_accuracy:.3f}",
+        f"anonymous-flag accuracy:   {report.anonymous_accuracy:.3f}",
+        "",
+        "type                 sources  type right",
+    ]
+    for t, n in sorted(report.by_type.items(), key=lambda kv: -kv[1]):
+        lines.append(f"{t:<20} {n:>7}  {report.type_hits[t]:>10}")
+    return "\n".join(lines) + "\n"
+
+
+_DETERMINER = re.compile(r"^(the|a|an)\s+", re.I)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _same_name(got: str, gold: str) -> bool:
+    def norm(name: str) -> str:
+        name = " ".join(name.replace("\u00a0", " ").split()).lower()
+        return _POSSESSIVE.sub("", _DETERMINER.sub("", name)).strip()
+
+    return bool(got) and norm(got) == norm(gold)
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise OnrecordError("E305", E.E305.format(detail="no such file"), path=str(path))
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            item["start"], item["end"] = int(item["start"]), int(item["end"])
+            item["speaker"], item["type"], item["article"], item["ann"]  # noqa: B018 - required keys
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OnrecordError("E305", E.E305.format(detail=f"line {n}: {exc}"), path=str(path)) from exc
+        if not item.get("doubtful"):
+            out.append(item)
+    return out

@@ -1,0 +1,175 @@
+"""The ``fast`` preset: a linear-chain CRF per role over spaCy tokens.
+
+It reads what the spaCy pipeline already computed (lemma, tag, dependency
+arc, entity type), onrecord's cue lexicon, quotation marks and, above all,
+the rule extractor's own reading of the sentence, and learns from PolNeAR
+where to trust, extend or overrule it. One CRF per role (source, cue,
+content) because roles nest; CRFsuite tags an article in milliseconds, so
+the preset costs little more than the spaCy parse it needs anyway.
+
+Models live in ``onrecord/models/fast`` as ``source.crfsuite``,
+``cue.crfsuite`` and ``content.crfsuite``; ``onrecord train configs/fast.toml``
+rebuilds them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from ..errors import E, ModelError
+from ..model import Attribution
+from .lexicon import cue_ratio
+from .quotes import find_quotes
+from .tagging import MODELS_DIR, ROLES, TAGS, bio_tags, snap_to_words, tag_spans
+
+__all__ = ["CrfTagger", "load_fast", "token_features", "token_units"]
+
+_WINDOW = (-2, -1, 1, 2)
+
+
+def token_units(doc: Doc) -> list[tuple[int, int]]:
+    """Character range of every token of ``doc``."""
+    return [(t.idx, t.idx + len(t)) for t in doc]
+
+
+def token_features(doc: Doc, rule_atts: list[Attribution]) -> list[list[str]]:
+    """CRFsuite feature strings for every token of ``doc``.
+
+    ``rule_atts`` is the rule extractor's output on the same doc; each
+    token learns which role (B/I) the rules gave it.
+    """
+    units = token_units(doc)
+    rules = {role: bio_tags(units, [(s.start, s.end) for a in rule_atts for s in getattr(a, role)]) for role in ROLES}
+    quoted = _in_quote(doc)
+    scope = _cue_scope(doc)
+    base = []
+    for i, t in enumerate(doc):
+        lemma = t.lemma_.lower()
+        head = t.head
+        rule = "".join(TAGS[rules[role][i]] for role in ROLES)
+        base.append(
+            (
+                f"w={t.lower_}",
+                f"p={t.tag_}",
+                f"d={t.dep_}",
+                f"r={rule}",
+                f"q={quoted[i]}",
+                f"e={t.ent_iob_}{t.ent_type_}",
+                f"c={_bucket(cue_ratio(lemma))}",
+                f"hc={_bucket(cue_ratio(head.lemma_.lower()))}",
+                f"hd={head.dep_}|{t.dep_}",
+                f"hl={head.lemma_.lower()}",
+                f"l={lemma}",
+                f"s={t.shape_[:4]}",
+                f"ss={int(t.is_sent_start or False)}",
+                f"side={'L' if head.i > i else 'R' if head.i < i else 'H'}",
+                *scope[i],
+            )
+        )
+    out = []
+    n = len(doc)
+    for i in range(n):
+        feats = ["b", *base[i]]
+        for off in _WINDOW:
+            j = i + off
+            if 0 <= j < n:
+                w, p, d, r, q = base[j][:5]
+                feats.extend((f"{off}{w}", f"{off}{p}", f"{off}{d}", f"{off}{r}", f"{off}{q}"))
+            else:
+                feats.append(f"{off}edge")
+        feats.append(f"r-1r={base[i - 1][3] if i else 'edge'}|{base[i][3]}")
+        out.append(feats)
+    return out
+
+
+def _cue_scope(doc: Doc) -> list[tuple[str, ...]]:
+    """Per token: is it inside the clause a likely cue governs, and at that clause's edge?
+
+    Contents are mostly one syntactic unit under the cue (the ccomp of
+    "said", the object of "according to"); a linear-chain CRF cannot see tree
+    scope, so the nearest cue-like ancestor, the arc under it, and whether the
+    token opens or closes that subtree are handed to it as features.
+    """
+    out: list[tuple[str, ...]] = []
+    for t in doc:
+        child, node, found = t, t.head, ()
+        for depth in range(6):
+            if node is child:
+                break
+            ratio = cue_ratio(node.lemma_.lower())
+            if ratio >= 0.2:
+                edge = "L" if t.i == child.left_edge.i else "R" if t.i == child.right_edge.i else "M"
+                found = (f"sc={child.dep_}|{_bucket(ratio)}", f"se={child.dep_}|{edge}", f"sd={min(depth, 3)}")
+                break
+            child, node = node, node.head
+        out.append(found)
+    return out
+
+
+def _bucket(ratio: float) -> str:
+    return "0" if ratio <= 0 else "1" if ratio < 0.1 else "2" if ratio < 0.3 else "3" if ratio < 0.6 else "4"
+
+
+def _in_quote(doc: Doc) -> list[str]:
+    """Per token: Q inside a quotation, M on a quotation mark, O outside."""
+    marks = ["O"] * len(doc)
+    for q in find_quotes(doc.text):
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None:
+            continue
+        for t in span:
+            marks[t.i] = "Q"
+        marks[span.start] = marks[span.end - 1] = "M"
+    return marks
+
+
+class CrfTagger:
+    """Three CRFsuite taggers, one per role."""
+
+    def __init__(self, directory: Path) -> None:
+        import pycrfsuite
+
+        self.taggers = {}
+        for role in ROLES:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(directory / f"{role}.crfsuite"))
+            self.taggers[role] = tagger
+
+    def predict(self, doc: Doc, rule_atts: list[Attribution]):
+        """Role spans in ``doc.text`` and a confidence (mean marginal) per cue."""
+        import pycrfsuite
+
+        units = token_units(doc)
+        items = pycrfsuite.ItemSequence(token_features(doc, rule_atts))
+        roles: dict[str, list[tuple[int, int]]] = {}
+        confidence: dict[tuple[int, int], float] = {}
+        for role, tagger in self.taggers.items():
+            labels = tagger.tag(items)
+            tags = [TAGS.index(label) for label in labels]
+            spans = []
+            for start, end in tag_spans(tags, units):
+                snapped = snap_to_words(doc.text, start, end)
+                if snapped is None:
+                    continue
+                spans.append(snapped)
+                if role == "cue":
+                    inside = [i for i, (s, e) in enumerate(units) if start <= s and e <= end]
+                    confidence[snapped] = sum(tagger.marginal(labels[i], i) for i in inside) / max(1, len(inside))
+            roles[role] = sorted(set(spans))
+        return roles, confidence
+
+
+@lru_cache(maxsize=2)
+def load_fast(path: str | None = None) -> CrfTagger:
+    """The ``fast`` tagger from ``path`` (default: the shipped model), loaded once per process."""
+    directory = Path(path) if path else MODELS_DIR / "fast"
+    missing = [str(directory / f"{r}.crfsuite") for r in ROLES if not (directory / f"{r}.crfsuite").is_file()]
+    if missing:
+        raise ModelError("E203", E.E203.format(preset="fast", missing=", ".join(missing)))
+    try:
+        return CrfTagger(directory)
+    except ImportError as exc:  # pragma: no cover - python-crfsuite is an install requirement
+        raise ModelError("E204", E.E204.format(package=exc.name)) from exc

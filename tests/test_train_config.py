@@ -1,0 +1,56 @@
+"""``onrecord train``: config checking and the missing-extra error, without training anything."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from onrecord.cli import main
+from onrecord.errors import EXIT_BAD_INPUT, EXIT_MODEL, ModelError, OnrecordError
+from onrecord.train import load_config, train
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+@pytest.mark.parametrize("name", ["accurate.toml", "fast.toml"])
+def test_shipped_configs_load_with_paths_resolved(name):
+    config = load_config(CONFIGS / name)
+    assert config["preset"] == name.removesuffix(".toml")
+    assert Path(config["data"]).is_absolute() and config["data"].endswith("polnear")
+    assert config["ship_to"].endswith(f"models/{config['preset']}")
+
+
+def test_config_errors_name_the_file_and_problem(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('preset = "accurate"\nseed = 1\n')
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert info.value.code == "E207" and "missing data" in str(info.value)
+    bad.write_text("preset = [")
+    with pytest.raises(OnrecordError):
+        load_config(bad)
+    bad.write_text('preset = "huge"')
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert "preset must be one of" in str(info.value)
+
+
+def test_missing_train_extra_fails_before_any_work(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` raise ImportError
+    config = (CONFIGS / "accurate.toml").read_text().replace('"../runs/accurate"', repr(str(tmp_path / "run")))
+    config = config.replace('"../../shared/polnear"', repr(str(CONFIGS.parents[1] / "shared" / "polnear")))
+    path = tmp_path / "accurate.toml"
+    path.write_text(config.replace("ship_to", "# ship_to"))
+    with pytest.raises(ModelError) as info:
+        train(path)
+    assert info.value.code == "E206" and "onrecord[train]" in str(info.value)
+    assert main(["train", str(path)]) == EXIT_MODEL
+
+
+def test_train_cli_reports_a_bad_config(tmp_path, capsys):
+    path = tmp_path / "x.toml"
+    path.write_text("preset = 'fast'")
+    assert main(["train", str(path)]) == EXIT_BAD_INPUT
+    assert "E207" in capsys.readouterr().err
