@@ -12,7 +12,7 @@ POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
     "rules": {"source": 0.555, "cue": 0.56, "content": 0.43},
     "fast": {"source": 0.67, "cue": 0.64, "content": 0.455},
-    "accurate": {"source": 0.0, "cue": 0.0, "content": 0.0},
+    "accurate": {"source": 0.75, "cue": 0.69, "content": 0.51},
 }
 
 
@@ -34,3 +34,17 @@ def test_preset_meets_its_floors_on_dev(preset):
     assert report.n_articles == 84
     for role, floor in FLOORS[preset].items():
         assert scores[role] >= floor, (role, scores)
+
+
+SPEAKERS = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
+
+
+@pytest.mark.slow
+def test_speaker_resolution_meets_its_floors_on_the_dev_annotations():
+    """`onrecord eval speakers`: 0.931 speaker / 0.980 type measured; the issue asks 0.92 / 0.90."""
+    from onrecord.evaluate.speakers import evaluate_speakers
+
+    report = evaluate_speakers(POLNEAR, SPEAKERS)
+    assert report.total >= 300
+    assert report.speaker_accuracy >= 0.92, report.speaker_accuracy
+    assert report.type_accuracy >= 0.90, report.type_accuracy

@@ -98,3 +98,41 @@ def test_size_limit_is_user_settable(tmp_path):
 
 def test_wrong_command_line_exits_64():
     assert run("extract", str(SEED), "--format", "xml").returncode == 64
+
+
+@pytest.mark.parametrize("preset", ["rules", "fast", "accurate"])
+def test_every_preset_from_the_command_line(preset):
+    proc = run("extract", str(SEED), "--format", "json", "--model", preset)
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    validate(obj)
+    assert check_offsets(obj) == []
+    assert obj["document"]["model"].startswith(f"onrecord-{preset}@")
+    assert obj["document"]["publisher"] == "Business Insider"
+
+
+def test_unknown_preset_is_a_model_error():
+    proc = run("extract", str(SEED), "--model", "huge")
+    assert proc.returncode == 3
+    assert "E205" in proc.stderr and "rules, fast, accurate" in proc.stderr
+
+
+def test_chains_command_in_each_format(tmp_path):
+    text = run("chains", str(SEED))
+    assert text.returncode == 0, text.stderr
+    assert "Business Insider ← The Daily Beast ← Mozhem Obyasnit ← Abbas Gallyamov" in text.stdout
+    dot = run("chains", str(SEED), "--format", "dot", "--publisher", "Insider")
+    assert dot.returncode == 0 and dot.stdout.startswith("digraph") and '"Insider (media_outlet)"' in dot.stdout
+    out = tmp_path / "out"
+    mer = run("chains", str(SEED), "--format", "mermaid", "--out", str(out))
+    assert mer.returncode == 0, mer.stderr
+    assert (out / "seed-article.mmd").read_text().startswith("flowchart LR")
+
+
+def test_eval_speakers_command(tmp_path):
+    report = tmp_path / "speakers.json"
+    proc = run("eval", "speakers", str(ROOT.parent / "shared" / "polnear"), "--json", str(report),
+               "--annotations", str(ROOT / "annotations" / "speakers" / "dev.jsonl"))
+    assert proc.returncode == 0, proc.stderr
+    assert "resolved-speaker accuracy" in proc.stdout
+    assert json.loads(report.read_text())["sources"] >= 300

@@ -14,6 +14,7 @@ rebuilds them.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,13 +36,16 @@ def token_units(doc: Doc) -> list[tuple[int, int]]:
     return [(t.idx, t.idx + len(t)) for t in doc]
 
 
-def token_features(doc: Doc, rule_atts: list[Attribution]) -> list[list[str]]:
+def token_features(
+    doc: Doc, rule_atts: list[Attribution], units: list[tuple[int, int]] | None = None
+) -> list[list[str]]:
     """CRFsuite feature strings for every token of ``doc``.
 
     ``rule_atts`` is the rule extractor's output on the same doc; each
-    token learns which role (B/I) the rules gave it.
+    token learns which role (B/I) the rules gave it. ``units`` are the
+    tokens' character ranges, if the caller has them already.
     """
-    units = token_units(doc)
+    units = units or token_units(doc)
     rules = {role: bio_tags(units, [(s.start, s.end) for a in rule_atts for s in getattr(a, role)]) for role in ROLES}
     quoted = _in_quote(doc)
     scope = _cue_scope(doc)
@@ -142,8 +146,10 @@ class CrfTagger:
         """Role spans in ``doc.text`` and a confidence (mean marginal) per cue."""
         import pycrfsuite
 
+        text = doc.text  # Doc.text joins every token on each access: read it once
         units = token_units(doc)
-        items = pycrfsuite.ItemSequence(token_features(doc, rule_atts))
+        starts = [u[0] for u in units]
+        items = pycrfsuite.ItemSequence(token_features(doc, rule_atts, units))
         roles: dict[str, list[tuple[int, int]]] = {}
         confidence: dict[tuple[int, int], float] = {}
         for role, tagger in self.taggers.items():
@@ -151,12 +157,13 @@ class CrfTagger:
             tags = [TAGS.index(label) for label in labels]
             spans = []
             for start, end in tag_spans(tags, units):
-                snapped = snap_to_words(doc.text, start, end)
+                snapped = snap_to_words(text, start, end)
                 if snapped is None:
                     continue
                 spans.append(snapped)
                 if role == "cue":
-                    inside = [i for i, (s, e) in enumerate(units) if start <= s and e <= end]
+                    first, last = bisect_left(starts, start), bisect_right(starts, end - 1)
+                    inside = range(first, last)
                     confidence[snapped] = sum(tagger.marginal(labels[i], i) for i in inside) / max(1, len(inside))
             roles[role] = sorted(set(spans))
         return roles, confidence

@@ -324,7 +324,8 @@ def _attach_orphan_quotes(
 
 
 def _cue_after(doc: Doc, q: Quote, config: RuleConfig) -> Token | None:
-    span = doc.char_span(q.end, len(doc.text), alignment_mode="expand") if q.end < len(doc.text) else None
+    size = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0  # len(doc.text) without building it
+    span = doc.char_span(q.end, size, alignment_mode="expand") if q.end < size else None
     if span is None:
         return None
     for tok in span[: config.quote_window + 1]:
@@ -384,13 +385,12 @@ def _snap_to_quotes(
     return [(start, end)], "mixed"
 
 
-def _continuing_quotes(doc: Doc, cand: _Candidate, quotes: list[Quote]) -> list[tuple[int, int]]:
+def _continuing_quotes(doc: Doc, text: str, cand: _Candidate, quotes: list[Quote]) -> list[tuple[int, int]]:
     """Quotations that carry on after the cue in the same paragraph.
 
     “A,” he said, “B.” and “A,” he said. “B.” “C.” give one content in
     several fragments, as PolNeAR annotates it.
     """
-    text = doc.text
     last = cand.content[-1]
     cue_end = _chars(doc, *cand.cue)[1]
     if cue_end < last[1]:
@@ -441,14 +441,14 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
             content = snapped
             if kind == "direct":
                 cand.content = content
-                content = content + _continuing_quotes(doc, cand, quotes)
+                content = content + _continuing_quotes(doc, text, cand, quotes)
         cue = cand.cue
         out.append(
             Attribution(
                 id=f"a{n}",
                 kind=kind,
-                source=[_token_span(doc, s, e) for s, e in cand.source],
-                cue=[_token_span(doc, cue[0], cue[1])],
+                source=[_token_span(doc, text, s, e) for s, e in cand.source],
+                cue=[_token_span(doc, text, cue[0], cue[1])],
                 content=[Span.of(text, s, e) for s, e in content],
                 confidence=round(min(cand.confidence, 1.0), 3),
             )
@@ -457,5 +457,5 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
     return out
 
 
-def _token_span(doc: Doc, start: int, end: int) -> Span:
-    return Span.of(doc.text, *_chars(doc, start, end))
+def _token_span(doc: Doc, text: str, start: int, end: int) -> Span:
+    return Span.of(text, *_chars(doc, start, end))

@@ -33,6 +33,7 @@ def _spokes() -> re.Pattern[str]:
 def find_non_responses(doc: Doc, entities: list[Entity]) -> list[NonResponse]:
     """Every non-response in ``doc``, linked to an entity of ``entities`` when one matches."""
     out = []
+    text = doc.text  # Doc.text joins every token on each access: read it once
     for sent in doc.sents:
         match = _pattern().search(sent.text)
         if match is None:
@@ -43,8 +44,8 @@ def find_non_responses(doc: Doc, entities: list[Entity]) -> list[NonResponse]:
         subject = subject.strip()
         if not subject or len(subject.split()) > 12:
             continue
-        mention = Span.of(doc.text, start + lead, start + lead + len(subject))
-        cue = Span.of(doc.text, start + match.start(), start + match.end())
+        mention = Span.of(text, start + lead, start + lead + len(subject))
+        cue = Span.of(text, start + match.start(), start + match.end())
         whose = _spokes().match(subject)
         target = whose.group(1) if whose else subject
         target_start = mention.start + (whose.start(1) if whose else 0)

@@ -12,7 +12,8 @@ config file:
   the head at ``head_learning_rate``;
 * after every epoch the model is scored on PolNeAR dev with the real decoder
   and grouping; the best epoch is kept, exported to ONNX and quantised to
-  int8, and the int8 model is scored again: that is the shipped figure.
+  int8 (per channel: per tensor cost 0.016 source F1 on dev), and the int8
+  model is scored again: that is the shipped figure.
 
 A checkpoint is written every ``checkpoint_every`` steps; running the same
 command again resumes from it (same data order, same schedule).
@@ -135,7 +136,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         quantize_dynamic(str(fp32), str(shipped / "model.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gather"])
+                         op_types_to_quantize=["MatMul", "Gather"], per_channel=True)
     else:
         shutil.copy(fp32, shipped / "model.onnx")
     load_accurate.cache_clear()

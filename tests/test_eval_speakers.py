@@ -1,0 +1,43 @@
+"""``onrecord eval speakers``: the annotation reader and the name comparison."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from onrecord.errors import OnrecordError
+from onrecord.evaluate.speakers import _read, _same_name
+
+
+def test_names_compare_without_case_determiner_or_possessive():
+    assert _same_name("The New York Post", "new york post")
+    assert _same_name("Trump’s", "Trump")
+    assert _same_name("Abbas\u00a0Gallyamov", "Abbas Gallyamov")
+    assert not _same_name("", "x")
+    assert not _same_name("Bill Clinton", "Hillary Clinton")
+
+
+def test_reader_skips_doubtful_lines_and_reports_bad_ones(tmp_path):
+    good = {"article": "a", "ann": "a_x.ann", "start": 0, "end": 3, "mention": "Tom", "speaker": "Tom", "type": "person"}
+    path = tmp_path / "dev.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "doubtful": True}) + "\n\n")
+    assert len(_read(path)) == 1
+    path.write_text(json.dumps({"article": "a"}) + "\n")
+    with pytest.raises(OnrecordError) as info:
+        _read(path)
+    assert info.value.code == "E305" and "line 1" in str(info.value)
+    with pytest.raises(OnrecordError):
+        _read(tmp_path / "missing.jsonl")
+
+
+def test_committed_annotations_are_well_formed():
+    from pathlib import Path
+
+    from onrecord.model import ENTITY_TYPES
+
+    path = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
+    items = _read(path)
+    assert len(items) >= 300
+    assert all(item["type"] in ENTITY_TYPES for item in items)
+    assert len({item["article"] for item in items}) >= 15
