@@ -162,5 +162,17 @@ def test_real_configurations_on_three_polnear_articles() -> None:
     texts = load_texts(SHARED / "polnear", limit=3)
     assert len(texts) == 3
     report = run_benchmark(texts, workers=(1,))
-    assert [r.error for r in report.results] == [None, None]
+    assert [r.config for r in report.results] == ["spacy", "rules", "fast", "accurate"]
+    assert [r.error for r in report.results] == [None] * 4
     assert all(r.articles == 3 and r.rate > 0 and r.peak_mb > 50 for r in report.results)
+
+
+@pytest.mark.slow
+def test_accuracy_summary_table(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "bench.json"
+    args = _parse([str(SHARED / "polnear"), "--model", "rules", "--workers", "1", "--limit", "2", "--accuracy", "--json", str(out)])
+    assert bench.main(args) == 0
+    printed = capsys.readouterr().out
+    assert "| model | source F1 | cue F1 | content F1 | art/s x1 | peak MB x1 |" in printed
+    report = json.loads(out.read_text())
+    assert set(report["accuracy"]) == {"rules"} and 0 < report["accuracy"]["rules"]["source"] <= 1
