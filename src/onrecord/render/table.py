@@ -55,6 +55,7 @@ def to_table(doc: Document, *, color: bool | None = None, width: int | None = No
         lines.extend(_block(number, depth, att, paint, width))
         lines.append("")
     lines.extend(_summary(doc.attributions, paint))
+    lines.extend(_provenance(doc, paint))
     return "\n".join(lines) + "\n"
 
 
@@ -185,4 +186,19 @@ def _summary(attributions: list[Attribution], paint: _Painter) -> list[str]:
     width = max(len(str(n)) for n in counts.values())
     for key in sorted(counts, key=lambda k: (-counts[k], order[k])):
         lines.append(f"{_INDENT}{str(counts[key]).rjust(width)}  {names[key]}")
+    return lines
+
+
+def _provenance(doc: Document, paint: _Painter) -> list[str]:
+    """Chains (publisher first; "A ← B": B passed it to A) and non-responses, when there are any."""
+    chains = doc.provenance.chains if doc.provenance else []
+    lines: list[str] = []
+    if chains:
+        lines += ["", paint("chains", _BOLD)]
+        lines += [_INDENT + " ← ".join(_clean(name) for name in chain) for chain in chains]
+    if doc.non_responses:
+        lines += ["", paint("no comment", _BOLD)]
+        for silent in doc.non_responses:
+            who = silent.entity.name if silent.entity else silent.mention.text
+            lines.append(f"{_INDENT}{_clean(who)}: {_clean(silent.cue.text)}")
     return lines

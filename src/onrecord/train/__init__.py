@@ -11,6 +11,7 @@ by the rest of onrecord.
 from __future__ import annotations
 
 import importlib
+import os
 import json
 import shutil
 import time
@@ -83,7 +84,9 @@ def train(config_path: str | Path) -> dict[str, Any]:
     started = time.perf_counter()
     metrics = run(config, out, log)
     metrics["wall_minutes"] = round((time.perf_counter() - started) / 60, 1)
-    metrics["config"] = config
+    # paths as the config file gives them (relative to it), not this machine's absolute ones
+    here = Path(config_path).resolve().parent
+    metrics["config"] = {k: os.path.relpath(v, here) if k in ("data", "output", "ship_to") else v for k, v in config.items()}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     if config.get("ship_to"):
         target = Path(config["ship_to"])

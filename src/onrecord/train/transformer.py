@@ -59,7 +59,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     windows = _training_windows(tagger, examples)
     log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces")
 
-    model = _Tagger(AutoModel.from_pretrained(str(base)))
+    model = _build_tagger(AutoModel.from_pretrained(str(base)))
     batch_size = config["batch_size"]
     steps_per_epoch = (len(windows) + batch_size - 1) // batch_size
     total = steps_per_epoch * config["epochs"]
@@ -217,13 +217,16 @@ def _export(model, path: Path) -> Path:
     return path
 
 
-def _tagger_module():
+def _build_tagger(encoder):
+    """The encoder plus one linear layer: 3 roles x 3 BIO tags per piece.
+
+    The class is defined here, not at module level, so that importing this
+    module does not import torch.
+    """
     import torch
 
     class Tagger(torch.nn.Module):
-        """The encoder plus one linear layer: 3 roles x 3 BIO tags per piece."""
-
-        def __init__(self, encoder) -> None:
+        def __init__(self) -> None:
             super().__init__()
             self.encoder = encoder
             self.dropout = torch.nn.Dropout(0.1)
@@ -233,8 +236,4 @@ def _tagger_module():
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return self.head(self.dropout(hidden))
 
-    return Tagger
-
-
-def _Tagger(encoder):
-    return _tagger_module()(encoder)
+    return Tagger()
