@@ -1,4 +1,4 @@
-"""The ``onrecord`` command line: extract, chains, eval, bench, train.
+"""The ``onrecord`` command line: extract, chains, eval, bench, train, and the ledger commands.
 
 The batch layer lives here: every input is read, extracted and printed on its
 own; a bad one is reported on stderr in one line (file, problem, code) and
@@ -12,11 +12,15 @@ import argparse
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, InputError, ModelError, OnrecordError
-from .model import Document
+from .model import ATTRIBUTION_KINDS, Document
 from .render.chains import CHAIN_FORMATS
+
+if TYPE_CHECKING:
+    from .store import Ledger
 
 __all__ = ["main"]
 
@@ -69,7 +73,57 @@ def _parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", help="train a learned preset from its config (needs the 'train' extra)")
     tr.add_argument("config", type=Path, help="a TOML training config, e.g. configs/accurate.toml")
+    _ledger_parsers(sub)
     return p
+
+
+def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
+    """The corpus ledger commands: ingest into a database, then query it."""
+    from .store.render import ROW_FORMATS
+
+    ing = sub.add_parser("ingest", help="extract attributions from articles and store them in the ledger")
+    _inputs(ing, out=False)
+    _db(ing)
+
+    se = sub.add_parser("search", help="full-text search over stored quotes, speakers and titles")
+    se.add_argument("text", help="words to find (all of them)")
+    se.add_argument("--limit", "-n", type=int, default=20, help="at most this many results (default 20)")
+
+    qu = sub.add_parser("quotes", help="stored attributions, filtered")
+    qu.add_argument("--speaker", help="speaker's full name (any case)")
+    qu.add_argument("--outlet", help="publisher (any case)")
+    qu.add_argument("--since", type=_date_arg, help="published on or after YYYY-MM-DD")
+    qu.add_argument("--until", type=_date_arg, help="published on or before YYYY-MM-DD")
+    qu.add_argument("--kind", choices=ATTRIBUTION_KINDS, help="attribution kind")
+    anon = qu.add_mutually_exclusive_group()
+    anon.add_argument("--anonymous", dest="anonymous", action="store_const", const=True, help="anonymous sourcing only")
+    anon.add_argument("--named", dest="anonymous", action="store_const", const=False, help="named sources only")
+    qu.add_argument("--limit", "-n", type=int, default=100, help="at most this many results (default 100)")
+
+    sp = sub.add_parser("speakers", help="speakers across the ledger, most quoted first")
+    sp.add_argument("--top", type=int, default=None, help="only the N most quoted")
+
+    sub.add_parser("outlets", help="per publisher: articles, attributions, anonymous sourcing, top speakers, relays")
+
+    exp = sub.add_parser("export", help="write the whole ledger as JSON lines (one article each) or CSV (one attribution each)")
+    exp.add_argument("--format", "-f", choices=("jsonl", "csv"), required=True)
+    exp.add_argument("--out", "-o", type=Path, help="file to write (default: stdout)")
+    _db(exp)
+    for p in (se, qu, sp, sub.choices["outlets"]):
+        p.add_argument("--format", "-f", choices=ROW_FORMATS, default="table", help="table (default), json or csv")
+        _db(p)
+
+
+def _date_arg(value: str) -> str:
+    from .store import parse_date
+
+    if parse_date(value) is None or len(value.strip()) != 10:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; give it as YYYY-MM-DD")
+    return value
+
+
+def _db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, help="database URL or SQLite file (default $ONRECORD_DB, else ledger.db in the user data folder)")
 
 
 _MODEL_HELP = "extraction preset: rules, fast or accurate (default: accurate)"
@@ -85,10 +139,11 @@ def _model_list(value: str) -> tuple[str, ...]:
     return out
 
 
-def _inputs(p: argparse.ArgumentParser) -> None:
-    """The options of every command that reads articles."""
+def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
+    """The options of every command that reads articles (``out``: it writes one file per input)."""
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
-    p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
+    if out:
+        p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes to spread the inputs over")
     p.add_argument("--model", "-m", default=None, help=_MODEL_HELP)
     p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
@@ -114,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return bench.main(args)
         if args.command == "train":
             return _train(args)
+        if args.command in _LEDGER_COMMANDS:
+            return _ledger(args)
     except ModelError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return EXIT_MODEL
@@ -129,7 +186,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from .ingest import iter_documents
     from .pipeline import extract_many
 
     if args.format == "brat" and len(args.paths) > 1 and args.out is None:
@@ -138,19 +194,8 @@ def _extract(args: argparse.Namespace) -> int:
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
     skipped: list[OnrecordError] = []
-
-    def good_inputs() -> Iterator[Document]:
-        for item in iter_documents(args.paths, max_bytes=args.max_bytes, encoding=args.encoding):
-            if isinstance(item, OnrecordError):
-                _report(item)
-                skipped.append(item)
-            else:
-                if args.publisher:
-                    item.publisher = args.publisher
-                yield item
-
     several = len(args.paths) > 1 or any(p != "-" and Path(p).is_dir() for p in args.paths)
-    results = extract_many(good_inputs(), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    results = extract_many(_good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for result in results:
         if isinstance(result, OnrecordError):
             _report(result)
@@ -161,6 +206,20 @@ def _extract(args: argparse.Namespace) -> int:
         print(f"onrecord: {len(skipped)} input(s) skipped", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _good_inputs(args: argparse.Namespace, skipped: list[OnrecordError]) -> Iterator[Document]:
+    """The readable inputs of ``args.paths``; each bad one is reported and added to ``skipped``."""
+    from .ingest import iter_documents
+
+    for item in iter_documents(args.paths, max_bytes=args.max_bytes, encoding=args.encoding):
+        if isinstance(item, OnrecordError):
+            _report(item)
+            skipped.append(item)
+        else:
+            if args.publisher:
+                item.publisher = args.publisher
+            yield item
 
 
 def _report(err: OnrecordError) -> None:
@@ -247,6 +306,98 @@ def _eval_speakers(args: argparse.Namespace) -> int:
     print(format_speaker_report(report))
     if args.json_out is not None:
         args.json_out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+_LEDGER_COMMANDS = ("ingest", "search", "quotes", "speakers", "outlets", "export")
+#: Exit status when the ledger database cannot be opened, migrated or queried.
+_EXIT_STORE = 1
+_PROGRESS_EVERY = 25
+_QUOTE_COLUMNS = ("article_id", "published", "publisher", "speaker", "kind", "content")
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from .store import Ledger, StoreError
+
+    try:
+        with Ledger.open(args.db) as ledger:
+            if args.command == "ingest":
+                return _ingest(args, ledger)
+            return _query(args, ledger)
+    except StoreError as err:
+        print(f"onrecord: error: {err.line()}", file=sys.stderr)
+        return _EXIT_STORE
+    except BrokenPipeError:  # `onrecord export ... | head`: the reader has had enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _ingest(args: argparse.Namespace, ledger: "Ledger") -> int:
+    """Extract and store every input, each article in its own transaction; a bad one is skipped."""
+    from .pipeline import extract_many
+    from .store import StoreError
+
+    skipped: list[OnrecordError] = []
+    counts = {"new": 0, "updated": 0}
+    results = extract_many(_good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    for done, result in enumerate(results, start=1):
+        if isinstance(result, OnrecordError):
+            _report(result)
+            skipped.append(result)
+        else:
+            try:
+                _, is_new = ledger.add(result)
+                counts["new" if is_new else "updated"] += 1
+            except StoreError as err:
+                err.path = err.path or result.id
+                _report(err)
+                skipped.append(err)
+        if done % _PROGRESS_EVERY == 0:
+            print(f"onrecord: {done} articles processed ({counts['new']} new, {counts['updated']} updated)", file=sys.stderr)
+    print(_ingest_summary(counts, skipped, ledger), file=sys.stderr)
+    return EXIT_BAD_INPUT if skipped else EXIT_OK
+
+
+def _ingest_summary(counts: dict[str, int], skipped: list[OnrecordError], ledger: "Ledger") -> str:
+    lines = [
+        f"onrecord: stored {counts['new']} new, updated {counts['updated']}, skipped {len(skipped)} "
+        f"(ledger {ledger.url}: {ledger.count()['articles']} articles)"
+    ]
+    lines += [f"onrecord:   skipped {err.path or '-'}: {err.code}" for err in skipped]
+    return "\n".join(lines)
+
+
+def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
+    from .store.render import format_rows
+
+    if args.command == "export":
+        return _export(args, ledger)
+    if args.command == "search":
+        rows, columns = ledger.search(args.text, limit=args.limit), ("score",) + _QUOTE_COLUMNS
+    elif args.command == "quotes":
+        rows = ledger.quotes(speaker=args.speaker, outlet=args.outlet, since=args.since, until=args.until,
+                             kind=args.kind, anonymous=args.anonymous, limit=args.limit)
+        columns = _QUOTE_COLUMNS
+    elif args.command == "speakers":
+        rows, columns = ledger.speakers(top=args.top), ("name", "type", "attributions", "articles")
+    else:
+        rows = ledger.outlets()
+        columns = ("publisher", "articles", "attributions", "anonymous_share", "top_speakers", "relays")
+    sys.stdout.write(format_rows([r.to_dict() for r in rows], columns, args.format))
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, ledger: "Ledger") -> int:
+    if args.out is None:
+        n = ledger.export(args.format, sys.stdout)
+    else:
+        with args.out.open("w", encoding="utf-8", newline="") as out:
+            n = ledger.export(args.format, out)
+    print(f"onrecord: exported {n} {'articles' if args.format == 'jsonl' else 'attributions'}", file=sys.stderr)
     return EXIT_OK
 
 

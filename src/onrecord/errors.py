@@ -73,6 +73,33 @@ class _Catalogue:
     )
     E110 = "is a directory, not a file; give the files in it, or pass the directory to the command line to read them all"
     E111 = "ONRECORD_MAX_BYTES={value!r} is not a whole number of bytes above 0; set it to one (e.g. 5000000) or unset it"
+    E120 = "is not a WARC archive that can be read ({detail}); check that it is a WARC file and not another format renamed"
+    E121 = (
+        "is cut short or damaged after {count} record(s) ({detail}); the records before the damage were read, "
+        "so re-download or re-write the archive to read the rest"
+    )
+    E122 = "WARC record {record} holds no article text that trafilatura could find in its HTML; that record is skipped, the others are read"
+    E123 = (
+        "WARC record {record} has {size} bytes of HTML, over the limit of {limit} bytes per record; "
+        "raise it with --max-bytes (or ONRECORD_MAX_BYTES) if the page really is one article"
+    )
+    E124 = "is a WARC archive with no HTML responses in it; there are no articles to read (only HTML response records are)"
+    E125 = "is a WARC archive, but WARC reading is unavailable (warcio cannot be imported: {detail}); install it with `pip install warcio`"
+    E126 = "is not an RSS or Atom feed ({detail}); give a feed file, or rename the file if it is something else"
+    E127 = "is a feed with no entries; there are no articles in it to read"
+    E128 = (
+        "feed entry {entry} has no text in its content or summary; linked pages are not fetched, "
+        "so give that article as a file instead"
+    )
+    E129 = "is a feed, but feed reading is unavailable (feedparser cannot be imported: {detail}); install it with `pip install feedparser`"
+    E130 = "line {line} is not JSON ({detail}); each line of a JSON-lines file must be one JSON object"
+    E131 = "line {line} is a JSON {kind}, not an object; each line must be an object with a \"text\" field"
+    E132 = "line {line} has no non-empty string \"text\" field; add the article text to it or remove the line"
+    E133 = "line {line} has a bad {field!r} field ({detail}); make it {expected}, or leave it out"
+    E134 = (
+        "line {line} is {size} bytes, over the limit of {limit} bytes per line; "
+        "raise it with --max-bytes (or ONRECORD_MAX_BYTES) if the line really is one article"
+    )
     # Model errors: E2xx
     E201 = (
         "spaCy model {name!r} is not installed; install it with "
@@ -100,6 +127,14 @@ class _Catalogue:
         "list of attributions per text, in the order given"
     )
     E305 = "is not a speaker annotation file ({detail}); see annotations/speakers/GUIDE.md for the format"
+
+    # Store errors: E5xx
+    E501 = "cannot open the ledger database {url!r} ({detail}); check the --db URL (or $ONRECORD_DB) and that its folder is writable"
+    E502 = "cannot bring the ledger database {url!r} up to date ({detail}); it may belong to a newer onrecord: upgrade onrecord or use another --db"
+    E503 = "cannot store the article in the ledger ({detail}); the article was left out, the ledger is unchanged for it; run ingest again"
+    E504 = "unknown export format {fmt!r}; choose one of {choices}"
+    E505 = "{value!r} is not a date; give it as YYYY-MM-DD"
+    E506 = "the ledger query failed ({detail}); check the --db URL and that the ledger was created by onrecord ingest"
 
 
 E = _Catalogue()

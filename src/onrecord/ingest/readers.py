@@ -4,6 +4,13 @@ A batch of fifty articles must not die on the one PDF someone dropped in the
 folder: :func:`iter_documents` yields an :class:`~onrecord.errors.InputError`
 in place of each bad input and goes on. The single-input functions raise it.
 
+Some files hold many articles: web archives (``.warc``, ``.warc.gz``, read by
+:mod:`~onrecord.ingest.warc`), RSS/Atom feeds (``.rss``, ``.atom``, ``.xml``,
+``.feed``, by :mod:`~onrecord.ingest.feeds`) and JSON lines (``.jsonl``,
+``.ndjson``, by :mod:`~onrecord.ingest.jsonl`). :func:`iter_documents` hands
+each to its reader, which yields one Document or InputError per article, so a
+bad record costs that record alone.
+
 The text of a :class:`~onrecord.model.Document` is what every span indexes,
 so a text file's text is its decoded content exactly, untouched; for HTML it
 is the main text trafilatura extracts (with paragraphs separated by a blank
@@ -13,6 +20,7 @@ line), and that extracted text then *is* the original.
 from __future__ import annotations
 
 import codecs
+import importlib
 import os
 import re
 import sys
@@ -41,6 +49,18 @@ _ENV_MAX_BYTES = "ONRECORD_MAX_BYTES"
 _STDIN = "-"
 _ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm"})
 _HTML_SUFFIXES = frozenset({".html", ".htm"})
+#: Files holding many articles, by suffix: the module and function that read them.
+#: Imported lazily: those modules build on this one, and need packages a text file does not.
+_CONTAINER_READERS = {
+    ".warc": ("onrecord.ingest.warc", "iter_warc"),
+    ".warc.gz": ("onrecord.ingest.warc", "iter_warc"),
+    ".rss": ("onrecord.ingest.feeds", "iter_feed"),
+    ".atom": ("onrecord.ingest.feeds", "iter_feed"),
+    ".xml": ("onrecord.ingest.feeds", "iter_feed"),
+    ".feed": ("onrecord.ingest.feeds", "iter_feed"),
+    ".jsonl": ("onrecord.ingest.jsonl", "iter_jsonl"),
+    ".ndjson": ("onrecord.ingest.jsonl", "iter_jsonl"),
+}
 _SNIFF_BYTES = 8192
 _UTF8_BOM = b"\xef\xbb\xbf"
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
@@ -58,8 +78,13 @@ def iter_documents(
 
     ``-`` reads standard input (``sys.stdin.buffer`` unless ``stdin`` is
     given). A directory stands for its ``.txt``, ``.text``, ``.html`` and
-    ``.htm`` files, found recursively (hidden names skipped) and read in
-    sorted order; one with none of them yields a single E102. Errors are
+    ``.htm`` files, and its WARC, feed and JSON-lines files, found
+    recursively (hidden names skipped) and read in sorted order; one with
+    none of them yields a single E102. A file of many articles yields one
+    item per article, and ``max_bytes`` then bounds each article (a WARC
+    record's HTML, a JSON line; a feed, parsed whole, is bounded as a
+    whole), not the file, since an archive is rightly larger than any one
+    article in it. Errors are
     yielded, not raised, so the caller can report each and go on; the one
     exception is a malformed ``ONRECORD_MAX_BYTES`` (E111), raised before
     anything is read because it would spoil every input alike.
@@ -73,7 +98,7 @@ def iter_documents(
         elif os.path.isdir(path):
             yield from _iter_directory(path, limit, encoding)
         else:
-            yield _attempt(lambda: read_document(path, max_bytes=limit, encoding=encoding), path)
+            yield from _iter_file(path, limit, encoding)
 
 
 def read_document(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8") -> Document:
@@ -84,14 +109,7 @@ def read_document(path: str, *, max_bytes: int | None = None, encoding: str = "u
     files are too when their content starts like an HTML page.
     """
     limit = _limit(max_bytes)
-    try:
-        info = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise _error("E101", path) from None
-    except OSError as exc:
-        raise _error("E107", path, detail=exc.strerror or exc) from None
-    if os.path.isdir(path):
-        raise _error("E110", path)
+    info = _stat_file(path)
     if info.st_size > limit:
         raise _error("E106", path, size=info.st_size, limit=limit)
     try:
@@ -203,6 +221,59 @@ def _attempt(read: Callable[[], Document], path: str) -> Document | InputError:
         return _error("E107", path, detail=exc.strerror or exc)
 
 
+def _iter_file(path: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
+    """Read one file: an article, or, by its suffix, a file of many articles."""
+    reader = _container_reader(path)
+    if reader is None:
+        yield _attempt(lambda: read_document(path, max_bytes=limit, encoding=encoding), path)
+        return
+    try:
+        for item in reader(path, max_bytes=limit, encoding=encoding):
+            yield item
+    except InputError as exc:  # the file as a whole failed (missing, unreadable, reader unavailable)
+        yield exc if exc.path is not None else InputError(exc.code, exc.message, path=path)
+    except OSError as exc:
+        yield _error("E107", path, detail=exc.strerror or exc)
+
+
+def _container_reader(path: str | Path) -> Callable[..., Iterator[Document | InputError]] | None:
+    """The reader for a file of many articles, or None for a single article."""
+    name = Path(path).name.lower()
+    for suffix, (module_name, function) in _CONTAINER_READERS.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return getattr(importlib.import_module(module_name), function)
+    return None
+
+
+def _is_input_file(name: str) -> bool:
+    lowered = name.lower()
+    return Path(lowered).suffix in _ARTICLE_SUFFIXES or any(
+        lowered.endswith(suffix) and len(lowered) > len(suffix) for suffix in _CONTAINER_READERS
+    )
+
+
+def _stat_file(path: str) -> os.stat_result:
+    """Stat a path that must be a file: raise E101 (missing), E107 (unreadable) or E110 (a directory)."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _error("E101", path) from None
+    except OSError as exc:
+        raise _error("E107", path, detail=exc.strerror or exc) from None
+    if os.path.isdir(path):
+        raise _error("E110", path)
+    return info
+
+
+def _open_binary(path: str) -> BinaryIO:
+    """Open a file of many articles for reading, with the same errors as one article's."""
+    _stat_file(path)
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise _error("E107", path, detail=exc.strerror or exc) from None
+
+
 def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
     problems: list[OSError] = []
     found: list[Path] = []
@@ -210,7 +281,7 @@ def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document |
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for file in files:
             candidate = Path(folder, file)
-            if not file.startswith(".") and candidate.suffix.lower() in _ARTICLE_SUFFIXES:
+            if not file.startswith(".") and _is_input_file(file):
                 found.append(candidate)
     if not found:
         root_problem = next((p for p in problems if os.path.normpath(p.filename or "") == os.path.normpath(root)), None)
@@ -220,8 +291,7 @@ def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document |
             yield _error("E102", root)
         return
     for candidate in sorted(found):  # Path order: by components, so a folder's files stay together
-        path = str(candidate)
-        yield _attempt(lambda: read_document(path, max_bytes=limit, encoding=encoding), path)
+        yield from _iter_file(str(candidate), limit, encoding)
 
 
 def _read_stream(stream: BinaryIO | None, limit: int, encoding: str) -> Document:

@@ -1,0 +1,173 @@
+"""Read the entries of an RSS or Atom feed (``.rss``, ``.atom``, ``.xml``, ``.feed``) as articles.
+
+A feed carries each article's text, or a summary of it, inside the entry, as
+HTML; that HTML is flattened to paragraphs (a blank line between blocks)
+and becomes the Document's text, with the entry's title, link, date and
+authors, and the feed's title as the publisher. Pages the entries link to
+are not fetched: reading stays offline, and an entry with no text of its own
+is an E128 for that entry alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from onrecord.errors import InputError
+from onrecord.ingest.readers import _error, _limit, _open_binary, document_from_text
+from onrecord.model import Document
+
+__all__ = ["iter_feed", "FEED_SUFFIXES", "html_fragment_text"]
+
+#: File name endings read as feeds.
+FEED_SUFFIXES = (".rss", ".atom", ".xml", ".feed")
+
+#: Elements after which a feed's HTML starts a new paragraph.
+_BLOCKS = frozenset(
+    {"p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "section", "article", "figure", "figcaption", "dd", "dt"}
+)
+_TAG = re.compile(r"<[A-Za-z!/]")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
+_DETAIL_CHARS = 160
+
+
+def iter_feed(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8") -> Iterator[Document | InputError]:
+    """Yield one Document or InputError per entry of a feed file, in the feed's order.
+
+    A feed is parsed whole, so ``max_bytes`` bounds the whole file (E106).
+    ``encoding`` is unused: XML declares its own. A file that is not a feed
+    yields one E126, a feed without entries one E127. Documents get the
+    entry's ``id`` (its guid) when it has one, else ``"<path>#<n>"``.
+    """
+    limit = _limit(max_bytes)
+    try:
+        import feedparser
+    except ImportError as exc:
+        raise _error("E129", path, detail=exc) from None
+    with _open_binary(path) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        yield _error("E106", path, size=f"at least {len(data)}", limit=limit)
+        return
+    if not data.strip():
+        yield _error("E103", path)
+        return
+    parsed = feedparser.parse(io.BytesIO(data))  # a stream, so feedparser never takes it for a URL to fetch
+    if not parsed.entries:
+        yield _not_a_feed(parsed, path)
+        return
+    publisher = _text(parsed.feed.get("title"))
+    language = _language(parsed.feed.get("language"))
+    for number, entry in enumerate(parsed.entries, start=1):
+        yield _entry_document(entry, path, number, publisher, language)
+
+
+def html_fragment_text(fragment: str) -> str:
+    """Flatten an HTML fragment to text: one paragraph per block element, blank lines between.
+
+    trafilatura looks for the main text of a whole page and drops short
+    fragments as boilerplate; a feed entry is already just the article, so
+    every block of it is kept. Whitespace inside a paragraph is collapsed.
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises ParserError and friends on fragments it cannot use
+        return _paragraphs(fragment)
+    for element in root.iter():
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            continue
+        tag = element.tag.lower()
+        if tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif tag in _BLOCKS:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+    return _paragraphs(root.text_content())
+
+
+# --- internals ---------------------------------------------------------------
+
+
+def _entry_document(entry: Any, path: str, number: int, publisher: str | None, language: str | None) -> Document | InputError:
+    """One entry as a Document; its guid is the id when it has one, as that is what the feed promises to keep stable."""
+    text = _entry_text(entry)
+    if not text:
+        label = _text(entry.get("title")) or _text(entry.get("link"))
+        return _error("E128", path, entry=f"{number} ({label})" if label else number)
+    document = document_from_text(
+        text,
+        name=_text(entry.get("id")) or f"{path}#{number}",
+        title=_text(entry.get("title")),
+        url=_text(entry.get("link")),
+        publisher=publisher,
+        published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")) or _text(entry.get("published")),
+        authors=_authors(entry),
+    )
+    if language:
+        document.language = language
+    return document
+
+
+def _entry_text(entry: Any) -> str:
+    """The entry's own text: its fullest content, else its summary, HTML flattened."""
+    candidates = [(c.get("value"), c.get("type")) for c in entry.get("content") or []]
+    detail = entry.get("summary_detail") or {}
+    candidates.append((entry.get("summary"), detail.get("type")))
+    for value, kind in sorted(candidates, key=lambda c: len(c[0] or ""), reverse=True):
+        if not value or not value.strip():
+            continue
+        if (kind or "").endswith("html") or _TAG.search(value):
+            text = html_fragment_text(value)
+        else:
+            text = _paragraphs(value)
+        if text:
+            return text
+    return ""
+
+
+def _paragraphs(text: str) -> str:
+    """Normalise plain text: paragraphs split at blank lines, inner whitespace collapsed."""
+    blocks = re.split(r"\n\s*\n", text)
+    return "\n\n".join(" ".join(block.split()) for block in blocks if block.strip())
+
+
+def _authors(entry: Any) -> list[str]:
+    names = [_text(a.get("name")) for a in entry.get("authors") or [] if isinstance(a, dict)]
+    found = [n for n in names if n]
+    if not found and _text(entry.get("author")):
+        found = [_text(entry.get("author"))]
+    return list(dict.fromkeys(found))  # type: ignore[arg-type]
+
+
+def _iso(parsed: time.struct_time | None) -> str | None:
+    """feedparser's UTC time tuple as ISO 8601."""
+    if not parsed:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(calendar.timegm(parsed)))
+
+
+def _language(value: Any) -> str | None:
+    """A feed's ``en-us`` as ``en``, the form the rest of onrecord uses."""
+    match = _LANGUAGE.match(_text(value) or "")
+    return match.group(0).lower() if match else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _not_a_feed(parsed: Any, path: str) -> InputError:
+    if parsed.get("version"):
+        return _error("E127", path)
+    problem = parsed.get("bozo_exception")
+    detail = str(problem) if problem else "no RSS or Atom elements in it"
+    return _error("E126", path, detail=detail[:_DETAIL_CHARS])

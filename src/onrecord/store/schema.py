@@ -1,0 +1,115 @@
+"""The ledger's tables, as SQLAlchemy 2 ORM models.
+
+The relational rows exist to answer queries (who said what, where, when);
+``articles.record`` keeps the whole extraction output as JSON so that an
+export gives back exactly the nested :class:`~onrecord.model.Document`
+without the store having to model every detail (entity mentions, chains).
+
+The Alembic migrations in ``store/migrations`` create these tables; keep
+both in step (a schema change is a new migration, never an edit to an old one).
+Only portable types are used so the same models run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = ["Base", "Article", "Speaker", "AttributionRow", "NonResponseRow", "EdgeRow"]
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every ledger table."""
+
+
+class Article(Base):
+    """One article, unique by the hash of its normalised text."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)  # the input it was read from (Document.id)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(255), index=True)
+    published: Mapped[str | None] = mapped_column(String(64))  # as the source gave it
+    published_on: Mapped[date | None] = mapped_column(Date, index=True)  # parsed, for date filters
+    language: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(255))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)  # Document.to_dict() without the text
+
+    attributions: Mapped[list[AttributionRow]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="AttributionRow.id"
+    )
+    non_responses: Mapped[list[NonResponseRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    edges: Mapped[list[EdgeRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Speaker(Base):
+    """A speaker across articles: one row per normalised canonical name and type."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("key", "type", name="uq_speakers_key_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(512))  # as first seen
+    key: Mapped[str] = mapped_column(String(512))
+    type: Mapped[str] = mapped_column(String(32))
+
+
+class AttributionRow(Base):
+    """One attribution of one article; ``local_id`` is its id in the article ("a1")."""
+
+    __tablename__ = "attributions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    local_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    source_text: Mapped[str | None] = mapped_column(Text)
+    cue_text: Mapped[str | None] = mapped_column(Text)
+    content_text: Mapped[str | None] = mapped_column(Text)
+    spans: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"source": [[start, end], ...], "cue": ..., "content": ...}
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"), index=True)
+    speaker_name: Mapped[str | None] = mapped_column(String(512))
+    speaker_type: Mapped[str | None] = mapped_column(String(32))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent: Mapped[str | None] = mapped_column(String(32))
+    confidence: Mapped[float] = mapped_column(Float)
+
+    article: Mapped[Article] = relationship(back_populates="attributions")
+    speaker: Mapped[Speaker | None] = relationship()
+
+
+class NonResponseRow(Base):
+    """Someone asked for comment who gave none."""
+
+    __tablename__ = "non_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    entity_name: Mapped[str | None] = mapped_column(String(512))
+    entity_type: Mapped[str | None] = mapped_column(String(32))
+    mention: Mapped[str] = mapped_column(Text)
+    cue: Mapped[str] = mapped_column(Text)
+
+
+class EdgeRow(Base):
+    """One provenance edge of one article, by node names (node ids are local to the article)."""
+
+    __tablename__ = "edges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    from_name: Mapped[str] = mapped_column(String(512))
+    from_type: Mapped[str | None] = mapped_column(String(32))
+    to_name: Mapped[str] = mapped_column(String(512))
+    to_type: Mapped[str | None] = mapped_column(String(32))
+    relation: Mapped[str] = mapped_column(String(32))
+    attributions: Mapped[list[str]] = mapped_column(JSON)

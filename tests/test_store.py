@@ -1,0 +1,300 @@
+"""The corpus ledger: one row per article, updates not duplicates, queries, export, and the CLI."""
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from onrecord.model import Attribution, Document, Entity, NonResponse, Provenance, ProvenanceEdge, Span, SpeakerRef
+from onrecord.store import Ledger, content_hash, speaker_key
+
+
+def _att(text, aid, speaker, content, *, kind="direct", anonymous=False, resolved=True, stype="person", cue="said"):
+    """An attribution over the first occurrence of ``content`` (and ``cue``) in ``text``."""
+    start = text.index(content)
+    c = text.index(cue)
+    ref = SpeakerRef("e" + aid, speaker, stype, resolved) if speaker else None
+    return Attribution(
+        id=aid, kind=kind, content=[Span.of(text, start, start + len(content))], cue=[Span.of(text, c, c + len(cue))],
+        speaker=ref, anonymous=anonymous, confidence=0.9,
+    )
+
+
+def doc(text, atts, **meta):
+    """A Document with attributions given as (id, speaker, content, options)."""
+    attributions = [_att(text, aid, spk, content, **opts) for aid, spk, content, opts in atts]
+    entities = [Entity(a.speaker.id, a.speaker.name, a.speaker.type) for a in attributions if a.speaker]
+    return Document(text=text, attributions=attributions, entities=entities, model="test@0", **meta)
+
+
+HILLARY = 'Hillary Clinton said "the plan is sound". Bill Clinton said "taxes will fall".'
+KREMLIN = 'The Kremlin said "no talks are planned". A source said "talks began in secret".'
+
+
+def hillary_doc(text=HILLARY, **meta):
+    meta = {"publisher": "Reuters", "published": "2024-03-01", "title": "Clintons speak", **meta}
+    return doc(text, [
+        ("a1", "Hillary Clinton", "the plan is sound", {}),
+        ("a2", "Bill Clinton", "taxes will fall", {"kind": "indirect"}),
+    ], **meta)
+
+
+def kremlin_doc():
+    d = doc(KREMLIN, [
+        ("a1", "The Kremlin", "no talks are planned", {"stype": "government"}),
+        ("a2", "A source", "talks began in secret", {"anonymous": True, "stype": "anonymous"}),
+    ], publisher="AP", published="2024-05-10T08:00:00Z", title="Kremlin denies")
+    d.non_responses = [NonResponse(Span.of(KREMLIN, 0, 11), Span.of(KREMLIN, 12, 16), d.attributions[0].speaker)]
+    d.provenance = Provenance(
+        publisher="p", nodes={"p": ("AP", "media_outlet"), "g": ("The Guardian", "media_outlet"), "k": ("The Kremlin", "government")},
+        edges=[ProvenanceEdge("p", "g", "reports", ["a1"]), ProvenanceEdge("g", "k", "relays", ["a1"])],
+        chains=[["AP", "The Guardian", "The Kremlin"]],
+    )
+    return d
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as led:
+        yield led
+
+
+# --- identity and updates ------------------------------------------------------------------------
+
+
+def test_same_article_twice_and_reformatted_is_one_row(ledger):
+    first = ledger.add(hillary_doc())
+    again = ledger.add(hillary_doc())
+    curly = HILLARY.replace('"the plan is sound"', "\u201cthe plan is sound\u201d").replace(". Bill", ".\n\n  Bill")
+    reformatted = ledger.add(hillary_doc(curly))
+    assert first == (first[0], True)
+    assert again == (first[0], False) == reformatted
+    assert ledger.count() == {"articles": 1, "attributions": 2, "speakers": 2}
+    assert content_hash(HILLARY) == content_hash(curly)
+
+
+def test_update_replaces_attributions_and_search_index(ledger):
+    ledger.add(hillary_doc())
+    fewer = hillary_doc()
+    fewer.attributions = fewer.attributions[:1]
+    ledger.add(fewer)
+    assert ledger.count()["attributions"] == 1
+    assert ledger.search("taxes") == []  # the FTS rows of the replaced attributions are gone too
+    assert [q.speaker for q in ledger.search("plan")] == ["Hillary Clinton"]
+
+
+def test_changed_text_is_a_new_article(ledger):
+    a, _ = ledger.add(hillary_doc())
+    b, new = ledger.add(hillary_doc(HILLARY + " More later."))
+    assert new and a != b and ledger.count()["articles"] == 2
+
+
+# --- speakers --------------------------------------------------------------------------------------
+
+
+def test_speaker_keys_are_conservative():
+    assert speaker_key("The  Kremlin") == speaker_key("the kremlin") == "kremlin"
+    assert speaker_key("Hillary Clinton") != speaker_key("Bill Clinton") != speaker_key("Clinton")
+
+
+def test_clintons_are_two_speakers_and_one_name_in_two_articles_is_one(ledger):
+    ledger.add(hillary_doc())
+    other = 'Reporters waited. Later Hillary Clinton said "we will win".'
+    ledger.add(doc(other, [("a1", "Hillary Clinton", "we will win", {})], publisher="AP"))
+    stats = {s.name: s for s in ledger.speakers()}
+    assert set(stats) == {"Hillary Clinton", "Bill Clinton"}
+    assert (stats["Hillary Clinton"].attributions, stats["Hillary Clinton"].articles) == (2, 2)
+    assert (stats["Bill Clinton"].attributions, stats["Bill Clinton"].articles) == (1, 1)
+    assert [s.name for s in ledger.speakers(top=1)] == ["Hillary Clinton"]
+
+
+def test_unresolved_and_anonymous_speakers_are_not_linked(ledger):
+    text = 'He said "it is over". A source said "it is not".'
+    ledger.add(doc(text, [
+        ("a1", "He", "it is over", {"resolved": False}),
+        ("a2", "A source", "it is not", {"anonymous": True, "stype": "anonymous"}),
+    ]))
+    assert ledger.speakers() == []
+    assert ledger.count()["attributions"] == 2
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def test_search_finds_ranks_and_limits(ledger):
+    ledger.add(hillary_doc())
+    ledger.add(kremlin_doc())
+    hits = ledger.search("talks")
+    assert {h.content for h in hits} == {"no talks are planned", "talks began in secret"}
+    assert all(h.score is not None for h in hits)
+    assert len(ledger.search("talks", limit=1)) == 1
+    assert [h.content for h in ledger.search("secret talks")] == ["talks began in secret"]
+    assert ledger.search("Kremlin")[0].speaker == "The Kremlin"  # speaker names are indexed too
+    assert ledger.search('"unbalanced AND (') == []  # user text is never FTS syntax
+    assert ledger.search("nowhere") == []
+
+
+def test_quotes_filters(ledger):
+    ledger.add(hillary_doc())
+    ledger.add(kremlin_doc())
+    assert [q.content for q in ledger.quotes(speaker="hillary clinton")] == ["the plan is sound"]
+    assert [q.content for q in ledger.quotes(speaker="the kremlin")] == ["no talks are planned"]
+    assert {q.publisher for q in ledger.quotes(outlet="reuters")} == {"Reuters"}
+    assert [q.content for q in ledger.quotes(kind="indirect")] == ["taxes will fall"]
+    assert [q.content for q in ledger.quotes(anonymous=True)] == ["talks began in secret"]
+    assert len(ledger.quotes(anonymous=False)) == 3
+    assert {q.publisher for q in ledger.quotes(since="2024-04-01")} == {"AP"}
+    assert {q.publisher for q in ledger.quotes(until="2024-03-01")} == {"Reuters"}
+    assert ledger.quotes(since="2024-03-02", until="2024-05-09") == []
+    assert len(ledger.quotes(limit=2)) == 2
+
+
+def test_outlets_counts_anonymous_share_and_relays(ledger):
+    ledger.add(hillary_doc())
+    ledger.add(kremlin_doc())
+    stats = {o.publisher: o for o in ledger.outlets()}
+    ap, reuters = stats["AP"], stats["Reuters"]
+    assert (ap.articles, ap.attributions, ap.anonymous, ap.anonymous_share) == (1, 2, 1, 0.5)
+    assert ap.top_speakers == ["The Kremlin"] and ap.relays == ["The Guardian"]
+    assert (reuters.attributions, reuters.anonymous_share) == (2, 0.0)
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def test_export_jsonl_round_trips_the_nested_document(ledger):
+    docs = [hillary_doc(), kremlin_doc()]
+    for d in docs:
+        ledger.add(d)
+    out = io.StringIO()
+    assert ledger.export("jsonl", out) == 2
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [d.to_dict() for d in docs]
+
+
+def test_export_csv_has_one_row_per_attribution(ledger):
+    ledger.add(hillary_doc())
+    ledger.add(kremlin_doc())
+    out = io.StringIO()
+    assert ledger.export("csv", out) == 4
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == 4
+    assert {r["speaker"] for r in rows} == {"Hillary Clinton", "Bill Clinton", "The Kremlin", "A source"}
+    assert {r["publisher"] for r in rows} == {"Reuters", "AP"}
+
+
+def test_unknown_export_format_is_a_store_error(ledger):
+    from onrecord.store import StoreError
+
+    with pytest.raises(StoreError, match="E504"):
+        ledger.export("parquet", io.StringIO())
+
+
+def test_reopening_is_idempotent_and_env_default(tmp_path, monkeypatch):
+    path = tmp_path / "x" / "env.db"
+    monkeypatch.setenv("ONRECORD_DB", str(path))
+    with Ledger.open(None) as led:
+        led.add(hillary_doc())
+    with Ledger.open(None) as led:
+        assert led.count()["articles"] == 1
+    assert path.exists()
+
+
+def test_query_commands_print_table_json_and_csv(tmp_path, capsys):
+    from onrecord.cli import main
+
+    db = str(tmp_path / "q.db")
+    with Ledger.open(db) as led:
+        led.add(hillary_doc())
+        led.add(kremlin_doc())
+    assert main(["search", "talks", "--db", db, "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+    assert main(["quotes", "--anonymous", "--db", db]) == 0
+    table = capsys.readouterr().out
+    assert "talks began in secret" in table and "plan" not in table
+    assert main(["speakers", "--db", db, "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 4  # header + Hillary, Bill, the Kremlin
+    assert main(["outlets", "--db", db]) == 0
+    assert "The Guardian" in capsys.readouterr().out
+    out = tmp_path / "all.jsonl"
+    assert main(["export", "--format", "jsonl", "--out", str(out), "--db", db]) == 0
+    assert len(out.read_text().splitlines()) == 2
+    with pytest.raises(SystemExit) as stop:
+        main(["quotes", "--since", "2024-13-01", "--db", db])
+    assert stop.value.code == 64
+
+
+# --- the command line, with extraction (slow) ------------------------------------------------------
+
+ARTICLE = (
+    'The mayor of {town}, Jane Doe, said on Monday: "We will rebuild the {thing} by spring." '
+    "Officials said the cost of the {thing} would be shared with the county. "
+    '"Nobody will be left behind," Doe told reporters in {town}.\n'
+)
+
+
+def _write(folder, n):
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"a{i:02d}.txt").write_text(ARTICLE.format(town=f"Town{i}", thing=f"bridge number {i}"), encoding="utf-8")
+    return folder
+
+
+def _cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "onrecord.cli", *args], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def _counts(db):
+    with sqlite3.connect(db) as conn:
+        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "attributions"))
+
+
+@pytest.mark.slow
+def test_cli_ingest_skips_bad_input_and_is_idempotent(tmp_path):
+    folder = _write(tmp_path / "in", 2)
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    db = tmp_path / "l.db"
+    first = _cli("ingest", str(folder), "--db", str(db), "--model", "rules", "--publisher", "Gazette")
+    assert first.returncode == 2, first.stderr
+    assert "stored 2 new" in first.stderr and "empty.txt" in first.stderr.splitlines()[-1]
+    counts = _counts(db)
+    assert counts[0] == 2 and counts[1] >= 2
+    again = _cli("ingest", str(folder), "--db", str(db), "--model", "rules", "--publisher", "Gazette")
+    assert again.returncode == 2 and "updated 2" in again.stderr
+    assert _counts(db) == counts
+    quotes = _cli("quotes", "--outlet", "gazette", "--db", str(db), "--format", "json")
+    assert quotes.returncode == 0 and len(json.loads(quotes.stdout)) == counts[1]
+
+
+@pytest.mark.slow
+def test_sigkill_mid_ingest_then_rerun_equals_a_clean_run(tmp_path):
+    folder = _write(tmp_path / "in", 16)
+    clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
+    args = ("ingest", str(folder), "--model", "rules")
+    proc = subprocess.Popen([sys.executable, "-m", "onrecord.cli", *args, "--db", f"sqlite:///{killed}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            stored = _counts(killed)[0]
+        except sqlite3.Error:  # not created yet, or mid-migration
+            stored = 0
+        if stored >= 2:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    partial = _counts(killed)
+    assert 2 <= partial[0] < 16
+    assert _cli(*args, "--db", f"sqlite:///{killed}").returncode == 0
+    assert _cli(*args, "--db", f"sqlite:///{clean}").returncode == 0
+    assert _counts(killed) == _counts(clean)
+    assert _counts(clean)[0] == 16
