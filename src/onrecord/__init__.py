@@ -8,7 +8,7 @@
 
 from typing import Any
 
-from .model import Attribution, Document, Entity, Span, SpeakerRef
+from .model import Attribution, Document, Entity, NonResponse, Provenance, ProvenanceEdge, Span, SpeakerRef
 
 __version__ = "0.1.0"
 
@@ -22,6 +22,10 @@ __all__ = [
     "Entity",
     "Span",
     "SpeakerRef",
+    "NonResponse",
+    "Provenance",
+    "ProvenanceEdge",
+    "PRESETS",
 ]
 
 
@@ -32,4 +36,8 @@ def __getattr__(name: str) -> Any:
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name == "PRESETS":
+        from .extraction.presets import PRESETS
+
+        return PRESETS
     raise AttributeError(f"module 'onrecord' has no attribute {name!r}")
