@@ -60,7 +60,7 @@ def _rule_contents(doc: Doc, text: str, atts: list[Attribution], rule_atts: list
 
     Both taggers find cues and sources well but end long contents badly; the
     rules read the content off the parse (clause, quotation) and end it where
-    PolNeAR does more often: on dev, content exact F1 0.40 -> 0.46 for
+    PolNeAR does more often: on dev, content exact F1 0.38 -> 0.46 for
     ``fast`` and 0.48 -> 0.52 for ``accurate``.
     """
     for att in atts:
