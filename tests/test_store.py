@@ -298,3 +298,28 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_run(tmp_path):
     assert _cli(*args, "--db", f"sqlite:///{clean}").returncode == 0
     assert _counts(killed) == _counts(clean)
     assert _counts(clean)[0] == 16
+
+
+def test_stale_lists_articles_another_extractor_made(ledger):
+    ledger.add(hillary_doc())  # made by "test@0"
+    ledger.add(kremlin_doc())
+    assert [d.text for d in ledger.stale("test@")] == []
+    again = list(ledger.stale("onrecord-fast@0.1.0/"))
+    assert [d.text for d in again] == [HILLARY, KREMLIN]
+    assert again[0].publisher == "Reuters" and again[0].published == "2024-03-01" and again[0].title == "Clintons speak"
+    assert len(list(ledger.stale(None))) == 2
+
+
+@pytest.mark.slow
+def test_cli_reprocess_rereads_only_what_another_preset_made(tmp_path):
+    folder = _write(tmp_path / "in", 2)
+    db = tmp_path / "l.db"
+    assert _cli("ingest", str(folder), "--db", str(db), "--model", "rules").returncode == 0
+    articles = _counts(db)[0]
+    fresh = _cli("reprocess", "--db", str(db), "--model", "rules")
+    assert fresh.returncode == 0 and "updated 0" in fresh.stderr  # nothing older than the current extractor
+    moved = _cli("reprocess", "--db", str(db), "--model", "fast")
+    assert moved.returncode == 0 and "updated 2" in moved.stderr, moved.stderr
+    with sqlite3.connect(db) as conn:
+        models = {m for (m,) in conn.execute("SELECT model FROM articles")}
+    assert _counts(db)[0] == articles and all(m.startswith("onrecord-fast@") for m in models)

@@ -85,6 +85,13 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     _inputs(ing, out=False)
     _db(ing)
 
+    rp = sub.add_parser("reprocess", help="read stored articles again with the current extractor (those made by another)")
+    rp.add_argument("--all", action="store_true", help="every stored article, not only those an older or other model made")
+    rp.add_argument("--workers", "-w", type=int, default=1, help="processes to spread the articles over")
+    rp.add_argument("--model", "-m", default=None, help=_MODEL_HELP)
+    _common(rp)
+    _db(rp)
+
     se = sub.add_parser("search", help="full-text search over stored quotes, speakers and titles")
     se.add_argument("text", help="words to find (all of them)")
     se.add_argument("--limit", "-n", type=int, default=20, help="at most this many results (default 20)")
@@ -311,7 +318,7 @@ def _eval_speakers(args: argparse.Namespace) -> int:
 
 # --- the ledger ---------------------------------------------------------------------------
 
-_LEDGER_COMMANDS = ("ingest", "search", "quotes", "speakers", "outlets", "export")
+_LEDGER_COMMANDS = ("ingest", "reprocess", "search", "quotes", "speakers", "outlets", "export")
 #: Exit status when the ledger database cannot be opened, migrated or queried.
 _EXIT_STORE = 1
 _PROGRESS_EVERY = 25
@@ -324,7 +331,10 @@ def _ledger(args: argparse.Namespace) -> int:
     try:
         with Ledger.open(args.db) as ledger:
             if args.command == "ingest":
-                return _ingest(args, ledger)
+                skipped: list[OnrecordError] = []
+                return _store_all(args, ledger, _good_inputs(args, skipped), skipped)
+            if args.command == "reprocess":
+                return _reprocess(args, ledger)
             return _query(args, ledger)
     except StoreError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
@@ -336,14 +346,23 @@ def _ledger(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
-def _ingest(args: argparse.Namespace, ledger: "Ledger") -> int:
-    """Extract and store every input, each article in its own transaction; a bad one is skipped."""
+def _reprocess(args: argparse.Namespace, ledger: "Ledger") -> int:
+    """Re-extract the articles another extractor version or preset made (all with ``--all``)."""
+    from .extraction.presets import check_preset
+
+    prefix = None if args.all else f"onrecord-{check_preset(args.model)}@{__version__}/"
+    return _store_all(args, ledger, ledger.stale(prefix), [])
+
+
+def _store_all(
+    args: argparse.Namespace, ledger: "Ledger", documents: Iterator[Document], skipped: list[OnrecordError]
+) -> int:
+    """Extract and store every document, each article in its own transaction; a bad one is skipped."""
     from .pipeline import extract_many
     from .store import StoreError
 
-    skipped: list[OnrecordError] = []
     counts = {"new": 0, "updated": 0}
-    results = extract_many(_good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    results = extract_many(documents, workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for done, result in enumerate(results, start=1):
         if isinstance(result, OnrecordError):
             _report(result)

@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, text
@@ -348,6 +349,34 @@ class Ledger:
             one.top_speakers = [name for name, _ in by_speaker[one.publisher].most_common(top_speakers)]
             one.relays = sorted(relays[one.publisher])
         return sorted(stats.values(), key=lambda s: (-s.articles, s.publisher))
+
+    def stale(self, model_prefix: str | None = None) -> Iterator[Document]:
+        """Stored articles to read again, as Documents with their metadata: every one whose
+        extractor label does not start with ``model_prefix`` (all of them when it is None).
+
+        Texts are fetched one article at a time, so a large ledger is never held in memory.
+        """
+        query = select(Article.id).order_by(Article.id)
+        if model_prefix is not None:
+            query = query.where(or_(Article.model.is_(None), ~Article.model.startswith(model_prefix, autoescape=True)))
+        with self._reading() as session:
+            ids = list(session.scalars(query))
+        for article_id in ids:
+            with self._reading() as session:
+                article = session.get(Article, article_id)
+                if article is None:  # deleted meanwhile
+                    continue
+                meta = (article.record or {}).get("document", {})
+                yield Document(
+                    text=article.text,
+                    id=article.source,
+                    title=article.title,
+                    url=article.url,
+                    publisher=article.publisher,
+                    published=article.published,
+                    language=article.language or "en",
+                    authors=list(meta.get("authors") or []),
+                )
 
     def documents(self) -> list[dict[str, Any]]:
         """Every stored article as its full nested JSON output (Document.to_dict()), oldest first."""
