@@ -323,3 +323,21 @@ def test_cli_reprocess_rereads_only_what_another_preset_made(tmp_path):
     with sqlite3.connect(db) as conn:
         models = {m for (m,) in conn.execute("SELECT model FROM articles")}
     assert _counts(db)[0] == articles and all(m.startswith("onrecord-fast@") for m in models)
+
+
+def _person_doc(text, name):
+    return doc(text, [("a1", name, "taxes will rise", {})])
+
+
+@pytest.mark.parametrize("order", [("Abbas Gallyamov", "Gallyamov", "Mr. Gallyamov"), ("Gallyamov", "Mr. Gallyamov", "Abbas Gallyamov")])
+def test_surname_and_title_forms_join_the_one_full_name(ledger, order):
+    for i, name in enumerate(order):
+        ledger.add(_person_doc(f'{name} said "taxes will rise" in article {i}.', name))
+    people = [s for s in ledger.speakers() if s.type == "person"]
+    assert [(s.name, s.articles) for s in people] == [("Abbas Gallyamov", 3)]
+
+
+def test_a_surname_two_people_share_stays_apart(ledger):
+    for i, name in enumerate(["Hillary Clinton", "Bill Clinton", "Clinton"]):
+        ledger.add(_person_doc(f'{name} said "taxes will rise" in article {i}.', name))
+    assert sorted(s.name for s in ledger.speakers()) == ["Bill Clinton", "Clinton", "Hillary Clinton"]

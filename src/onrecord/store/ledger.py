@@ -8,8 +8,10 @@ article with other whitespace or quote marks is one row, and adding it again
 replaces what was extracted from it instead of duplicating it.
 
 Speakers are linked across articles conservatively (:func:`speaker_key`):
-only the same normalised full name and the same type merge, and unresolved
-or anonymous speakers are never linked at all.
+the same normalised name and type merge; for people, titles are ignored and a
+bare surname ("Gallyamov", "Mr. Gallyamov") joins a full name only when the
+ledger holds exactly one person with that surname (two Clintons keep "Clinton"
+apart); unresolved or anonymous speakers are never linked at all.
 
 SQLite is the default and the tested backend; PostgreSQL code paths (the
 full-text query) are written behind dialect checks but not yet tested.
@@ -569,17 +571,61 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
     if ref is None or not ref.resolved or att.anonymous or ref.type in _UNLINKED_TYPES:
         return None
     key = speaker_key(ref.name)
+    if ref.type == "person":
+        key = _without_titles(key)
     if not key:
         return None
     if (key, ref.type) not in cache:
         found = session.scalar(select(Speaker.id).where(Speaker.key == key, Speaker.type == ref.type))
+        if found is None and ref.type == "person" and " " not in key:
+            found = _only_full_name(session, key)  # "Gallyamov" -> the one "Abbas Gallyamov"
         if found is None:
             speaker = Speaker(name=ref.name, key=key, type=ref.type)
             session.add(speaker)
             session.flush()
             found = speaker.id
+        if ref.type == "person" and " " in key:
+            _absorb_surname(session, key, found, cache)
         cache[(key, ref.type)] = found
     return cache[(key, ref.type)]
+
+
+def _without_titles(key: str) -> str:
+    """A person's key without leading titles: "mr. gallyamov" -> "gallyamov", "sen. john smith" -> "john smith"."""
+    from ..data import read_lines
+
+    titles = {line.split("=")[0].strip().lower().rstrip(".") for name in _TITLE_FILES for line in read_lines(name)}
+    words = key.split()
+    while len(words) > 1 and words[0].rstrip(".") in titles:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _only_full_name(session: Session, surname: str) -> int | None:
+    """The one stored person whose full name ends in ``surname``; None when there are none or several.
+
+    Two Clintons make a bare "Clinton" ambiguous, so it stays its own speaker.
+    """
+    rows = session.scalars(
+        select(Speaker.id).where(Speaker.type == "person", Speaker.key.endswith(f" {surname}", autoescape=True))
+    ).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def _absorb_surname(session: Session, key: str, full_id: int, cache: dict[tuple[str, str], int]) -> None:
+    """A bare surname stored before its full name arrived joins it, if this is its only full name."""
+    surname = key.split()[-1]
+    bare = session.scalar(select(Speaker.id).where(Speaker.key == surname, Speaker.type == "person"))
+    if bare is None or _only_full_name(session, surname) != full_id:
+        return
+    session.execute(
+        AttributionRow.__table__.update().where(AttributionRow.speaker_id == bare).values(speaker_id=full_id)
+    )
+    session.execute(delete(Speaker).where(Speaker.id == bare))
+    cache.pop((surname, "person"), None)
+
+
+_TITLE_FILES = ("resolve_titles.txt", "resolve_honorifics_male.txt", "resolve_honorifics_female.txt")
 
 
 def _joined(spans: list[Any]) -> str | None:
