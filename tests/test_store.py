@@ -341,3 +341,47 @@ def test_a_surname_two_people_share_stays_apart(ledger):
     for i, name in enumerate(["Hillary Clinton", "Bill Clinton", "Clinton"]):
         ledger.add(_person_doc(f'{name} said "taxes will rise" in article {i}.', name))
     assert sorted(s.name for s in ledger.speakers()) == ["Bill Clinton", "Clinton", "Hillary Clinton"]
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    import io
+
+    from onrecord.cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    bar = _Progress(50, term)
+    for done in range(1, 26):
+        bar.step(done, {"new": done, "updated": 0})
+    bar.bar.refresh()  # tqdm redraws at most every 0.1 s; draw now
+    bar.close()
+    shown = term.getvalue()
+    assert "25/50" in shown and "article/s" in shown and "<" in shown  # count, rate and ETA
+    plain = io.StringIO()
+    lines = _Progress(50, plain)
+    for done in range(1, 51):
+        lines.step(done, {"new": done, "updated": 0})
+    assert plain.getvalue().splitlines() == [
+        "onrecord: 25 articles processed (25 new, 0 updated)",
+        "onrecord: 50 articles processed (50 new, 0 updated)",
+    ]
+
+
+def test_count_articles_for_the_eta(tmp_path):
+    from onrecord.ingest import count_articles
+
+    folder = tmp_path / "in"
+    (folder / ".hidden").mkdir(parents=True)
+    (folder / "a.txt").write_text("x")
+    (folder / "b.html").write_text("x")
+    (folder / "notes.md").write_text("x")
+    (folder / ".hidden" / "c.txt").write_text("x")
+    one = tmp_path / "one.txt"
+    one.write_text("x")
+    assert count_articles([str(folder), str(one)]) == 3
+    (tmp_path / "feed.jsonl").write_text("{}")
+    assert count_articles([str(one), str(tmp_path / "feed.jsonl")]) is None
+    assert count_articles(["-"]) is None

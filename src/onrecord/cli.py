@@ -331,8 +331,10 @@ def _ledger(args: argparse.Namespace) -> int:
     try:
         with Ledger.open(args.db) as ledger:
             if args.command == "ingest":
+                from .ingest import count_articles
+
                 skipped: list[OnrecordError] = []
-                return _store_all(args, ledger, _good_inputs(args, skipped), skipped)
+                return _store_all(args, ledger, _good_inputs(args, skipped), skipped, total=count_articles(args.paths))
             if args.command == "reprocess":
                 return _reprocess(args, ledger)
             return _query(args, ledger)
@@ -354,14 +356,43 @@ def _reprocess(args: argparse.Namespace, ledger: "Ledger") -> int:
     return _store_all(args, ledger, ledger.stale(prefix), [])
 
 
+class _Progress:
+    """A bar with rate and ETA on a terminal (tqdm); a plain line every 25 articles otherwise."""
+
+    def __init__(self, total: int | None, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.bar = None
+        if self.stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="article", file=self.stream, dynamic_ncols=True, leave=False)
+
+    def step(self, done: int, counts: dict[str, int]) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(new=counts["new"], updated=counts["updated"], refresh=False)
+            self.bar.update(1)
+        elif done % _PROGRESS_EVERY == 0:
+            print(f"onrecord: {done} articles processed ({counts['new']} new, {counts['updated']} updated)", file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _store_all(
-    args: argparse.Namespace, ledger: "Ledger", documents: Iterator[Document], skipped: list[OnrecordError]
+    args: argparse.Namespace,
+    ledger: "Ledger",
+    documents: Iterator[Document],
+    skipped: list[OnrecordError],
+    *,
+    total: int | None = None,
 ) -> int:
     """Extract and store every document, each article in its own transaction; a bad one is skipped."""
     from .pipeline import extract_many
     from .store import StoreError
 
     counts = {"new": 0, "updated": 0}
+    progress = _Progress(total)
     results = extract_many(documents, workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for done, result in enumerate(results, start=1):
         if isinstance(result, OnrecordError):
@@ -375,8 +406,8 @@ def _store_all(
                 err.path = err.path or result.id
                 _report(err)
                 skipped.append(err)
-        if done % _PROGRESS_EVERY == 0:
-            print(f"onrecord: {done} articles processed ({counts['new']} new, {counts['updated']} updated)", file=sys.stderr)
+        progress.step(done, counts)
+    progress.close()
     print(_ingest_summary(counts, skipped, ledger), file=sys.stderr)
     return EXIT_BAD_INPUT if skipped else EXIT_OK
 

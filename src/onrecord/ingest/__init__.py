@@ -15,6 +15,7 @@ from onrecord.ingest.jsonl import JSONL_SUFFIXES, document_from_record, iter_jso
 from onrecord.ingest.normalise import Normalised, normalise
 from onrecord.ingest.readers import (
     DEFAULT_MAX_BYTES,
+    count_articles,
     document_from_html,
     document_from_text,
     iter_documents,
@@ -27,6 +28,7 @@ __all__ = [
     "normalise",
     "Normalised",
     "iter_documents",
+    "count_articles",
     "read_document",
     "read_bytes_document",
     "document_from_html",

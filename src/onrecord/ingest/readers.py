@@ -36,6 +36,7 @@ from onrecord.model import Document
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "iter_documents",
+    "count_articles",
     "read_document",
     "read_bytes_document",
     "document_from_html",
@@ -245,6 +246,24 @@ def _container_reader(path: str | Path) -> Callable[..., Iterator[Document | Inp
     return None
 
 
+def count_articles(paths: Sequence[str]) -> int | None:
+    """How many articles ``paths`` hold, for a progress bar's ETA; None when that is unknown.
+
+    One per article file, walking directories as :func:`iter_documents` does;
+    a WARC, feed or JSON-lines file (or stdin) holds an unknown number.
+    """
+    total = 0
+    for path in paths:
+        if path == _STDIN:
+            return None
+        names = [str(f) for f in _input_files(path, [])] if os.path.isdir(path) else [path]
+        for name in names:
+            if _container_reader(name) is not None:
+                return None
+        total += len(names)
+    return total
+
+
 def _is_input_file(name: str) -> bool:
     lowered = name.lower()
     return Path(lowered).suffix in _ARTICLE_SUFFIXES or any(
@@ -276,13 +295,7 @@ def _open_binary(path: str) -> BinaryIO:
 
 def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
     problems: list[OSError] = []
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root, onerror=problems.append):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for file in files:
-            candidate = Path(folder, file)
-            if not file.startswith(".") and _is_input_file(file):
-                found.append(candidate)
+    found = _input_files(root, problems)
     if not found:
         root_problem = next((p for p in problems if os.path.normpath(p.filename or "") == os.path.normpath(root)), None)
         if root_problem is not None:
@@ -292,6 +305,15 @@ def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document |
         return
     for candidate in sorted(found):  # Path order: by components, so a folder's files stay together
         yield from _iter_file(str(candidate), limit, encoding)
+
+
+def _input_files(root: str, problems: list[OSError]) -> list[Path]:
+    """The article and container files under ``root``, hidden ones left out; walk errors go to ``problems``."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, onerror=problems.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(folder, f) for f in files if not f.startswith(".") and _is_input_file(f))
+    return found
 
 
 def _read_stream(stream: BinaryIO | None, limit: int, encoding: str) -> Document:
