@@ -193,7 +193,7 @@ def test_unknown_export_format_is_a_store_error(ledger):
     from onrecord.store import StoreError
 
     with pytest.raises(StoreError, match="E504"):
-        ledger.export("parquet", io.StringIO())
+        ledger.export("xlsx", io.StringIO())
 
 
 def test_reopening_is_idempotent_and_env_default(tmp_path, monkeypatch):
@@ -385,3 +385,29 @@ def test_count_articles_for_the_eta(tmp_path):
     (tmp_path / "feed.jsonl").write_text("{}")
     assert count_articles([str(one), str(tmp_path / "feed.jsonl")]) is None
     assert count_articles(["-"]) is None
+
+
+def test_export_parquet_matches_the_csv_rows(ledger, tmp_path):
+    import pyarrow.parquet as pq
+
+    ledger.add(hillary_doc())
+    ledger.add(kremlin_doc())
+    path = tmp_path / "ledger.parquet"
+    assert ledger.export("parquet", str(path)) == 4
+    table = pq.read_table(path)
+    out = io.StringIO()
+    ledger.export("csv", out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert table.num_rows == 4 and table.column_names == list(rows[0])
+    assert table.column("speaker").to_pylist() == [r["speaker"] for r in rows]
+    assert table.column("anonymous").to_pylist() == [False, False, False, True]
+
+
+def test_export_parquet_cli_needs_a_file(tmp_path, capsys):
+    from onrecord.cli import main
+
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    assert main(["export", "--format", "parquet", "--db", db]) == 64
+    assert "needs --out" in capsys.readouterr().err
+    assert main(["export", "--format", "parquet", "--db", db, "--out", str(tmp_path / "x.parquet")]) == 0
+    assert (tmp_path / "x.parquet").stat().st_size > 0

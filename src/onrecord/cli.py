@@ -112,8 +112,8 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
 
     sub.add_parser("outlets", help="per publisher: articles, attributions, anonymous sourcing, top speakers, relays")
 
-    exp = sub.add_parser("export", help="write the whole ledger as JSON lines (one article each) or CSV (one attribution each)")
-    exp.add_argument("--format", "-f", choices=("jsonl", "csv"), required=True)
+    exp = sub.add_parser("export", help="write the whole ledger as JSON lines (one article each), CSV or Parquet (one attribution each)")
+    exp.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True)
     exp.add_argument("--out", "-o", type=Path, help="file to write (default: stdout)")
     _db(exp)
     for p in (se, qu, sp, sub.choices["outlets"]):
@@ -442,7 +442,12 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
 
 
 def _export(args: argparse.Namespace, ledger: "Ledger") -> int:
-    if args.out is None:
+    if args.format == "parquet":
+        if args.out is None:
+            print("onrecord: error: --format parquet is binary and needs --out FILE", file=sys.stderr)
+            return EXIT_USAGE
+        n = ledger.export("parquet", str(args.out))
+    elif args.out is None:
         n = ledger.export(args.format, sys.stdout)
     else:
         with args.out.open("w", encoding="utf-8", newline="") as out:

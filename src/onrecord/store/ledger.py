@@ -55,7 +55,7 @@ __all__ = [
     "parse_date",
 ]
 
-EXPORT_FORMATS = ("jsonl", "csv")
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 #: Speaker types that never link across articles: "a source" (or "some soldiers") here is not the one there.
 _UNLINKED_TYPES = frozenset({"anonymous", "unspecified_reports", "group", "unknown"})
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -385,10 +385,12 @@ class Ledger:
         with self._reading() as session:
             return [_record(a) for a in session.scalars(select(Article).order_by(Article.id))]
 
-    def export(self, fmt: str, out: TextIO) -> int:
-        """Write the ledger to ``out``: ``jsonl`` (one Document JSON per article) or ``csv`` (one row per attribution).
+    def export(self, fmt: str, out: Any) -> int:
+        """Write the ledger to ``out``: ``jsonl`` (one Document JSON per article), ``csv`` or
+        ``parquet`` (one row per attribution, with article and speaker columns).
 
-        Returns the number of records written.
+        ``out`` is a text stream for jsonl and csv, a path or binary stream for
+        parquet. Returns the number of records written.
         """
         if fmt == "jsonl":
             n = 0
@@ -399,6 +401,8 @@ class Ledger:
             return n
         if fmt == "csv":
             return self._export_csv(out)
+        if fmt == "parquet":
+            return self._export_parquet(out)
         raise _error("E504", fmt=fmt, choices=", ".join(EXPORT_FORMATS))
 
     # helpers
@@ -406,16 +410,30 @@ class Ledger:
     def _reading(self) -> Session:
         return _ReadSession(self.engine)
 
+    def _rows(self) -> Iterator[dict[str, Any]]:
+        """One flat row per attribution, with its article's and speaker's columns, in storage order."""
+        with self._reading() as session:
+            stmt = select(AttributionRow, Article).join(Article).order_by(Article.id, AttributionRow.id)
+            for row, article in session.execute(stmt):
+                yield _csv_row(row, article)
+
     def _export_csv(self, out: TextIO) -> int:
         writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         n = 0
-        with self._reading() as session:
-            stmt = select(AttributionRow, Article).join(Article).order_by(Article.id, AttributionRow.id)
-            for row, article in session.execute(stmt):
-                writer.writerow(_csv_row(row, article))
-                n += 1
+        for row in self._rows():
+            writer.writerow(row)
+            n += 1
         return n
+
+    def _export_parquet(self, out: Any) -> int:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = list(self._rows())
+        table = pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in _CSV_COLUMNS})
+        pq.write_table(table, out)
+        return len(rows)
 
     def _search_sqlite(self, session: Session, words: list[str], limit: int) -> list[tuple[int, float]]:
         match = " ".join('"' + w.replace('"', "") + '"' for w in words)  # quoted: no FTS5 syntax from users
