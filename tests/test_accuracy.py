@@ -20,16 +20,9 @@ FLOORS = {
 @pytest.mark.parametrize("preset", sorted(FLOORS))
 def test_preset_meets_its_floors_on_dev(preset):
     from onrecord.evaluate import evaluate_polnear
-    from onrecord.model import Document
     from onrecord.pipeline import Extractor
 
-    extractor = Extractor(model=preset)
-
-    def predict(texts):
-        for doc in extractor.pipe([Document(text=t) for t in texts]):
-            yield doc.attributions
-
-    report = evaluate_polnear(POLNEAR, "dev", predict)
+    report = evaluate_polnear(POLNEAR, "dev", Extractor(model=preset).attributions)
     scores = {role: report.counts.role(role, "exact").f1 for role in FLOORS[preset]}
     assert report.n_articles == 84
     for role, floor in FLOORS[preset].items():

@@ -2,50 +2,15 @@
 
 Tokens are written ``word/POS/dep/head`` with optional ``t=TAG``, ``l=lemma``,
 ``e=IOB-LABEL`` (heads are absolute token indices; ``¶`` is a paragraph break),
-as in tests/test_speakers.py. No spaCy model is needed.
+as in tests/docspec.py. No spaCy model is needed.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
+from docspec import attribution, make_doc
 
-from onrecord.model import Attribution, Span
 from onrecord.resolve import resolve_speakers, source_type
-
-_TAGS = {
-    "PROPN": "NNP", "NOUN": "NN", "PRON": "PRP", "VERB": "VBD", "DET": "DT", "ADP": "IN",
-    "ADJ": "JJ", "PUNCT": ",", "AUX": "VBZ", "CCONJ": "CC", "SPACE": "_SP", "PART": "POS", "NUM": "CD",
-}
-_NO_SPACE_BEFORE = {",", ".", "’s", "'s", ":", "\n\n"}
-
-
-def make_doc(spec: str) -> Doc:
-    words, pos, deps, heads, tags, lemmas, ents = [], [], [], [], [], [], []
-    for item in spec.split():
-        if item == "¶":
-            item = f"\n\n/SPACE/dep/{len(words) - 1}"
-        word, p, dep, head, *extra = item.split("/")
-        opts = dict(e.split("=", 1) for e in extra)
-        words.append(word)
-        pos.append(p)
-        deps.append(dep)
-        heads.append(int(head))
-        tags.append(opts.get("t", _TAGS.get(p, "XX")))
-        lemmas.append(opts.get("l", word.lower()))
-        ents.append(opts.get("e", "O"))
-    spaces = [not (w == "\n\n" or (i + 1 < len(words) and words[i + 1] in _NO_SPACE_BEFORE)) for i, w in enumerate(words)]
-    spaces[-1] = False
-    return Doc(Vocab(), words=words, spaces=spaces, pos=pos, deps=deps, heads=heads, tags=tags,
-               lemmas=lemmas, ents=ents)
-
-
-def attribution(doc: Doc, ident: str, source: str, nth: int = 0) -> Attribution:
-    found = list(re.finditer(r"(?<!\w)" + re.escape(source) + r"(?!\w)", doc.text))[nth]
-    return Attribution(ident, "indirect", [Span(found.start(), found.end(), source)], [], [])
 
 
 def resolve(spec: str, *sources: str | tuple[str, int]) -> list:

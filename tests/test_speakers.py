@@ -9,61 +9,18 @@ parses the acceptance seed article with the real model.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 import spacy
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
+
+from docspec import attribution, make_doc, span_of
 
 from onrecord.model import Attribution, Entity, Span
 from onrecord.resolve import is_anonymous, resolve_speakers, source_type
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-_TAGS = {
-    "PROPN": "NNP", "NOUN": "NN", "PRON": "PRP", "VERB": "VBD", "DET": "DT", "ADP": "IN",
-    "ADJ": "JJ", "PUNCT": ",", "AUX": "VBZ", "CCONJ": "CC", "SPACE": "_SP", "PART": "POS",
-}
-_NO_SPACE_BEFORE = {",", ".", "’s", "'s", "”", ":", "\n\n"}
-
-
-def make_doc(spec: str) -> Doc:
-    words, pos, deps, heads, tags, lemmas, ents = [], [], [], [], [], [], []
-    for item in spec.split():
-        if item == "¶":
-            item = f"\n\n/SPACE/dep/{len(words) - 1}"
-        word, p, dep, head, *extra = item.split("/")
-        opts = dict(e.split("=", 1) for e in extra)
-        words.append(word)
-        pos.append(p)
-        deps.append(dep)
-        heads.append(int(head))
-        tags.append(opts.get("t", _TAGS.get(p, "XX")))
-        lemmas.append(opts.get("l", word.lower()))
-        ents.append(opts.get("e", "O"))
-    spaces = [
-        not (w in ("“", "\n\n") or (i + 1 < len(words) and words[i + 1] in _NO_SPACE_BEFORE))
-        for i, w in enumerate(words)
-    ]
-    spaces[-1] = False
-    return Doc(Vocab(), words=words, spaces=spaces, pos=pos, deps=deps, heads=heads, tags=tags,
-               lemmas=lemmas, ents=ents)
-
-
-def span_of(doc: Doc, text: str, nth: int = 0) -> Span:
-    """The ``nth`` whole-word occurrence of ``text`` in the document."""
-    found = list(re.finditer(r"(?<!\w)" + re.escape(text) + r"(?!\w)", doc.text))[nth]
-    return Span(found.start(), found.end(), text)
-
-
-def attribution(doc: Doc, ident: str, source: str, nth: int = 0, content: str | None = None) -> Attribution:
-    return Attribution(
-        ident, "indirect", [span_of(doc, source, nth)], [],
-        [span_of(doc, content)] if content else [],
-    )
-
 
 def entity_named(entities: list[Entity], name: str) -> Entity:
     (found,) = [e for e in entities if e.name.lower() == name.lower()]

@@ -388,18 +388,11 @@ def format_report(report: BenchReport) -> str:
 def _accuracy(root: str | Path, presets: Sequence[str], spacy_model: str | None, limit: int | None) -> dict[str, dict[str, float]]:
     """Exact-match F1 per role of each preset on PolNeAR dev, the same scoring as ``onrecord eval``."""
     from onrecord.evaluate import evaluate_polnear
-    from onrecord.model import Document
     from onrecord.pipeline import Extractor
 
     out = {}
     for preset in presets:
-        extractor = Extractor(spacy_model, model=preset)
-
-        def predict(texts: list[str]) -> Iterable[list[Any]]:
-            for doc in extractor.pipe([Document(text=t) for t in texts]):
-                yield doc.attributions
-
-        counts = evaluate_polnear(root, "dev", predict, limit=limit).counts
+        counts = evaluate_polnear(root, "dev", Extractor(spacy_model, model=preset).attributions, limit=limit).counts
         out[preset] = {role: round(counts.role(role, "exact").f1, 3) for role in ("source", "cue", "content")}
     return out
 

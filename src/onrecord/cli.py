@@ -268,7 +268,6 @@ def _eval(args: argparse.Namespace) -> int:
 
     from .evaluate import evaluate_polnear, format_report
     from .extraction.presets import DEFAULT_PRESET
-    from .model import Attribution
     from .pipeline import Extractor
 
     if args.corpus == "speakers":
@@ -276,12 +275,7 @@ def _eval(args: argparse.Namespace) -> int:
     reports = {}
     for preset in args.model or (DEFAULT_PRESET,):
         extractor = Extractor(args.spacy_model, model=preset)
-
-        def predict(texts: list[str]) -> Iterator[list[Attribution]]:
-            for doc in extractor.pipe([Document(text=t) for t in texts]):
-                yield doc.attributions
-
-        reports[preset] = evaluate_polnear(args.root, args.split, predict, limit=args.limit)
+        reports[preset] = evaluate_polnear(args.root, args.split, extractor.attributions, limit=args.limit)
         print(f"model: {preset} ({extractor.model})")
         print(format_report(reports[preset]))
     if len(reports) > 1:

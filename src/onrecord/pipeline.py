@@ -20,7 +20,7 @@ from . import __version__
 from .errors import OnrecordError
 from .ingest.normalise import Normalised, normalise
 from .extraction.presets import check_preset
-from .model import Document, Span
+from .model import Attribution, Document, Span
 from .nlp.loader import load_spacy, model_name
 
 __all__ = ["Extractor", "extract", "extract_many"]
@@ -62,6 +62,11 @@ class Extractor:
                 docs.append(sdoc)
             for document, norm, sdoc in zip(batch, norms, self.nlp.pipe(docs, batch_size=len(batch))):
                 yield self._to_document(document, norm, sdoc)
+
+    def attributions(self, texts: Iterable[str]) -> Iterator[list[Attribution]]:
+        """The attributions of each text, in order: the predictor :func:`~onrecord.evaluate.evaluate_polnear` takes."""
+        for doc in self.pipe(Document(text=t) for t in texts):
+            yield doc.attributions
 
     def _to_document(self, document: Document, norm: Normalised, sdoc: Any) -> Document:
         def back(spans: list[Span]) -> list[Span]:

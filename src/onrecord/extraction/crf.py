@@ -14,7 +14,6 @@ rebuilds them.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ..errors import E, ModelError
 from ..model import Attribution
 from .lexicon import cue_ratio
 from .quotes import find_quotes
-from .tagging import MODELS_DIR, ROLES, TAGS, bio_tags, snap_to_words, tag_spans
+from .tagging import MODELS_DIR, ROLES, TAGS, bio_tags, role_spans
 
 __all__ = ["CrfTagger", "load_fast", "token_features", "token_units"]
 
@@ -148,24 +147,16 @@ class CrfTagger:
 
         text = doc.text  # Doc.text joins every token on each access: read it once
         units = token_units(doc)
-        starts = [u[0] for u in units]
         items = pycrfsuite.ItemSequence(token_features(doc, rule_atts, units))
         roles: dict[str, list[tuple[int, int]]] = {}
         confidence: dict[tuple[int, int], float] = {}
         for role, tagger in self.taggers.items():
             labels = tagger.tag(items)
-            tags = [TAGS.index(label) for label in labels]
-            spans = []
-            for start, end in tag_spans(tags, units):
-                snapped = snap_to_words(text, start, end)
-                if snapped is None:
-                    continue
-                spans.append(snapped)
-                if role == "cue":
-                    first, last = bisect_left(starts, start), bisect_right(starts, end - 1)
-                    inside = range(first, last)
-                    confidence[snapped] = sum(tagger.marginal(labels[i], i) for i in inside) / max(1, len(inside))
-            roles[role] = sorted(set(spans))
+            found = role_spans(text, [TAGS.index(label) for label in labels], units)
+            if role == "cue":
+                for span, inside in found:
+                    confidence[span] = sum(tagger.marginal(labels[i], i) for i in inside) / max(1, len(inside))
+            roles[role] = sorted({span for span, _ in found})
         return roles, confidence
 
 

@@ -15,7 +15,7 @@ grouping rules are tested on hand-made arrays.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +30,7 @@ __all__ = [
     "bio_tags",
     "viterbi",
     "tag_spans",
+    "role_spans",
     "windows",
     "assemble",
     "sentence_starts",
@@ -107,6 +108,21 @@ def tag_spans(tags: Sequence[int], units: Sequence[tuple[int, int]]) -> list[tup
     if start >= 0:
         spans.append((start, end))
     return spans
+
+
+def role_spans(text: str, tags: Sequence[int], units: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, int], range]]:
+    """The word-snapped spans of a role's BIO ``tags``, each with the range of units it covers.
+
+    The unit range lets a tagger score its confidence over exactly the units
+    it tagged (both learned presets report one for every cue).
+    """
+    starts = [u[0] for u in units]
+    out = []
+    for start, end in tag_spans(tags, units):
+        snapped = snap_to_words(text, start, end)
+        if snapped is not None:
+            out.append((snapped, range(bisect_left(starts, start), bisect_right(starts, end - 1))))
+    return out
 
 
 def windows(n: int, size: int, stride: int) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import E, ModelError
-from .tagging import MODELS_DIR, ROLES, assemble, snap_to_words, tag_spans, viterbi, windows
+from .tagging import MODELS_DIR, ROLES, assemble, role_spans, viterbi, windows
 
 __all__ = ["WordPieceTagger", "load_accurate", "decode", "Prediction"]
 
@@ -103,17 +103,12 @@ def decode(text: str, units: Sequence[tuple[int, int]], log_probs: np.ndarray) -
         if len(units) == 0:
             roles[role] = []
             continue
-        tags = viterbi(log_probs[:, r, :])
-        spans = []
-        for start, end in tag_spans(tags, units):
-            snapped = snap_to_words(text, start, end)
-            if snapped is None:
-                continue
-            spans.append(snapped)
-            if role == "cue":
-                inside = [i for i, (s, e) in enumerate(units) if start <= s and e <= end]
-                confidence[snapped] = float(np.exp(np.logaddexp(log_probs[inside, r, 1], log_probs[inside, r, 2])).mean())
-        roles[role] = sorted(set(spans))
+        found = role_spans(text, viterbi(log_probs[:, r, :]), units)
+        if role == "cue":
+            for span, inside in found:
+                in_span = log_probs[inside.start : inside.stop, r]
+                confidence[span] = float(np.exp(np.logaddexp(in_span[:, 1], in_span[:, 2])).mean())
+        roles[role] = sorted({span for span, _ in found})
     return roles, confidence
 
 
