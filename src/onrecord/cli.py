@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, InputError, ModelError, OnrecordError
+from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, ModelError, OnrecordError
 from .model import ATTRIBUTION_KINDS, Document
 from .render.chains import CHAIN_FORMATS
 
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train a learned preset from its config (needs the 'train' extra)")
     tr.add_argument("config", type=Path, help="a TOML training config, e.g. configs/accurate.toml")
     _ledger_parsers(sub)
+    _serve_parser(sub)
     return p
 
 
@@ -107,8 +109,9 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     anon.add_argument("--named", dest="anonymous", action="store_const", const=False, help="named sources only")
     qu.add_argument("--limit", "-n", type=int, default=100, help="at most this many results (default 100)")
 
-    sp = sub.add_parser("speakers", help="speakers across the ledger, most quoted first")
+    sp = sub.add_parser("speakers", help="speakers across the ledger, most quoted first (or merge, split, show one)")
     sp.add_argument("--top", type=int, default=None, help="only the N most quoted")
+    _speaker_decision_parsers(sp)
 
     sub.add_parser("outlets", help="per publisher: articles, attributions, anonymous sourcing, top speakers, relays")
 
@@ -119,6 +122,27 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     for p in (se, qu, sp, sub.choices["outlets"]):
         p.add_argument("--format", "-f", choices=ROW_FORMATS, default="table", help="table (default), json or csv")
         _db(p)
+
+
+def _speaker_decision_parsers(sp: argparse.ArgumentParser) -> None:
+    """``speakers merge|split|show``: decisions a person makes once and later ingests respect.
+
+    Optional, so a plain ``onrecord speakers [--top N]`` still lists. Their
+    --db and --format default to SUPPRESS so that given before the action
+    (``speakers --db x merge A B``) they are not reset by the action's defaults.
+    """
+    acts = sp.add_subparsers(dest="speakers_action", required=False, parser_class=_Parser, metavar="{merge,split,show}")
+    merge = acts.add_parser("merge", help="make speaker B part of speaker A for good: B's names land on A from now on")
+    merge.add_argument("a", metavar="A", help="the speaker to keep: an id or a name")
+    merge.add_argument("b", metavar="B", help="the speaker folded into A and deleted: an id or a name")
+    split = acts.add_parser("split", help="take the name ALIAS off SPEAKER for good: its attributions become another speaker's")
+    split.add_argument("speaker", metavar="SPEAKER", help="an id or a name")
+    split.add_argument("alias", metavar="ALIAS", help="the name to take off, as articles write it (e.g. Clinton)")
+    show = acts.add_parser("show", help="one speaker: its aliases, the names kept apart from it, the decisions about it")
+    show.add_argument("speaker", metavar="SPEAKER", help="an id or a name")
+    for p in (merge, split, show):
+        p.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS, help="table (default) or json")
+        p.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite file (default $ONRECORD_DB)")
 
 
 def _date_arg(value: str) -> str:
@@ -148,7 +172,7 @@ def _model_list(value: str) -> tuple[str, ...]:
 
 def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     """The options of every command that reads articles (``out``: it writes one file per input)."""
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, - for stdin, or URLs (with --fetch)")
     if out:
         p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes to spread the inputs over")
@@ -157,6 +181,8 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     _common(p)
     p.add_argument("--max-bytes", type=int, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
     p.add_argument("--encoding", default="utf-8", help="encoding of text inputs (default utf-8)")
+    p.add_argument("--fetch", action="store_true",
+                   help="allow the network: fetch feed entries' linked pages for their article text, and read http(s) URLs given as inputs")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -176,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return bench.main(args)
         if args.command == "train":
             return _train(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command in _LEDGER_COMMANDS:
             return _ledger(args)
     except ModelError as err:
@@ -219,7 +247,7 @@ def _good_inputs(args: argparse.Namespace, skipped: list[OnrecordError]) -> Iter
     """The readable inputs of ``args.paths``; each bad one is reported and added to ``skipped``."""
     from .ingest import iter_documents
 
-    for item in iter_documents(args.paths, max_bytes=args.max_bytes, encoding=args.encoding):
+    for item in iter_documents(args.paths, max_bytes=args.max_bytes, encoding=args.encoding, fetch=args.fetch):
         if isinstance(item, OnrecordError):
             _report(item)
             skipped.append(item)
@@ -387,6 +415,7 @@ def _store_all(
 
     counts = {"new": 0, "updated": 0}
     progress = _Progress(total)
+    started, storing = time.perf_counter(), 0.0
     results = extract_many(documents, workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for done, result in enumerate(results, start=1):
         if isinstance(result, OnrecordError):
@@ -394,7 +423,9 @@ def _store_all(
             skipped.append(result)
         else:
             try:
+                before = time.perf_counter()
                 _, is_new = ledger.add(result)
+                storing += time.perf_counter() - before
                 counts["new" if is_new else "updated"] += 1
             except StoreError as err:
                 err.path = err.path or result.id
@@ -402,14 +433,19 @@ def _store_all(
                 skipped.append(err)
         progress.step(done, counts)
     progress.close()
-    print(_ingest_summary(counts, skipped, ledger), file=sys.stderr)
+    print(_ingest_summary(counts, skipped, ledger, storing, time.perf_counter() - started), file=sys.stderr)
     return EXIT_BAD_INPUT if skipped else EXIT_OK
 
 
-def _ingest_summary(counts: dict[str, int], skipped: list[OnrecordError], ledger: "Ledger") -> str:
+def _ingest_summary(
+    counts: dict[str, int], skipped: list[OnrecordError], ledger: "Ledger", storing: float, total: float
+) -> str:
+    """The closing lines: what was stored and skipped, and the store's share of the run's time."""
+    share = f"{storing / total:.0%}" if total else "-"
     lines = [
         f"onrecord: stored {counts['new']} new, updated {counts['updated']}, skipped {len(skipped)} "
-        f"(ledger {ledger.url}: {ledger.count()['articles']} articles)"
+        f"(ledger {ledger.url}: {ledger.count()['articles']} articles)",
+        f"onrecord: {total:.1f} s in all, {storing:.1f} s of it storing ({share})",
     ]
     lines += [f"onrecord:   skipped {err.path or '-'}: {err.code}" for err in skipped]
     return "\n".join(lines)
@@ -420,6 +456,8 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
 
     if args.command == "export":
         return _export(args, ledger)
+    if args.command == "speakers" and args.speakers_action:
+        return _speaker_action(args, ledger)
     if args.command == "search":
         rows, columns = ledger.search(args.text, limit=args.limit), ("score",) + _QUOTE_COLUMNS
     elif args.command == "quotes":
@@ -435,6 +473,45 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
     return EXIT_OK
 
 
+def _speaker_action(args: argparse.Namespace, ledger: "Ledger") -> int:
+    """Merge, split or show one speaker; a name that fits none or several is a StoreError (exit 1)."""
+    import json
+
+    if args.speakers_action == "merge":
+        result = ledger.merge_speakers(args.a, args.b)
+        line = (
+            f"merged {result.other!r} (id {result.other_id}) into {result.speaker!r} (id {result.speaker_id}): "
+            f"{result.attributions} attribution(s) moved; {result.key!r} lands on id {result.speaker_id} from now on"
+        )
+    elif args.speakers_action == "split":
+        result = ledger.split_speaker(args.speaker, args.alias)
+        moved = f"{result.attributions} attribution(s) moved"
+        if result.other_id is not None:
+            moved += f" to {result.other!r} (id {result.other_id})"
+        line = f"split {result.key!r} off {result.speaker!r} (id {result.speaker_id}): {moved}; it stays apart from now on"
+    else:
+        result = ledger.speaker_info(args.speaker)
+        line = _speaker_text(result)
+    if args.format == "json":
+        line = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    print(line)
+    return EXIT_OK
+
+
+def _speaker_text(info) -> str:
+    lines = [
+        f"{info.name} (id {info.id}, {info.type})",
+        f"  key           {info.key}",
+        f"  attributions  {info.attributions} in {info.articles} article(s)",
+        f"  aliases       {', '.join(info.aliases) or '-'}",
+        f"  kept apart    {', '.join(info.apart) or '-'}",
+    ]
+    for d in info.decisions:
+        what = f"{d.other!r} merged into {d.speaker!r}" if d.kind == "merge" else f"{d.key!r} split off {d.speaker!r}"
+        lines.append(f"  {d.kind:<13} {what} ({d.attributions} attribution(s) moved)")
+    return "\n".join(lines)
+
+
 def _export(args: argparse.Namespace, ledger: "Ledger") -> int:
     if args.format == "parquet":
         if args.out is None:
@@ -448,6 +525,74 @@ def _export(args: argparse.Namespace, ledger: "Ledger") -> int:
             n = ledger.export(args.format, out)
     print(f"onrecord: exported {n} {'articles' if args.format == 'jsonl' else 'attributions'}", file=sys.stderr)
     return EXIT_OK
+
+
+# --- serve --------------------------------------------------------------------------------
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    """``onrecord serve``: the web app and REST API over a ledger."""
+    sv = sub.add_parser("serve", help="the web app and REST API over the ledger (pages at /, API at /api/v1, docs at /docs)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other needs a token)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    sv.add_argument("--token", default=None,
+                    help="bearer token the endpoints that write need (default $ONRECORD_TOKEN, which keeps it out of ps)")
+    sv.add_argument("--max-bytes", type=int, default=None,
+                    help="refuse request bodies larger than this with 413 (default 5 MB or $ONRECORD_MAX_BYTES)")
+    sv.add_argument("--allow-fetch", action="store_true",
+                    help="let Analyse and /api/v1/extract fetch URLs users give (the server then fetches any address it is handed)")
+    sv.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                    help="a site whose pages may call the API, e.g. https://example.org (repeatable; default none)")
+    _common(sv)
+    _db(sv)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the web app with uvicorn; refuse a non-loopback address without a token (exit 64)."""
+    import os
+
+    from .errors import E
+    from .ingest.readers import DEFAULT_MAX_BYTES
+    from .store import StoreError
+
+    token = args.token or os.environ.get("ONRECORD_TOKEN") or None
+    if not _is_loopback(args.host) and not token:
+        print(f"onrecord: error: {E.E612.format(host=args.host)} [E612]", file=sys.stderr)
+        return EXIT_USAGE
+    limit = args.max_bytes if args.max_bytes is not None else os.environ.get("ONRECORD_MAX_BYTES") or DEFAULT_MAX_BYTES
+    try:
+        limit = int(limit)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        print(f"onrecord: error: {E.E111.format(value=str(limit))} [E111]", file=sys.stderr)
+        return EXIT_USAGE
+    import uvicorn
+
+    from .web import create_app
+
+    try:
+        app = create_app(
+            args.db, token=token, max_bytes=limit, allow_fetch=args.allow_fetch,
+            cors_origins=args.cors_origin, spacy_model=args.spacy_model,
+        )
+    except StoreError as err:
+        print(f"onrecord: error: {err.line()}", file=sys.stderr)
+        return _EXIT_STORE
+    print(f"onrecord: serving {app.state.onrecord.ledger.url} on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # --- train --------------------------------------------------------------------------------

@@ -88,8 +88,8 @@ class _Catalogue:
     E126 = "is not an RSS or Atom feed ({detail}); give a feed file, or rename the file if it is something else"
     E127 = "is a feed with no entries; there are no articles in it to read"
     E128 = (
-        "feed entry {entry} has no text in its content or summary; linked pages are not fetched, "
-        "so give that article as a file instead"
+        "feed entry {entry} has no text in its content or summary; linked pages are fetched only with --fetch, "
+        "so pass --fetch or give that article as a file instead"
     )
     E129 = "is a feed, but feed reading is unavailable (feedparser cannot be imported: {detail}); install it with `pip install feedparser`"
     E130 = "line {line} is not JSON ({detail}); each line of a JSON-lines file must be one JSON object"
@@ -100,6 +100,16 @@ class _Catalogue:
         "line {line} is {size} bytes, over the limit of {limit} bytes per line; "
         "raise it with --max-bytes (or ONRECORD_MAX_BYTES) if the line really is one article"
     )
+    E135 = (
+        "feed entry {entry}: fetching {url} failed ({detail}); the entry's own text was used instead, "
+        "so check the link, or save the page and give it as a file"
+    )
+    E136 = (
+        "feed entry {entry}: fetching {url} failed ({detail}) and the entry has no text of its own, so it is skipped; "
+        "check the link, or save the page and give it as a file"
+    )
+    E137 = "is a URL, and URLs are fetched only with --fetch; add --fetch, or save the page or feed and give the file"
+    E138 = "cannot be fetched ({detail}); check the URL, or save the page or feed and give the file"
     # Model errors: E2xx
     E201 = (
         "spaCy model {name!r} is not installed; install it with "
@@ -135,6 +145,38 @@ class _Catalogue:
     E504 = "unknown export format {fmt!r}; choose one of {choices}"
     E505 = "{value!r} is not a date; give it as YYYY-MM-DD"
     E506 = "the ledger query failed ({detail}); check the --db URL and that the ledger was created by onrecord ingest"
+    E507 = "no speaker {ref!r} in the ledger; give a name or id that `onrecord speakers` lists"
+    E508 = "the name {ref!r} fits several speakers ({candidates}); give the id of the one you mean"
+    E509 = "{first!r} and {second!r} are the same speaker (id {id}); give two different speakers to merge"
+    E510 = (
+        "{alias!r} is the name speaker {name!r} (id {id}) is keyed on, so it cannot be split off it; "
+        "split off the other name instead (onrecord speakers split THAT-SPEAKER {name!r})"
+    )
+    E511 = "{alias!r} is not a name (nothing is left of it once normalised); give the name as the articles write it"
+    E512 = "cannot store the speaker decision ({detail}); nothing was changed; check the --db URL and run it again"
+
+    # Web app and REST API errors (onrecord serve): E6xx
+    E601 = (
+        "the request body is {size} bytes, over this server's limit of {limit} bytes; "
+        "send a smaller article, or start the server with a larger --max-bytes"
+    )
+    E602 = (
+        "this endpoint writes to the ledger and needs the server's token; send it as "
+        "`Authorization: Bearer <token>` (the token given to onrecord serve --token or $ONRECORD_TOKEN)"
+    )
+    E603 = "no {what} {ref} in the ledger; {hint}"
+    E604 = "fetching URLs is off on this server; paste the text or upload the file instead, or start the server with --allow-fetch"
+    E605 = "cannot fetch {url} ({detail}); check the address, or save the page and upload it instead"
+    E606 = "invalid request: {detail}; see /docs for the parameters each endpoint takes"
+    E607 = "nothing to read: give the article as text, an uploaded file or a URL"
+    E608 = "{url!r} is not an http:// or https:// address; give the page's full web address"
+    E609 = "cross-site request from {origin} refused; send it from this server's own pages, or start the server with --cors-origin {origin}"
+    E610 = "no such page or endpoint: {method} {path}; the pages are linked from /, the API is under /api/v1 and documented at /docs"
+    E611 = "the server failed ({detail}); the request was not completed; please report this with the input"
+    E612 = (
+        "refusing to listen on {host} without a token: anyone who can reach it could write to the ledger; "
+        "pass --token (or set $ONRECORD_TOKEN), or listen on 127.0.0.1"
+    )
 
 
 E = _Catalogue()

@@ -4,8 +4,10 @@ A feed carries each article's text, or a summary of it, inside the entry, as
 HTML; that HTML is flattened to paragraphs (a blank line between blocks)
 and becomes the Document's text, with the entry's title, link, date and
 authors, and the feed's title as the publisher. Pages the entries link to
-are not fetched: reading stays offline, and an entry with no text of its own
-is an E128 for that entry alone.
+are fetched only when asked (``fetch=True``, the command line's ``--fetch``):
+then each link's page is read like an HTML file (trafilatura's main text)
+and its text replaces the entry's. Otherwise reading stays offline, and an
+entry with no text of its own is an E128 for that entry alone.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from onrecord.errors import InputError
-from onrecord.ingest.readers import _error, _limit, _open_binary, document_from_text
+from onrecord.ingest.fetch import FetchError, fetch as fetch_url
+from onrecord.ingest.readers import _error, _limit, _open_binary, document_from_html, document_from_text
 from onrecord.model import Document
 
-__all__ = ["iter_feed", "FEED_SUFFIXES", "html_fragment_text"]
+__all__ = ["iter_feed", "feed_items", "FEED_SUFFIXES", "html_fragment_text"]
 
 #: File name endings read as feeds.
 FEED_SUFFIXES = (".rss", ".atom", ".xml", ".feed")
@@ -35,21 +38,30 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
 _DETAIL_CHARS = 160
 
 
-def iter_feed(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8") -> Iterator[Document | InputError]:
+def iter_feed(
+    path: str, *, max_bytes: int | None = None, encoding: str = "utf-8", fetch: bool = False
+) -> Iterator[Document | InputError]:
     """Yield one Document or InputError per entry of a feed file, in the feed's order.
 
-    A feed is parsed whole, so ``max_bytes`` bounds the whole file (E106).
-    ``encoding`` is unused: XML declares its own. A file that is not a feed
-    yields one E126, a feed without entries one E127. Documents get the
-    entry's ``id`` (its guid) when it has one, else ``"<path>#<n>"``.
+    A feed is parsed whole, so ``max_bytes`` bounds the whole file (E106),
+    and each fetched page too. ``encoding`` is unused: XML declares its own.
+    A file that is not a feed yields one E126, a feed without entries one
+    E127. Documents get the entry's ``id`` (its guid) when it has one, else
+    ``"<path>#<n>"``. With ``fetch`` each entry's http(s) link is fetched
+    and the page's article text used; when that fails the entry yields an
+    E135 first and then its Document with its own text (E136 alone when it
+    has none), so one dead link costs that page, not the entry or the feed.
     """
     limit = _limit(max_bytes)
-    try:
-        import feedparser
-    except ImportError as exc:
-        raise _error("E129", path, detail=exc) from None
+    _feedparser(path)
     with _open_binary(path) as handle:
         data = handle.read(limit + 1)
+    yield from feed_items(data, path, limit=limit, fetch=fetch)
+
+
+def feed_items(data: bytes, path: str, *, limit: int, fetch: bool = False) -> Iterator[Document | InputError]:
+    """The items of a feed already in memory (a file's or a fetched URL's bytes): see :func:`iter_feed`."""
+    feedparser = _feedparser(path)
     if len(data) > limit:
         yield _error("E106", path, size=f"at least {len(data)}", limit=limit)
         return
@@ -63,7 +75,7 @@ def iter_feed(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8
     publisher = _text(parsed.feed.get("title"))
     language = _language(parsed.feed.get("language"))
     for number, entry in enumerate(parsed.entries, start=1):
-        yield _entry_document(entry, path, number, publisher, language)
+        yield from _entry_items(entry, path, number, publisher, language, limit if fetch else None)
 
 
 def html_fragment_text(fragment: str) -> str:
@@ -94,24 +106,66 @@ def html_fragment_text(fragment: str) -> str:
 # --- internals ---------------------------------------------------------------
 
 
-def _entry_document(entry: Any, path: str, number: int, publisher: str | None, language: str | None) -> Document | InputError:
-    """One entry as a Document; its guid is the id when it has one, as that is what the feed promises to keep stable."""
+def _feedparser(path: str) -> Any:
+    try:
+        import feedparser
+    except ImportError as exc:
+        raise _error("E129", path, detail=exc) from None
+    return feedparser
+
+
+def _entry_items(
+    entry: Any, path: str, number: int, publisher: str | None, language: str | None, fetch_limit: int | None
+) -> Iterator[Document | InputError]:
+    """One entry as a Document (after an E135 when its page could not be fetched), or one error.
+
+    Its guid is the id when it has one, as that is what the feed promises to
+    keep stable. The entry's metadata comes first; a fetched page only fills
+    what the entry lacks.
+    """
     text = _entry_text(entry)
-    if not text:
-        label = _text(entry.get("title")) or _text(entry.get("link"))
-        return _error("E128", path, entry=f"{number} ({label})" if label else number)
+    link = _text(entry.get("link"))
+    label = _text(entry.get("title")) or link
+    where = f"{number} ({label})" if label else number
+    page, problem = None, None
+    if fetch_limit is not None and link:
+        try:
+            page = _fetched_page(link, fetch_limit)
+        except FetchError as exc:
+            problem = str(exc)
+    if page is None and not text:
+        if problem:
+            yield _error("E136", path, entry=where, url=link, detail=problem)
+        else:
+            yield _error("E128", path, entry=where)
+        return
+    if problem:
+        yield _error("E135", path, entry=where, url=link, detail=problem)
     document = document_from_text(
-        text,
+        page.text if page is not None else text,
         name=_text(entry.get("id")) or f"{path}#{number}",
-        title=_text(entry.get("title")),
-        url=_text(entry.get("link")),
+        title=_text(entry.get("title")) or (page.title if page is not None else None),
+        url=link,
         publisher=publisher,
-        published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")) or _text(entry.get("published")),
-        authors=_authors(entry),
+        published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")) or _text(entry.get("published"))
+        or (page.published if page is not None else None),
+        authors=_authors(entry) or (list(page.authors) if page is not None else []),
     )
+    language = language or (page.language if page is not None and page.language else None)
     if language:
         document.language = language
-    return document
+    yield document
+
+
+def _fetched_page(url: str, limit: int) -> Document:
+    """The article on the page at ``url``, read as an HTML file is; FetchError when there is none to be had."""
+    fetched = fetch_url(url, max_bytes=limit)
+    if "html" not in fetched.content_type and "xml" not in fetched.content_type:
+        raise FetchError(f"it is {fetched.content_type}, not an HTML page")
+    try:
+        return document_from_html(fetched.text(), name=url, url=fetched.url)
+    except InputError as exc:
+        raise FetchError("trafilatura found no article text in the page" if exc.code == "E108" else exc.message) from None
 
 
 def _entry_text(entry: Any) -> str:

@@ -11,6 +11,12 @@ Some files hold many articles: web archives (``.warc``, ``.warc.gz``, read by
 each to its reader, which yields one Document or InputError per article, so a
 bad record costs that record alone.
 
+Nothing is fetched from the network unless the caller passes ``fetch=True``
+(the command line's ``--fetch``): then feed entries' links are fetched for
+their article text, and an ``http(s)://`` input is fetched and read as a
+feed or a page (see :mod:`~onrecord.ingest.fetch`). Without it such an input
+is an E137.
+
 The text of a :class:`~onrecord.model.Document` is what every span indexes,
 so a text file's text is its decoded content exactly, untouched; for HTML it
 is the main text trafilatura extracts (with paragraphs separated by a blank
@@ -30,6 +36,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from onrecord.errors import E, InputError
+from onrecord.ingest.fetch import FetchError, fetch as fetch_url, is_url
 from onrecord.ingest.normalise import _data_lines
 from onrecord.model import Document
 
@@ -62,7 +69,10 @@ _CONTAINER_READERS = {
     ".jsonl": ("onrecord.ingest.jsonl", "iter_jsonl"),
     ".ndjson": ("onrecord.ingest.jsonl", "iter_jsonl"),
 }
+#: Readers of files whose articles link to pages that ``fetch=True`` reads (they take a ``fetch`` keyword).
+_LINKING_READERS = frozenset({"iter_feed"})
 _SNIFF_BYTES = 8192
+_FEED_START = re.compile(rb"\s*<(?:\?xml\b|rss\b|feed\b|rdf:RDF\b)")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
@@ -74,6 +84,7 @@ def iter_documents(
     max_bytes: int | None = None,
     encoding: str = "utf-8",
     stdin: BinaryIO | None = None,
+    fetch: bool = False,
 ) -> Iterator[Document | InputError]:
     """Yield one Document, or one InputError, per input, in the order given.
 
@@ -85,7 +96,10 @@ def iter_documents(
     item per article, and ``max_bytes`` then bounds each article (a WARC
     record's HTML, a JSON line; a feed, parsed whole, is bounded as a
     whole), not the file, since an archive is rightly larger than any one
-    article in it. Errors are
+    article in it. ``fetch`` allows the network: feed entries' links are
+    fetched (a failed fetch is an E135 before that entry's Document, which
+    keeps the entry's own text) and ``http(s)://`` inputs are read; without
+    it nothing is fetched and a URL input is an E137. Errors are
     yielded, not raised, so the caller can report each and go on; the one
     exception is a malformed ``ONRECORD_MAX_BYTES`` (E111), raised before
     anything is read because it would spoil every input alike.
@@ -96,10 +110,12 @@ def iter_documents(
     for path in paths:
         if path == _STDIN:
             yield _attempt(lambda: _read_stream(stdin, limit, encoding), _STDIN)
+        elif is_url(path):
+            yield from _iter_url(path, limit, encoding) if fetch else iter([_error("E137", path)])
         elif os.path.isdir(path):
-            yield from _iter_directory(path, limit, encoding)
+            yield from _iter_directory(path, limit, encoding, fetch)
         else:
-            yield from _iter_file(path, limit, encoding)
+            yield from _iter_file(path, limit, encoding, fetch)
 
 
 def read_document(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8") -> Document:
@@ -222,19 +238,51 @@ def _attempt(read: Callable[[], Document], path: str) -> Document | InputError:
         return _error("E107", path, detail=exc.strerror or exc)
 
 
-def _iter_file(path: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
+def _iter_file(path: str, limit: int, encoding: str, fetch: bool = False) -> Iterator[Document | InputError]:
     """Read one file: an article, or, by its suffix, a file of many articles."""
     reader = _container_reader(path)
     if reader is None:
         yield _attempt(lambda: read_document(path, max_bytes=limit, encoding=encoding), path)
         return
+    options = {"fetch": True} if fetch and reader.__name__ in _LINKING_READERS else {}
     try:
-        for item in reader(path, max_bytes=limit, encoding=encoding):
+        for item in reader(path, max_bytes=limit, encoding=encoding, **options):
             yield item
     except InputError as exc:  # the file as a whole failed (missing, unreadable, reader unavailable)
         yield exc if exc.path is not None else InputError(exc.code, exc.message, path=path)
     except OSError as exc:
         yield _error("E107", path, detail=exc.strerror or exc)
+
+
+def _iter_url(url: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
+    """Fetch an ``http(s)://`` input (the user passed --fetch) and read it as a feed or as one page."""
+    from onrecord.ingest.feeds import feed_items
+
+    try:
+        fetched = fetch_url(url, max_bytes=limit)
+    except FetchError as exc:
+        yield _error("E138", url, detail=exc)
+        return
+    if _is_feed(fetched.content_type, fetched.data):
+        try:
+            yield from feed_items(fetched.data, url, limit=limit, fetch=True)
+        except InputError as exc:  # feedparser unavailable: the feed as a whole fails
+            yield exc
+        return
+    is_html = True if "html" in fetched.content_type else None
+    document = _attempt(lambda: read_bytes_document(fetched.data, name=url, is_html=is_html, encoding=fetched.charset or encoding), url)
+    if isinstance(document, Document):
+        document.url = document.url or fetched.url
+    yield document
+
+
+def _is_feed(content_type: str, data: bytes) -> bool:
+    """Whether fetched bytes are a feed: an RSS/Atom/XML type, or XML that starts like one."""
+    if "html" in content_type:
+        return False
+    if content_type.endswith(("rss+xml", "atom+xml", "rdf+xml", "/xml")):
+        return True
+    return _FEED_START.match(data[:_SNIFF_BYTES].lstrip(_UTF8_BOM)) is not None
 
 
 def _container_reader(path: str | Path) -> Callable[..., Iterator[Document | InputError]] | None:
@@ -254,7 +302,7 @@ def count_articles(paths: Sequence[str]) -> int | None:
     """
     total = 0
     for path in paths:
-        if path == _STDIN:
+        if path == _STDIN or is_url(path):
             return None
         names = [str(f) for f in _input_files(path, [])] if os.path.isdir(path) else [path]
         for name in names:
@@ -293,7 +341,7 @@ def _open_binary(path: str) -> BinaryIO:
         raise _error("E107", path, detail=exc.strerror or exc) from None
 
 
-def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document | InputError]:
+def _iter_directory(root: str, limit: int, encoding: str, fetch: bool = False) -> Iterator[Document | InputError]:
     problems: list[OSError] = []
     found = _input_files(root, problems)
     if not found:
@@ -304,7 +352,7 @@ def _iter_directory(root: str, limit: int, encoding: str) -> Iterator[Document |
             yield _error("E102", root)
         return
     for candidate in sorted(found):  # Path order: by components, so a folder's files stay together
-        yield from _iter_file(str(candidate), limit, encoding)
+        yield from _iter_file(str(candidate), limit, encoding, fetch)
 
 
 def _input_files(root: str, problems: list[OSError]) -> list[Path]:

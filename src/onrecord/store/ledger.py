@@ -11,15 +11,22 @@ Speakers are linked across articles conservatively (:func:`speaker_key`):
 the same normalised name and type merge; for people, titles are ignored and a
 bare surname ("Gallyamov", "Mr. Gallyamov") joins a full name only when the
 ledger holds exactly one person with that surname (two Clintons keep "Clinton"
-apart); unresolved or anonymous speakers are never linked at all.
+apart); unresolved or anonymous speakers are never linked at all. What the
+rules get wrong a person corrects once, and later ingests respect it:
+:meth:`Ledger.merge_speakers` makes two speakers one (the merged names become
+aliases that new articles land on), :meth:`Ledger.split_speaker` takes a name
+off a speaker and keeps it apart from that speaker for good.
 
-SQLite is the default and the tested backend; PostgreSQL code paths (the
-full-text query) are written behind dialect checks but not yet tested.
+SQLite is the default; PostgreSQL (``postgresql://…``, driver psycopg 3 from
+the ``postgres`` extra) runs the same code and the same test suite. The only
+dialect-specific part is full-text search: FTS5 on SQLite, a tsvector GIN
+index on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -29,18 +36,18 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, text
+from sqlalchemy import Engine, Float, Integer, case, create_engine, delete, event, func, literal, or_, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.pool import StaticPool
 
 from ..errors import E, OnrecordError
 from ..ingest import normalise
 from ..model import Attribution, Document
-from .schema import Article, AttributionRow, EdgeRow, NonResponseRow, Speaker
+from .schema import Article, AttributionRow, EdgeRow, NonResponseRow, Speaker, SpeakerAlias, SpeakerDecision
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -48,6 +55,8 @@ __all__ = [
     "Ledger",
     "Quote",
     "SpeakerStats",
+    "SpeakerChange",
+    "SpeakerInfo",
     "OutletStats",
     "content_hash",
     "speaker_key",
@@ -59,7 +68,6 @@ EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 #: Speaker types that never link across articles: "a source" (or "some soldiers") here is not the one there.
 _UNLINKED_TYPES = frozenset({"anonymous", "unspecified_reports", "group", "unknown"})
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_PG_TSVECTOR = "to_tsvector('english', coalesce(content_text, '') || ' ' || coalesce(speaker_name, ''))"
 
 
 class StoreError(OnrecordError):
@@ -179,6 +187,40 @@ class OutletStats:
         return asdict(self)
 
 
+@dataclass
+class SpeakerChange:
+    """What one manual merge or split did, as stored in the decision log."""
+
+    kind: str  # "merge" or "split"
+    speaker_id: int | None  # the speaker kept (merge) or split from (split)
+    speaker: str
+    other_id: int | None  # the speaker merged away, or the one the split-off attributions now belong to
+    other: str | None
+    key: str  # the name (normalised) merged in or kept apart
+    attributions: int  # how many attributions moved
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SpeakerInfo:
+    """One speaker with the names that join it, the names kept apart from it, and the decisions about it."""
+
+    id: int
+    name: str
+    type: str
+    key: str
+    attributions: int
+    articles: int
+    aliases: list[str] = field(default_factory=list)
+    apart: list[str] = field(default_factory=list)
+    decisions: list[SpeakerChange] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 # --- the ledger --------------------------------------------------------------------------------
 
 
@@ -199,6 +241,8 @@ class Ledger:
             engine = _engine(url)
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+        except ImportError as err:  # a postgresql:// URL without the driver
+            raise _error("E501", url=url, detail=f"{_brief(err)}; pip install 'onrecord[postgres]'") from err
         except (SQLAlchemyError, OSError, ValueError) as err:
             raise _error("E501", url=url, detail=_brief(err)) from err
         upgrade(engine)
@@ -243,6 +287,134 @@ class Ledger:
                 raise _error("E503", detail=_brief(err)) from err
         raise AssertionError("unreachable")
 
+    # manual speaker decisions
+
+    def merge_speakers(self, a: int | str, b: int | str) -> SpeakerChange:
+        """Make speaker ``b`` part of speaker ``a`` for good: a person has decided they are one.
+
+        ``a`` and ``b`` are ids or names (any form the ledger keys on: "Mr.
+        Gallyamov" finds "Gallyamov"; a name that fits several speakers is an
+        E508 listing their ids). Every attribution of ``b`` moves to ``a``;
+        ``b``'s key, and the names merged into ``b`` before, become aliases of
+        ``a``, so a later ingest of any of them lands on ``a``; ``b`` is deleted.
+        Merging ``b`` lifts a split that kept ``b``'s own name apart from ``a``
+        (the later decision wins), but the names merged into ``b`` before that
+        were split off ``a`` stay apart: they are not carried over.
+        """
+
+        def merge(session: Session) -> SpeakerChange:
+            keep, gone = _find_speaker(session, a), _find_speaker(session, b)
+            if keep.id == gone.id:
+                raise _error("E509", first=str(a), second=str(b), id=keep.id)
+            gone_id, gone_name, gone_key, gone_type = gone.id, gone.name, gone.key, gone.type
+            # The merge speaks for gone's own name: a rule that kept it apart from keep is lifted.
+            # Rules keeping keep's names apart from gone no longer mean anything.
+            session.execute(delete(SpeakerAlias).where(
+                SpeakerAlias.speaker_id == keep.id, SpeakerAlias.rule == _APART,
+                SpeakerAlias.key == gone_key, SpeakerAlias.type == gone_type,
+            ))
+            for key, type_ in [(keep.key, keep.type), *_rule_keys(session, keep.id, _JOIN)]:
+                session.execute(delete(SpeakerAlias).where(
+                    SpeakerAlias.speaker_id == gone_id, SpeakerAlias.key == key, SpeakerAlias.type == type_,
+                ))
+            moved = _move_speaker(session, gone_id, keep.id)
+            session.add(SpeakerAlias(speaker_id=keep.id, key=gone_key, type=gone_type, rule=_JOIN))
+            return _log(session, "merge", keep, gone_id, gone_name, gone_key, gone_type, moved)
+
+        return self._decide(merge)
+
+    def split_speaker(self, speaker: int | str, alias: str) -> SpeakerChange:
+        """Take the name ``alias`` off ``speaker`` for good: a person has decided it is someone else.
+
+        ``alias`` is a name as articles write it, normalised like every key
+        (case, "the", and for people titles: "Mr. Clinton" is "clinton"). The
+        attributions of ``speaker`` whose source name normalises to it move to
+        the speaker that name lands on by itself: the one keyed on it, or the
+        one it is a merge alias of, else a new speaker named as the first of
+        them. ``alias`` stops being a merge alias of ``speaker``, and a rule
+        keeps it apart from ``speaker`` in every later ingest, the bare surname
+        rule included: a "Clinton" split off "Hillary Clinton" never joins her
+        again, even while she is the only Clinton. Only a later
+        :meth:`merge_speakers` of the two lifts the rule. A name no attribution
+        uses yet may be split off too (a decision ahead of the articles);
+        ``speaker``'s own key cannot (E510).
+        """
+
+        def split(session: Session) -> SpeakerChange:
+            owner = _find_speaker(session, speaker)
+            key = _key_for(alias, owner.type)
+            if not key:
+                raise _error("E511", alias=alias)
+            if key == owner.key:
+                raise _error("E510", alias=alias, name=owner.name, id=owner.id)
+            joined = session.scalars(select(SpeakerAlias).where(
+                SpeakerAlias.speaker_id == owner.id, SpeakerAlias.key == key, SpeakerAlias.rule == _JOIN,
+            )).all()
+            types = list(dict.fromkeys([owner.type, *(row.type for row in joined)]))
+            for row in joined:
+                session.delete(row)
+            session.flush()
+            rows = session.execute(
+                select(AttributionRow.id, AttributionRow.speaker_name)
+                .where(AttributionRow.speaker_id == owner.id)
+                .order_by(AttributionRow.id)
+            ).all()
+            detached = [(i, name) for i, name in rows if name and _key_for(name, owner.type) == key]
+            land_type = joined[0].type if joined else owner.type  # a merged name keeps the type it came with
+            target_id = _landing(session, key, land_type)
+            if target_id is None and detached:
+                target = Speaker(name=detached[0][1], key=key, type=land_type)
+                session.add(target)
+                session.flush()
+                target_id = target.id
+            if detached:
+                session.execute(
+                    AttributionRow.__table__.update()
+                    .where(AttributionRow.id.in_([i for i, _ in detached]))
+                    .values(speaker_id=target_id)
+                )
+            for type_ in types:
+                if not _kept_apart(session, key, type_, owner.id):
+                    session.add(SpeakerAlias(speaker_id=owner.id, key=key, type=type_, rule=_APART))
+            target_name = session.get(Speaker, target_id).name if target_id is not None else None
+            return _log(session, "split", owner, target_id, target_name, key, land_type, len(detached))
+
+        return self._decide(split)
+
+    def speaker_info(self, ref: int | str) -> SpeakerInfo:
+        """One speaker by id or name, with its aliases, the names kept apart from it and the decisions about it."""
+        with self._reading() as session:
+            found = _find_speaker(session, ref)
+            attributions, articles = session.execute(
+                select(func.count(AttributionRow.id), func.count(func.distinct(AttributionRow.article_id)))
+                .where(AttributionRow.speaker_id == found.id)
+            ).one()
+            # other_id has no foreign key (it may name a speaker merged away, and SQLite reuses
+            # the highest id), so a split counts as this speaker's only when its key is this one's too.
+            split_off = (SpeakerDecision.kind == "split") & (SpeakerDecision.other_id == found.id) & (SpeakerDecision.key == found.key)
+            decisions = session.scalars(
+                select(SpeakerDecision).where(or_(SpeakerDecision.speaker_id == found.id, split_off)).order_by(SpeakerDecision.id)
+            )
+            return SpeakerInfo(
+                id=found.id,
+                name=found.name,
+                type=found.type,
+                key=found.key,
+                attributions=attributions,
+                articles=articles,
+                aliases=sorted(key for key, _ in _rule_keys(session, found.id, _JOIN)),
+                apart=sorted({key for key, _ in _rule_keys(session, found.id, _APART)}),
+                decisions=[_change(d) for d in decisions],
+            )
+
+    def _decide(self, change: Callable[[Session], SpeakerChange]) -> SpeakerChange:
+        """Run one merge or split in its own transaction: all of it is stored, or none of it."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                return change(session)
+        except SQLAlchemyError as err:
+            raise _error("E512", detail=_brief(err)) from err
+
     # reading
 
     def count(self) -> dict[str, int]:
@@ -259,16 +431,11 @@ class Ledger:
         words = re.findall(r"\w+", query)
         if not words:
             return []
+        hits = self._search_hits(words)
         with self._reading() as session:
-            if self.engine.dialect.name == "postgresql":
-                rows = self._search_pg(session, " ".join(words), limit)
-            elif self.engine.dialect.name == "sqlite":
-                rows = self._search_sqlite(session, words, limit)
-            else:
-                rows = self._search_like(session, words, limit)
-            ids = [row_id for row_id, _ in rows]
-            found = {a.id: a for a in session.scalars(select(AttributionRow).where(AttributionRow.id.in_(ids)))}
-            return [_quote(found[i], score) for i, score in rows if i in found]
+            rows = session.execute(select(hits.c.id, hits.c.score).order_by(hits.c.score.desc()).limit(limit)).all()
+            found = {a.id: a for a in session.scalars(select(AttributionRow).where(AttributionRow.id.in_([i for i, _ in rows])))}
+            return [_quote(found[i], round(float(score), 4)) for i, score in rows if i in found]
 
     def quotes(
         self,
@@ -280,28 +447,17 @@ class Ledger:
         anonymous: bool | None = None,
         limit: int | None = 100,
     ) -> list[Quote]:
-        """Attributions filtered by speaker (full name, any case), outlet, date range, kind, anonymity.
+        """Attributions filtered by speaker (full name or a name merged into it, any case), outlet,
+        date range, kind, anonymity.
 
         The date range is inclusive and applies to the article's publication
         date; articles without a date are left out when a range is given.
         """
-        stmt = select(AttributionRow).join(Article)
-        if speaker:
-            key = speaker_key(speaker)
-            stmt = stmt.outerjoin(Speaker, AttributionRow.speaker_id == Speaker.id).where(
-                or_(Speaker.key == key, func.lower(AttributionRow.speaker_name) == speaker.strip().lower())
-            )
-        if outlet:
-            stmt = stmt.where(func.lower(Article.publisher) == outlet.strip().lower())
-        if since:
-            stmt = stmt.where(Article.published_on >= _as_date(since))
-        if until:
-            stmt = stmt.where(Article.published_on <= _as_date(until))
-        if kind:
-            stmt = stmt.where(AttributionRow.kind == kind)
-        if anonymous is not None:
-            stmt = stmt.where(AttributionRow.anonymous == anonymous)
-        stmt = stmt.order_by(Article.published_on.desc(), Article.id, AttributionRow.id)
+        stmt = self._filtered(
+            select(AttributionRow).join(Article, AttributionRow.article_id == Article.id),
+            speaker=speaker, outlet=outlet, since=since, until=until, kind=kind, anonymous=anonymous,
+        )
+        stmt = stmt.order_by(Article.published_on.desc().nulls_last(), Article.id, AttributionRow.id)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._reading() as session:
@@ -405,6 +561,334 @@ class Ledger:
             return self._export_parquet(out)
         raise _error("E504", fmt=fmt, choices=", ".join(EXPORT_FORMATS))
 
+    # reading for the web app and the REST API: pages with totals; one article, speaker or outlet in full
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        """One stored article: its ledger fields, its full JSON output under ``document`` (as
+        ``onrecord extract --format json`` gives it) and ``speakers``, the ledger speaker id of
+        each linked attribution ("a3" -> 12), so a page can link attributions to speakers.
+        """
+        with self._reading() as session:
+            article = session.get(Article, article_id)
+            if article is None:
+                return None
+            speakers = {row.local_id: row.speaker_id for row in article.attributions if row.speaker_id is not None}
+            summary = self._article_summary(article, len(article.attributions))
+            return {**summary, "document": _record(article), "speakers": speakers}
+
+    def article_page(self, *, outlet: str | None = None, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Stored articles without their texts, last stored first (``outlet``: one publisher's,
+        "(unknown)" for none); one page of them and how many there are in all.
+        """
+        n_attr = select(func.count(AttributionRow.id)).where(AttributionRow.article_id == Article.id).scalar_subquery()
+        where = [self._outlet_is(outlet)] if outlet else []
+        stmt = select(Article, n_attr).where(*where).order_by(Article.id.desc()).limit(limit).offset(offset)
+        stmt = stmt.options(load_only(*self._SUMMARY_COLUMNS))
+        with self._reading() as session:
+            total = session.scalar(select(func.count(Article.id)).where(*where)) or 0
+            return [self._article_summary(article, n) for article, n in session.execute(stmt)], total
+
+    def attribution_page(
+        self,
+        query: str | None = None,
+        *,
+        speaker: str | None = None,
+        speaker_id: int | None = None,
+        outlet: str | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        kind: str | None = None,
+        anonymous: bool | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Attributions matching a full-text ``query`` (every word, best first, as :meth:`search`)
+        and the filters of :meth:`quotes`; one page of them (Quote fields plus ``speaker_id``
+        and ``parent``) and how many match in all. Without a query the newest articles come first.
+        """
+        stmt = select(AttributionRow).join(Article, AttributionRow.article_id == Article.id)
+        score = None
+        if query is not None and query.strip():
+            words = re.findall(r"\w+", query)
+            if not words:
+                return [], 0
+            hits = self._search_hits(words)
+            stmt = stmt.join(hits, hits.c.id == AttributionRow.id)
+            score = hits.c.score
+        stmt = self._filtered(
+            stmt, speaker=speaker, speaker_id=speaker_id, outlet=outlet, since=since, until=until, kind=kind, anonymous=anonymous
+        )
+        order = [Article.published_on.desc().nulls_last(), Article.id.desc(), AttributionRow.id]
+        if score is not None:
+            stmt = stmt.add_columns(score)
+            order.insert(0, score.desc())
+        page = stmt.order_by(*order).limit(limit).offset(offset).options(
+            selectinload(AttributionRow.article).load_only(*self._SUMMARY_COLUMNS), selectinload(AttributionRow.speaker)
+        )
+        with self._reading() as session:
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            items = []
+            for found in session.execute(page):
+                row, rank = found[0], (round(float(found[1]), 4) if score is not None else None)
+                items.append({**_quote(row, rank).to_dict(), "speaker_id": row.speaker_id, "parent": row.parent})
+            return items, total
+
+    def speaker_page(
+        self, query: str | None = None, *, speaker_type: str | None = None, limit: int = 20, offset: int = 0
+    ) -> tuple[list[SpeakerStats], int]:
+        """Cross-article speakers, most quoted first, whose name contains ``query`` (any case);
+        one page of them and how many match in all.
+        """
+        n_attr = func.count(AttributionRow.id)
+        stmt = (
+            select(Speaker.id, Speaker.name, Speaker.type, n_attr, func.count(func.distinct(AttributionRow.article_id)))
+            .join(AttributionRow, AttributionRow.speaker_id == Speaker.id)
+            .group_by(Speaker.id, Speaker.name, Speaker.type)
+        )
+        if query and query.strip():
+            stmt = stmt.where(Speaker.key.contains(speaker_key(query), autoescape=True))
+        if speaker_type:
+            stmt = stmt.where(Speaker.type == speaker_type)
+        with self._reading() as session:
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            rows = session.execute(stmt.order_by(n_attr.desc(), Speaker.name, Speaker.id).limit(limit).offset(offset))
+            return [SpeakerStats(*row) for row in rows], total
+
+    def speaker_detail(self, speaker_id: int) -> dict[str, Any] | None:
+        """Everything the ledger knows of one speaker: counts, first and last dates, the outlets
+        that quote it, attributions per month, kinds, and the aliases and descriptions its
+        articles give (read from the stored entities of its most recent 200 articles).
+        """
+        from ..data import read_lines
+
+        with self._reading() as session:
+            speaker = session.get(Speaker, speaker_id)
+            if speaker is None:
+                return None
+            mine = AttributionRow.speaker_id == speaker_id
+            joined = select(AttributionRow).join(Article, AttributionRow.article_id == Article.id).where(mine).subquery()
+            outlets = [
+                {"publisher": publisher or "(unknown)", "attributions": n, "articles": m}
+                for publisher, n, m in session.execute(
+                    select(Article.publisher, func.count(AttributionRow.id), func.count(func.distinct(Article.id)))
+                    .join(AttributionRow, AttributionRow.article_id == Article.id)
+                    .where(mine)
+                    .group_by(Article.publisher)
+                    .order_by(func.count(AttributionRow.id).desc(), Article.publisher)
+                )
+            ]
+            months: Counter[str] = Counter()
+            for day, n in session.execute(
+                select(Article.published_on, func.count(AttributionRow.id))
+                .join(AttributionRow, AttributionRow.article_id == Article.id)
+                .where(mine)
+                .group_by(Article.published_on)
+            ):
+                months[day.strftime("%Y-%m") if day else "undated"] += n
+            kinds = dict(session.execute(select(joined.c.kind, func.count()).group_by(joined.c.kind)).all())
+            first, last = session.execute(
+                select(func.min(Article.published_on), func.max(Article.published_on))
+                .join(AttributionRow, AttributionRow.article_id == Article.id)
+                .where(mine)
+            ).one()
+            recent = (
+                select(Article.id)
+                .join(AttributionRow, AttributionRow.article_id == Article.id)
+                .where(mine)
+                .group_by(Article.id)
+                .order_by(Article.id.desc())
+                .limit(200)
+            )
+            local: dict[int, set[str]] = defaultdict(set)
+            for article_id, local_id in session.execute(
+                select(AttributionRow.article_id, AttributionRow.local_id).where(mine, AttributionRow.article_id.in_(recent))
+            ):
+                local[article_id].add(local_id)
+            pronouns = {p.casefold() for p in read_lines("resolve_pronouns.txt")}
+            aliases: Counter[str] = Counter()
+            descriptions: Counter[str] = Counter()
+            for article in session.scalars(select(Article).where(Article.id.in_(list(local))).options(load_only(Article.id, Article.record))):
+                record = article.record or {}
+                entity_ids = {
+                    (att.get("speaker") or {}).get("id")
+                    for att in record.get("attributions", [])
+                    if att.get("id") in local[article.id]
+                }
+                for entity in record.get("entities", []):
+                    if entity.get("id") not in entity_ids:
+                        continue
+                    aliases[entity.get("name") or ""] += 1
+                    for mention in entity.get("mentions", []):
+                        written = " ".join(str(mention.get("text") or "").split())
+                        if any(c.isupper() for c in written) and written.casefold() not in pronouns:
+                            aliases[written] += 1
+                    descriptions.update(d for d in entity.get("descriptions", []) if d)
+            n_attr, n_art = session.execute(
+                select(func.count(AttributionRow.id), func.count(func.distinct(AttributionRow.article_id))).where(mine)
+            ).one()
+        aliases.pop("", None)
+        return {
+            "id": speaker.id,
+            "name": speaker.name,
+            "type": speaker.type,
+            "attributions": n_attr,
+            "articles": n_art,
+            "first": first.isoformat() if first else None,
+            "last": last.isoformat() if last else None,
+            "aliases": [name for name, _ in aliases.most_common() if name != speaker.name],
+            "descriptions": [d for d, _ in descriptions.most_common()],
+            "outlets": outlets,
+            "kinds": kinds,
+            "timeline": [{"month": m, "attributions": months[m]} for m in sorted(months)],
+        }
+
+    def outlet_detail(self, publisher: str, *, top: int = 10) -> dict[str, Any] | None:
+        """One publisher's sourcing profile ("(unknown)" for articles without one): volume,
+        anonymous share, kinds and speaker types, its ``top`` speakers, the outlets it relays
+        (with how many of its articles do), and its last stored articles; None if it has none.
+        """
+        mine = self._outlet_is(publisher)
+        with self._reading() as session:
+            n_articles = session.scalar(select(func.count(Article.id)).where(mine)) or 0
+            if not n_articles:
+                return None
+            name = session.scalar(select(Article.publisher).where(mine).order_by(Article.id.desc()).limit(1)) or "(unknown)"
+            rows = select(AttributionRow).join(Article, AttributionRow.article_id == Article.id).where(mine).subquery()
+            n_attr, n_anon = session.execute(
+                select(func.count(rows.c.id), func.coalesce(func.sum(case((rows.c.anonymous.is_(True), 1), else_=0)), 0))
+            ).one()
+            kinds = dict(session.execute(select(rows.c.kind, func.count()).group_by(rows.c.kind)).all())
+            types = {
+                (t or "unknown"): n
+                for t, n in session.execute(select(rows.c.speaker_type, func.count()).group_by(rows.c.speaker_type))
+            }
+            n_quoted = func.count(rows.c.id)
+            speakers = [
+                {"id": i, "name": name, "type": kind, "attributions": n}
+                for i, name, kind, n in session.execute(
+                    select(Speaker.id, Speaker.name, Speaker.type, n_quoted)
+                    .join(rows, rows.c.speaker_id == Speaker.id)
+                    .group_by(Speaker.id, Speaker.name, Speaker.type)
+                    .order_by(n_quoted.desc(), Speaker.name)
+                    .limit(top)
+                )
+            ]
+            n_relaying = func.count(func.distinct(EdgeRow.article_id))
+            relays = [
+                {"name": name, "articles": n}
+                for name, n in session.execute(
+                    select(EdgeRow.to_name, n_relaying)
+                    .join(Article, EdgeRow.article_id == Article.id)
+                    .where(mine, EdgeRow.to_type == "media_outlet", or_(Article.publisher.is_(None), EdgeRow.to_name != Article.publisher))
+                    .group_by(EdgeRow.to_name)
+                    .order_by(n_relaying.desc(), EdgeRow.to_name)
+                    .limit(top)
+                )
+            ]
+        recent, _ = self.article_page(outlet=publisher, limit=top)
+        return {
+            "publisher": name,
+            "articles": n_articles,
+            "attributions": n_attr,
+            "anonymous": n_anon,
+            "anonymous_share": round(n_anon / n_attr, 3) if n_attr else 0.0,
+            "kinds": kinds,
+            "speaker_types": types,
+            "top_speakers": speakers,
+            "relays": relays,
+            "recent_articles": recent,
+        }
+
+    _SUMMARY_COLUMNS = (
+        Article.id, Article.content_hash, Article.source, Article.title, Article.url, Article.publisher,
+        Article.published, Article.language, Article.model, Article.ingested_at,
+    )
+
+    @staticmethod
+    def _article_summary(article: Article, attributions: int) -> dict[str, Any]:
+        return {
+            "id": article.id,
+            "content_hash": article.content_hash,
+            "source": article.source,
+            "title": article.title,
+            "url": article.url,
+            "publisher": article.publisher,
+            "published": article.published,
+            "language": article.language,
+            "model": article.model,
+            "ingested_at": article.ingested_at.isoformat() if article.ingested_at else None,
+            "attributions": attributions,
+        }
+
+    @staticmethod
+    def _outlet_is(publisher: str) -> Any:
+        """The WHERE clause for one publisher, any case; "(unknown)" means articles without one."""
+        if publisher == "(unknown)":
+            return Article.publisher.is_(None)
+        return func.lower(Article.publisher) == publisher.strip().lower()
+
+    def _filtered(
+        self,
+        stmt: Any,
+        *,
+        speaker: str | None = None,
+        speaker_id: int | None = None,
+        outlet: str | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        kind: str | None = None,
+        anonymous: bool | None = None,
+    ) -> Any:
+        """``stmt`` (attributions joined with their articles) narrowed by the filters :meth:`quotes`,
+        :meth:`attribution_page` and the web pages share. A speaker name matches the ledger speaker's
+        key, a name merged into it, or the attribution's own speaker name.
+        """
+        if speaker:
+            key = speaker_key(speaker)
+            merged_into = select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == key, SpeakerAlias.rule == _JOIN)
+            stmt = stmt.outerjoin(Speaker, AttributionRow.speaker_id == Speaker.id).where(
+                or_(
+                    Speaker.key == key,
+                    Speaker.id.in_(merged_into),
+                    func.lower(AttributionRow.speaker_name) == speaker.strip().lower(),
+                )
+            )
+        if speaker_id is not None:
+            stmt = stmt.where(AttributionRow.speaker_id == speaker_id)
+        if outlet:
+            stmt = stmt.where(self._outlet_is(outlet))
+        if since:
+            stmt = stmt.where(Article.published_on >= _as_date(since))
+        if until:
+            stmt = stmt.where(Article.published_on <= _as_date(until))
+        if kind:
+            stmt = stmt.where(AttributionRow.kind == kind)
+        if anonymous is not None:
+            stmt = stmt.where(AttributionRow.anonymous == anonymous)
+        return stmt
+
+    def _search_hits(self, words: list[str]) -> Any:
+        """A subquery (id, score) of the attributions matching every word, higher score better;
+        the same matching as :meth:`search`, per dialect, so it can be joined with filters.
+        """
+        if self.engine.dialect.name == "sqlite":
+            match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+            sql = text(
+                "SELECT rowid AS id, -bm25(attributions_fts, 1.0, 0.5, 0.25) AS score "
+                "FROM attributions_fts WHERE attributions_fts MATCH :q"
+            ).bindparams(q=match)
+        elif self.engine.dialect.name == "postgresql":
+            sql = text(  # search_vector: the stored, GIN-indexed tsvector of migration 0003
+                "SELECT id, ts_rank(search_vector, plainto_tsquery('english', :q)) AS score "
+                "FROM attributions WHERE search_vector @@ plainto_tsquery('english', :q)"
+            ).bindparams(q=" ".join(words))
+        else:
+            stmt = select(AttributionRow.id.label("id"), literal(0.0, Float).label("score"))
+            for word in words:
+                stmt = stmt.where(AttributionRow.content_text.ilike(f"%{word}%"))
+            return stmt.subquery("hits")
+        return sql.columns(id=Integer, score=Float).subquery("hits")
+
     # helpers
 
     def _reading(self) -> Session:
@@ -435,28 +919,6 @@ class Ledger:
         pq.write_table(table, out)
         return len(rows)
 
-    def _search_sqlite(self, session: Session, words: list[str], limit: int) -> list[tuple[int, float]]:
-        match = " ".join('"' + w.replace('"', "") + '"' for w in words)  # quoted: no FTS5 syntax from users
-        sql = text(
-            "SELECT rowid, bm25(attributions_fts, 1.0, 0.5, 0.25) AS rank FROM attributions_fts "
-            "WHERE attributions_fts MATCH :q ORDER BY rank LIMIT :n"
-        )
-        return [(rowid, round(-rank, 4)) for rowid, rank in session.execute(sql, {"q": match, "n": limit})]
-
-    def _search_pg(self, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
-        # Same expression as the GIN index in migration 0001, so the index is used.
-        sql = text(
-            f"SELECT id, ts_rank({_PG_TSVECTOR}, q) AS rank FROM attributions, plainto_tsquery('english', :q) q "
-            f"WHERE {_PG_TSVECTOR} @@ q ORDER BY rank DESC LIMIT :n"
-        )
-        return [(i, float(rank)) for i, rank in session.execute(sql, {"q": query, "n": limit})]
-
-    def _search_like(self, session: Session, words: list[str], limit: int) -> list[tuple[int, float]]:
-        stmt = select(AttributionRow.id)
-        for word in words:
-            stmt = stmt.where(AttributionRow.content_text.ilike(f"%{word}%"))
-        return [(i, 0.0) for i in session.scalars(stmt.limit(limit))]
-
 
 class _ReadSession(Session):
     """A session whose database errors become one-line E506 errors."""
@@ -471,8 +933,11 @@ class _ReadSession(Session):
 
 
 def _engine(url: str) -> Engine:
+    if url.startswith(("postgresql://", "postgres://")):
+        # SQLAlchemy's default PostgreSQL driver is psycopg2; onrecord[postgres] installs psycopg 3.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url.startswith("sqlite"):
-        return create_engine(url)
+        return create_engine(url, pool_pre_ping=True)
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if not memory:
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
@@ -534,8 +999,8 @@ def _fill(article: Article, document: Document) -> None:
 
 def _store_children(session: Session, article_id: int, document: Document) -> None:
     speakers: dict[tuple[str, str], int] = {}
-    for att in document.attributions:
-        session.add(_attribution_row(session, article_id, att, speakers))
+    # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
+    session.add_all([_attribution_row(session, article_id, att, speakers) for att in document.attributions])
     for silent in document.non_responses:
         session.add(
             NonResponseRow(
@@ -588,15 +1053,17 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
     ref = att.speaker
     if ref is None or not ref.resolved or att.anonymous or ref.type in _UNLINKED_TYPES:
         return None
-    key = speaker_key(ref.name)
-    if ref.type == "person":
-        key = _without_titles(key)
+    key = _key_for(ref.name, ref.type)
     if not key:
         return None
     if (key, ref.type) not in cache:
         found = session.scalar(select(Speaker.id).where(Speaker.key == key, Speaker.type == ref.type))
+        if found is None:
+            found = _alias_target(session, key, ref.type)  # a name a person merged into another speaker
         if found is None and ref.type == "person" and " " not in key:
             found = _only_full_name(session, key)  # "Gallyamov" -> the one "Abbas Gallyamov"
+            if found is not None and _kept_apart(session, key, ref.type, found):
+                found = None  # a person split this name off that speaker
         if found is None:
             speaker = Speaker(name=ref.name, key=key, type=ref.type)
             session.add(speaker)
@@ -608,15 +1075,27 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
     return cache[(key, ref.type)]
 
 
+def _key_for(name: str, type_: str) -> str:
+    """The key a speaker of ``type_`` named ``name`` is matched on: :func:`speaker_key`, and for people no titles."""
+    key = speaker_key(name)
+    return _without_titles(key) if type_ == "person" else key
+
+
 def _without_titles(key: str) -> str:
     """A person's key without leading titles: "mr. gallyamov" -> "gallyamov", "sen. john smith" -> "john smith"."""
-    from ..data import read_lines
-
-    titles = {line.split("=")[0].strip().lower().rstrip(".") for name in _TITLE_FILES for line in read_lines(name)}
+    titles = _titles()
     words = key.split()
     while len(words) > 1 and words[0].rstrip(".") in titles:
         words = words[1:]
     return " ".join(words)
+
+
+@functools.cache
+def _titles() -> frozenset[str]:
+    """The titles lexicon, read once: every article's every speaker asks."""
+    from ..data import read_lines
+
+    return frozenset(line.split("=")[0].strip().lower().rstrip(".") for name in _TITLE_FILES for line in read_lines(name))
 
 
 def _only_full_name(session: Session, surname: str) -> int | None:
@@ -634,13 +1113,109 @@ def _absorb_surname(session: Session, key: str, full_id: int, cache: dict[tuple[
     """A bare surname stored before its full name arrived joins it, if this is its only full name."""
     surname = key.split()[-1]
     bare = session.scalar(select(Speaker.id).where(Speaker.key == surname, Speaker.type == "person"))
-    if bare is None or _only_full_name(session, surname) != full_id:
+    if bare is None or _only_full_name(session, surname) != full_id or _kept_apart(session, surname, "person", full_id):
         return
-    session.execute(
-        AttributionRow.__table__.update().where(AttributionRow.speaker_id == bare).values(speaker_id=full_id)
+    _move_speaker(session, bare, full_id)
+    for cached, speaker_id in list(cache.items()):
+        if speaker_id == bare:
+            cache[cached] = full_id
+
+
+# --- manual decisions --------------------------------------------------------------------------
+
+_JOIN, _APART = "join", "apart"
+
+
+def _find_speaker(session: Session, ref: int | str) -> Speaker:
+    """The one speaker ``ref`` names: a number is an id; a name matches keys and merge aliases (E507, E508)."""
+    wanted = str(ref).strip()
+    if isinstance(ref, int) or wanted.isdigit():
+        found = session.get(Speaker, int(wanted))
+        if found is None:
+            raise _error("E507", ref=wanted)
+        return found
+    key = speaker_key(wanted)
+    person = _without_titles(key)
+    if not key:
+        raise _error("E507", ref=wanted)
+
+    def matches(column: Any, types: Any) -> Any:
+        return or_(column == key, (types == "person") & (column == person))
+
+    ids = set(session.scalars(select(Speaker.id).where(matches(Speaker.key, Speaker.type))))
+    ids |= set(session.scalars(
+        select(SpeakerAlias.speaker_id).where(SpeakerAlias.rule == _JOIN, matches(SpeakerAlias.key, SpeakerAlias.type))
+    ))
+    if not ids:
+        raise _error("E507", ref=wanted)
+    candidates = session.scalars(select(Speaker).where(Speaker.id.in_(ids)).order_by(Speaker.id)).all()
+    if len(candidates) > 1:
+        listed = ", ".join(f"{s.id} {s.name} ({s.type})" for s in candidates)
+        raise _error("E508", ref=wanted, candidates=listed)
+    return candidates[0]
+
+
+def _alias_target(session: Session, key: str, type_: str) -> int | None:
+    """The speaker a person merged the name ``key`` into, if one did."""
+    return session.scalar(
+        select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == key, SpeakerAlias.type == type_, SpeakerAlias.rule == _JOIN).limit(1)
     )
-    session.execute(delete(Speaker).where(Speaker.id == bare))
-    cache.pop((surname, "person"), None)
+
+
+def _kept_apart(session: Session, key: str, type_: str, speaker_id: int) -> bool:
+    """Whether a person split the name ``key`` off the speaker, so it must not join it again."""
+    return session.scalar(
+        select(SpeakerAlias.id).where(
+            SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.key == key, SpeakerAlias.type == type_, SpeakerAlias.rule == _APART
+        ).limit(1)
+    ) is not None
+
+
+def _landing(session: Session, key: str, type_: str) -> int | None:
+    """Where an ingest would put the name ``key`` by itself: the speaker keyed on it, or the one it is an alias of."""
+    found = session.scalar(select(Speaker.id).where(Speaker.key == key, Speaker.type == type_))
+    return found if found is not None else _alias_target(session, key, type_)
+
+
+def _rule_keys(session: Session, speaker_id: int, rule: str) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(SpeakerAlias.key, SpeakerAlias.type).where(SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.rule == rule)
+    )
+    return [(key, type_) for key, type_ in rows]
+
+
+def _move_speaker(session: Session, source: int, target: int) -> int:
+    """Move every attribution and alias rule of speaker ``source`` to ``target``, delete ``source``; return the attributions moved.
+
+    A rule ``target`` already has for the same name wins over ``source``'s.
+    """
+    moved = session.execute(
+        AttributionRow.__table__.update().where(AttributionRow.speaker_id == source).values(speaker_id=target)
+    ).rowcount
+    taken = set(_rule_keys(session, target, _JOIN)) | set(_rule_keys(session, target, _APART))
+    for rule in session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == source)).all():
+        if (rule.key, rule.type) in taken:
+            session.delete(rule)
+        else:
+            rule.speaker_id = target
+    session.flush()
+    session.execute(delete(Speaker).where(Speaker.id == source))
+    return moved or 0
+
+
+def _log(session: Session, kind: str, speaker: Speaker, other_id: int | None, other: str | None,
+         key: str, type_: str, moved: int) -> SpeakerChange:
+    row = SpeakerDecision(
+        kind=kind, speaker_id=speaker.id, speaker_name=speaker.name, other_id=other_id, other_name=other,
+        key=key, type=type_, attributions=moved, created_at=datetime.now(timezone.utc).replace(tzinfo=None),
+    )
+    session.add(row)
+    session.flush()
+    return _change(row)
+
+
+def _change(row: SpeakerDecision) -> SpeakerChange:
+    return SpeakerChange(row.kind, row.speaker_id, row.speaker_name, row.other_id, row.other_name, row.key, row.attributions)
 
 
 _TITLE_FILES = ("resolve_titles.txt", "resolve_honorifics_male.txt", "resolve_honorifics_female.txt")

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Article", "Speaker", "AttributionRow", "NonResponseRow", "EdgeRow"]
+__all__ = ["Base", "Article", "Speaker", "SpeakerAlias", "SpeakerDecision", "AttributionRow", "NonResponseRow", "EdgeRow"]
 
 
 class Base(DeclarativeBase):
@@ -61,6 +61,44 @@ class Speaker(Base):
     name: Mapped[str] = mapped_column(String(512))  # as first seen
     key: Mapped[str] = mapped_column(String(512))
     type: Mapped[str] = mapped_column(String(32))
+
+
+class SpeakerAlias(Base):
+    """A rule about one (key, type) and one speaker, left by a manual merge or split.
+
+    ``rule`` is ``"join"`` (the key lands on the speaker: a name merged into it)
+    or ``"apart"`` (the key must never join the speaker, whether by the bare
+    surname rule or by a merge alias: a name split off it).
+    """
+
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (
+        UniqueConstraint("key", "type", "speaker_id", name="uq_speaker_aliases_key_type_speaker"),
+        Index("ix_speaker_aliases_key_type", "key", "type"),  # every ingest looks names up here
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(512))
+    type: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(8))
+
+
+class SpeakerDecision(Base):
+    """One manual merge or split, as the log of what a person decided (names kept as they were then)."""
+
+    __tablename__ = "speaker_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "merge" or "split"
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"), index=True)
+    speaker_name: Mapped[str] = mapped_column(String(512))  # the speaker kept (merge) or split from (split)
+    other_id: Mapped[int | None] = mapped_column(Integer)  # the speaker merged away, or the one split off
+    other_name: Mapped[str | None] = mapped_column(String(512))
+    key: Mapped[str] = mapped_column(String(512))  # the key merged in, or kept apart
+    type: Mapped[str] = mapped_column(String(32))
+    attributions: Mapped[int] = mapped_column(Integer)  # how many attributions moved
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AttributionRow(Base):

@@ -1,0 +1,98 @@
+"""Fetch a web page or feed over HTTP(S), only when the user asked for it with ``--fetch``.
+
+Reading is offline by default: a feed entry's own text is used and its link
+left alone. With ``--fetch`` the feed reader fetches each entry's link (and
+the command line may name a feed or page by URL). Fetching is deliberately
+plain: the standard library's urllib, http and https only (redirects
+included), a timeout, a size cap, and a User-Agent that says who is asking.
+"""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
+from typing import IO
+from urllib.parse import urlsplit
+
+from onrecord import __version__
+
+__all__ = ["FETCH_TIMEOUT", "FetchError", "Fetched", "fetch", "is_url"]
+
+#: Seconds to wait for a server to connect or send, per attempt.
+FETCH_TIMEOUT = 20.0
+_SCHEMES = ("http", "https")
+_USER_AGENT = f"onrecord/{__version__} (news attribution extractor; fetches only with --fetch)"
+
+
+class FetchError(Exception):
+    """A URL that could not be fetched; ``str()`` is the problem in a few words, for an error line."""
+
+
+@dataclass
+class Fetched:
+    """A fetched resource: its bytes, the final URL after redirects, and the declared type and charset."""
+
+    data: bytes
+    url: str
+    content_type: str
+    charset: str | None
+
+    def text(self) -> str:
+        """The body as text: the declared charset, else UTF-8; undecodable bytes replaced, not fatal."""
+        try:
+            return self.data.decode(self.charset or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.data.decode("utf-8", errors="replace")
+
+
+def is_url(value: str) -> bool:
+    """Whether a command-line input is a URL of a scheme onrecord fetches (http, https)."""
+    return urlsplit(value.strip()).scheme.lower() in _SCHEMES and "://" in value
+
+
+def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> Fetched:
+    """GET ``url`` and return its body, at most ``max_bytes`` of it; raise FetchError saying why not.
+
+    Only http and https are fetched, also after a redirect, so a feed cannot
+    send onrecord to ``file://`` or ``ftp://``. A body over ``max_bytes`` is an
+    error rather than a truncated page, as half an article would be stored as a whole one.
+    """
+    if urlsplit(url).scheme.lower() not in _SCHEMES:
+        raise FetchError("only http and https links are fetched")
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "*/*"})
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            data = _read_capped(response, max_bytes)
+            headers: Message = response.headers
+            return Fetched(data, response.geturl(), headers.get_content_type(), headers.get_content_charset())
+    except urllib.error.HTTPError as exc:
+        raise FetchError(f"HTTP {exc.code} {exc.reason}".strip()) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise FetchError(f"no answer within {timeout:g} s") from None
+        raise FetchError(str(getattr(reason, "strerror", None) or reason)) from None
+    except (TimeoutError, socket.timeout):
+        raise FetchError(f"no answer within {timeout:g} s") from None
+    except (OSError, ValueError) as exc:  # connection reset, bad URL, malformed response
+        raise FetchError(str(exc) or type(exc).__name__) from None
+
+
+def _read_capped(response: IO[bytes], max_bytes: int) -> bytes:
+    data = response.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FetchError(f"over the limit of {max_bytes} bytes (raise it with --max-bytes)")
+    return data
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http and https only (urllib would also follow one to ftp)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urlsplit(newurl).scheme.lower() not in _SCHEMES:
+            raise urllib.error.HTTPError(newurl, code, f"redirect to a non-HTTP URL {newurl}", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)

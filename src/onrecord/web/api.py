@@ -1,0 +1,250 @@
+"""The REST API under ``/api/v1``: extract, store, and read the ledger.
+
+``POST /extract`` answers exactly what ``onrecord extract --format json``
+prints, so a program can switch between the command and the server. Lists
+are pages: ``limit`` and ``offset`` in, ``items``, ``total``, ``next_offset``
+and a ``next`` link out. Errors are ``{"error": {"code", "message", "status"}}``
+with a code from :mod:`onrecord.errors`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from ..model import ATTRIBUTION_KINDS, ENTITY_TYPES, Document
+from ..render.json import to_json
+from .app import WebError, check_token, state_of
+from .inputs import ArticleIn, document_from_request, read_fields
+
+__all__ = ["router"]
+
+
+class _ErrorBody(BaseModel):
+    code: str
+    message: str
+    status: int
+
+
+class ErrorOut(BaseModel):
+    """What every error answers: a stable code and a message saying what to do."""
+
+    error: _ErrorBody
+
+
+Kind = Enum("Kind", {k: k for k in ATTRIBUTION_KINDS}, type=str)  # type: ignore[misc]
+SpeakerType = Enum("SpeakerType", {t: t for t in ENTITY_TYPES}, type=str)  # type: ignore[misc]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "bad input (empty, binary or undecodable text, a bad date...)"},
+    413: {"model": ErrorOut, "description": "request body over the server's --max-bytes (E601)"},
+    422: {"model": ErrorOut, "description": "invalid parameters (E606)"},
+}
+_WRITE_ERRORS = {**_ERRORS, 401: {"model": ErrorOut, "description": "the server has a token and it was not sent (E602)"}}
+_NOT_FOUND = {404: {"model": ErrorOut, "description": "no such item in the ledger (E603)"}}
+
+_MULTIPART_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "an HTML or text file"},
+        "text": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "publisher": {"type": "string"},
+        "published": {"type": "string"},
+        "model": {"type": "string", "enum": ["rules", "fast", "accurate"]},
+    },
+}
+_ARTICLE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ArticleIn.model_json_schema()},
+            "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
+        },
+    }
+}
+
+router = APIRouter()
+
+
+class _Paging:
+    def __init__(
+        self,
+        limit: int = Query(20, ge=1, le=200, description="items per page (1 to 200)"),
+        offset: int = Query(0, ge=0, description="items to skip"),
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+class _Filters:
+    def __init__(
+        self,
+        speaker: str | None = Query(None, description="speaker's full name (any case)"),
+        outlet: str | None = Query(None, description="publisher (any case); '(unknown)' for articles without one"),
+        since: str | None = Query(None, description="published on or after YYYY-MM-DD"),
+        until: str | None = Query(None, description="published on or before YYYY-MM-DD"),
+        kind: Kind | None = Query(None, description="attribution kind"),
+        anonymous: bool | None = Query(None, description="true: anonymous sourcing only; false: named sources only"),
+    ) -> None:
+        self.values = {
+            "speaker": speaker,
+            "outlet": outlet,
+            "since": since,
+            "until": until,
+            "kind": kind.value if kind else None,
+            "anonymous": anonymous,
+        }
+
+
+def page(request: Request, items: list[Any], total: int, paging: _Paging) -> dict[str, Any]:
+    """One page of results with its total and the link to the next page (None on the last)."""
+    after = paging.offset + paging.limit
+    next_offset = after if after < total else None
+    link = None
+    if next_offset is not None:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"] + [("offset", str(next_offset))]
+        link = f"{request.url.path}?{urlencode(params)}"
+    return {
+        "items": items,
+        "total": total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "next_offset": next_offset,
+        "next": link,
+    }
+
+
+async def _read(request: Request, model: str | None) -> tuple[Document, str | None]:
+    fields = await read_fields(request)
+    document = await run_in_threadpool(document_from_request, request, fields, strict=True)
+    return document, fields.get("model") or model
+
+
+def _not_found(what: str, ref: Any, hint: str) -> WebError:
+    return WebError(404, "E603", what=what, ref=ref, hint=hint)
+
+
+@router.post("/extract", tags=["extract"], responses=_ERRORS, openapi_extra=_ARTICLE_BODY,
+             summary="Extract attributions from one article (nothing is stored)")
+async def extract(
+    request: Request, model: str | None = Query(None, description="extraction preset: rules, fast or accurate (default accurate)")
+) -> Response:
+    """The same JSON object ``onrecord extract --format json`` prints for one input.
+
+    Send JSON (``text``, ``html`` or ``url``, plus optional metadata) or a
+    multipart form with a ``file``.
+    """
+    document, preset = await _read(request, model)
+    extracted = await run_in_threadpool(state_of(request).extractors.extract, document, preset)
+    return Response(to_json(extracted, indent=None), media_type="application/json")
+
+
+@router.get("/articles", tags=["articles"], responses=_ERRORS, summary="Stored articles, last stored first")
+def articles(
+    request: Request,
+    paging: _Paging = Depends(),
+    outlet: str | None = Query(None, description="only this publisher's (any case)"),
+) -> dict[str, Any]:
+    items, total = state_of(request).ledger.article_page(outlet=outlet, limit=paging.limit, offset=paging.offset)
+    return page(request, items, total, paging)
+
+
+@router.post("/articles", tags=["articles"], status_code=201, responses=_WRITE_ERRORS, openapi_extra=_ARTICLE_BODY,
+             summary="Extract attributions from one article and store it in the ledger")
+async def store(
+    request: Request, model: str | None = Query(None, description="extraction preset: rules, fast or accurate (default accurate)")
+) -> JSONResponse:
+    """Stores the article (an article already there, by its normalised text, is updated in place).
+
+    Needs ``Authorization: Bearer <token>`` when the server has a token.
+    """
+    check_token(request)
+    document, preset = await _read(request, model)
+    state = state_of(request)
+    extracted = await run_in_threadpool(state.extractors.extract, document, preset)
+    article_id, is_new = await run_in_threadpool(state.ledger.add, extracted)
+    location = f"/api/v1/articles/{article_id}"
+    body = {
+        "id": article_id,
+        "new": is_new,
+        "attributions": len(extracted.attributions),
+        "url": location,
+        "page": f"/articles/{article_id}",
+    }
+    return JSONResponse(body, status_code=201 if is_new else 200, headers={"Location": location})
+
+
+@router.get("/articles/{article_id}", tags=["articles"], responses=_NOT_FOUND, summary="One stored article in full")
+def article(request: Request, article_id: int = Path(..., ge=1)) -> dict[str, Any]:
+    """Its ledger fields, ``document`` (the extract JSON) and ``speakers`` (attribution id -> ledger speaker id)."""
+    found = state_of(request).ledger.article(article_id)
+    if found is None:
+        raise _not_found("article", article_id, "list the stored ones at /api/v1/articles")
+    return found
+
+
+@router.get("/attributions", tags=["attributions"], responses=_ERRORS, summary="Stored attributions, filtered (as `onrecord quotes`)")
+def attributions(request: Request, paging: _Paging = Depends(), filters: _Filters = Depends()) -> dict[str, Any]:
+    items, total = state_of(request).ledger.attribution_page(**filters.values, limit=paging.limit, offset=paging.offset)
+    return page(request, items, total, paging)
+
+
+@router.get("/search", tags=["attributions"], responses=_ERRORS, summary="Full-text search over stored attributions, with filters")
+def search(
+    request: Request,
+    q: str | None = Query(None, description="words to find (all of them) in contents, speakers and titles"),
+    paging: _Paging = Depends(),
+    filters: _Filters = Depends(),
+) -> dict[str, Any]:
+    """Best matches first (``score``: higher is better); without ``q`` the same as ``/attributions``."""
+    ledger = state_of(request).ledger
+    items, total = ledger.attribution_page(q, **filters.values, limit=paging.limit, offset=paging.offset)
+    return page(request, items, total, paging)
+
+
+@router.get("/speakers", tags=["speakers"], responses=_ERRORS, summary="Speakers across the ledger, most quoted first")
+def speakers(
+    request: Request,
+    paging: _Paging = Depends(),
+    q: str | None = Query(None, description="only speakers whose name contains this (any case)"),
+    type: SpeakerType | None = Query(None, description="only speakers of this type"),
+) -> dict[str, Any]:
+    rows, total = state_of(request).ledger.speaker_page(
+        q, speaker_type=type.value if type else None, limit=paging.limit, offset=paging.offset
+    )
+    return page(request, [r.to_dict() for r in rows], total, paging)
+
+
+@router.get("/speakers/{speaker_id}", tags=["speakers"], responses={**_ERRORS, **_NOT_FOUND}, summary="One speaker in full")
+def speaker(request: Request, speaker_id: int = Path(..., ge=1), paging: _Paging = Depends()) -> dict[str, Any]:
+    """Aliases, descriptions, outlets quoting them, attributions per month, and a page of their attributions."""
+    ledger = state_of(request).ledger
+    found = ledger.speaker_detail(speaker_id)
+    if found is None:
+        raise _not_found("speaker", speaker_id, "list them at /api/v1/speakers")
+    items, total = ledger.attribution_page(speaker_id=speaker_id, limit=paging.limit, offset=paging.offset)
+    return {**found, "quotes": page(request, items, total, paging)}
+
+
+@router.get("/outlets", tags=["outlets"], responses=_ERRORS, summary="Publishers and their sourcing, most articles first")
+def outlets(request: Request, paging: _Paging = Depends()) -> dict[str, Any]:
+    rows = state_of(request).ledger.outlets()
+    chosen = rows[paging.offset : paging.offset + paging.limit]
+    return page(request, [r.to_dict() for r in chosen], len(rows), paging)
+
+
+@router.get("/outlets/{publisher:path}", tags=["outlets"], responses=_NOT_FOUND, summary="One publisher's sourcing profile")
+def outlet(request: Request, publisher: str) -> dict[str, Any]:
+    """Anonymous share, kinds, speaker types, top speakers, outlets relayed, recent articles."""
+    found = state_of(request).ledger.outlet_detail(publisher)
+    if found is None:
+        raise _not_found("outlet", repr(publisher), "list them at /api/v1/outlets")
+    return found

@@ -1,0 +1,234 @@
+"""The HTML pages: Analyse, Article, Speaker, Outlet, Search, and the lists that lead to them.
+
+Server-rendered with Jinja2 (autoescape on); the only markup handed to the
+templates ready-made comes from :mod:`~onrecord.web.highlight` and
+:mod:`~onrecord.web.svg`, which escape every text piece as they build it.
+Forms post back here, so everything works without JavaScript; the one small
+script only links a highlight to its attribution on hover.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..extraction.presets import DEFAULT_PRESET, PRESETS
+from ..model import ATTRIBUTION_KINDS
+from ..errors import OnrecordError
+from .app import WebError, check_token, http_status, state_of
+from .highlight import attribution_chain, highlight
+from .inputs import document_from_request, metadata_fields, read_fields
+from .svg import bar_chart, column_chart, provenance_svg
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+_PAGE = 25
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    templates = state_of(request).templates
+    html = templates.get_template(name).render(path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def document_view(doc: dict[str, Any], speaker_ids: dict[str, int] | None = None) -> dict[str, Any]:
+    """What the article templates show of an output object: highlighted text, attributions
+    with their speakers and chains, speakers, the provenance graph, non-responses.
+    """
+    entities = {e["id"]: e for e in doc.get("entities", [])}
+    rows = []
+    quoted: dict[str, int] = {}
+    for att in doc.get("attributions", []):
+        speaker = att.get("speaker")
+        if speaker:
+            quoted[speaker["id"]] = quoted.get(speaker["id"], 0) + 1
+        rows.append(
+            {
+                "id": att["id"],
+                "kind": att["kind"],
+                "anonymous": att.get("anonymous", False),
+                "confidence": att.get("confidence"),
+                "parent": att.get("parent"),
+                "source": " … ".join(s["text"] for s in att.get("source", [])),
+                "cue": " … ".join(s["text"] for s in att.get("cue", [])),
+                "content": " … ".join(s["text"] for s in att.get("content", [])),
+                "speaker": speaker,
+                "speaker_id": (speaker_ids or {}).get(att["id"]),
+                "chain": attribution_chain(doc, att["id"]),
+            }
+        )
+    speakers = [
+        {**entities[eid], "quoted": n} for eid, n in sorted(quoted.items(), key=lambda kv: -kv[1]) if eid in entities
+    ]
+    return {
+        "meta": doc.get("document", {}),
+        "text": highlight(doc),
+        "attributions": rows,
+        "speakers": speakers,
+        "chains": doc.get("chains", []),
+        "graph": provenance_svg(doc.get("provenance")),
+        "non_responses": doc.get("non_responses", []),
+    }
+
+
+def _pager(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
+    def link(to: int) -> str:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"] + [("offset", str(to))]
+        return f"{request.url.path}?{urlencode(params)}"
+
+    return {
+        "total": total,
+        "first": offset + 1 if total else 0,
+        "last": min(offset + limit, total),
+        "prev": link(max(0, offset - limit)) if offset > 0 else None,
+        "next": link(offset + limit) if offset + limit < total else None,
+    }
+
+
+# --- Analyse and storing ----------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return _render(request, "analyse.html", presets=PRESETS, preset=DEFAULT_PRESET, view=None, form={})
+
+
+@router.get("/analyse")
+def analyse_form() -> RedirectResponse:
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/analyse", response_class=HTMLResponse)
+async def analyse(request: Request) -> HTMLResponse:
+    """Read the pasted text, uploaded file or URL and show what onrecord finds in it."""
+    fields = await read_fields(request)
+    preset = fields.get("model") or DEFAULT_PRESET
+    form = {"text": fields.values.get("text", ""), "url": fields.get("url") or "", "publisher": fields.get("publisher") or ""}
+    try:
+        document = await run_in_threadpool(document_from_request, request, fields, strict=False)
+        extracted = await run_in_threadpool(state_of(request).extractors.extract, document, preset)
+    except OnrecordError as err:  # bad input: say so above the form and keep what was typed
+        return _render(
+            request, "analyse.html", http_status(err), presets=PRESETS, preset=preset, view=None, form=form, error=err
+        )
+    stored = {**metadata_fields(document), "text": document.text, "model": preset}
+    return _render(
+        request, "analyse.html", presets=PRESETS, preset=preset, view=document_view(extracted.to_dict()), form=form,
+        stored=stored,
+    )
+
+
+@router.post("/articles")
+async def store(request: Request) -> Response:
+    """The Analyse page's Store button: extract again (same preset, same text) and store; go to the article."""
+    fields = await read_fields(request)
+    check_token(request, fields.values.get("token", ""))
+    document = await run_in_threadpool(document_from_request, request, fields, strict=False)
+    state = state_of(request)
+    extracted = await run_in_threadpool(state.extractors.extract, document, fields.get("model"))
+    article_id, _ = await run_in_threadpool(state.ledger.add, extracted)
+    return RedirectResponse(f"/articles/{article_id}?stored=1", status_code=303)
+
+
+# --- reading the ledger -----------------------------------------------------------------------
+
+
+@router.get("/articles", response_class=HTMLResponse)
+def articles(request: Request, offset: int = Query(0, ge=0), outlet: str | None = None) -> HTMLResponse:
+    items, total = state_of(request).ledger.article_page(outlet=outlet or None, limit=_PAGE, offset=offset)
+    return _render(request, "articles.html", items=items, paging=_pager(request, total, _PAGE, offset), outlet=outlet)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article(request: Request, article_id: int, stored: int = 0) -> HTMLResponse:
+    found = state_of(request).ledger.article(article_id)
+    if found is None:
+        raise WebError(404, "E603", what="article", ref=article_id, hint="see the stored ones at /articles")
+    view = document_view(found["document"], found["speakers"])
+    return _render(request, "article.html", article=found, view=view, stored=bool(stored))
+
+
+@router.get("/speakers", response_class=HTMLResponse)
+def speakers(request: Request, q: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+    rows, total = state_of(request).ledger.speaker_page(q, limit=_PAGE, offset=offset)
+    return _render(request, "speakers.html", rows=rows, q=q or "", paging=_pager(request, total, _PAGE, offset))
+
+
+@router.get("/speakers/{speaker_id}", response_class=HTMLResponse)
+def speaker(request: Request, speaker_id: int, offset: int = Query(0, ge=0)) -> HTMLResponse:
+    ledger = state_of(request).ledger
+    found = ledger.speaker_detail(speaker_id)
+    if found is None:
+        raise WebError(404, "E603", what="speaker", ref=speaker_id, hint="see them at /speakers")
+    quotes, total = ledger.attribution_page(speaker_id=speaker_id, limit=_PAGE, offset=offset)
+    return _render(
+        request, "speaker.html", speaker=found, quotes=quotes, paging=_pager(request, total, _PAGE, offset),
+        timeline=column_chart([(m["month"], m["attributions"]) for m in found["timeline"]]),
+        outlets_chart=bar_chart([(o["publisher"], o["attributions"]) for o in found["outlets"][:10]]),
+    )
+
+
+@router.get("/outlets", response_class=HTMLResponse)
+def outlets(request: Request) -> HTMLResponse:
+    rows = state_of(request).ledger.outlets()
+    chart = bar_chart([(r.publisher, r.anonymous_share) for r in rows[:15]], percent=True)
+    return _render(request, "outlets.html", rows=rows, chart=chart)
+
+
+@router.get("/outlets/{publisher:path}", response_class=HTMLResponse)
+def outlet(request: Request, publisher: str) -> HTMLResponse:
+    found = state_of(request).ledger.outlet_detail(publisher)
+    if found is None:
+        raise WebError(404, "E603", what="outlet", ref=repr(publisher), hint="see them at /outlets")
+    charts = {
+        "share": bar_chart([("anonymous", found["anonymous_share"]), ("named", 1 - found["anonymous_share"])], percent=True),
+        "speakers": bar_chart([(s["name"], s["attributions"]) for s in found["top_speakers"]]),
+        "relays": bar_chart([(r["name"], r["articles"]) for r in found["relays"]]),
+        "types": bar_chart([(t.replace("_", " "), n) for t, n in sorted(found["speaker_types"].items(), key=lambda kv: -kv[1])]),
+    }
+    return _render(request, "outlet.html", outlet=found, charts=charts)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    q: str = "",
+    speaker: str = "",
+    outlet: str = "",
+    since: str = "",
+    until: str = "",
+    kind: str = "",
+    anonymous: str = "",
+    offset: int = Query(0, ge=0),
+) -> HTMLResponse:
+    """Full text and the filters of ``onrecord quotes``; with nothing filled in, the form alone."""
+    form = {"q": q, "speaker": speaker, "outlet": outlet, "since": since, "until": until, "kind": kind, "anonymous": anonymous}
+    context: dict[str, Any] = {"form": form, "kinds": ATTRIBUTION_KINDS, "results": None, "paging": None}
+    if any(form.values()):
+        if kind and kind not in ATTRIBUTION_KINDS:
+            raise WebError(422, "E606", detail=f"kind must be one of {', '.join(ATTRIBUTION_KINDS)}")
+        results, total = state_of(request).ledger.attribution_page(
+            q or None, speaker=speaker or None, outlet=outlet or None, since=since or None, until=until or None,
+            kind=kind or None, anonymous={"anonymous": True, "named": False}.get(anonymous), limit=_PAGE, offset=offset,
+        )
+        context.update(results=results, paging=_pager(request, total, _PAGE, offset))
+    return _render(request, "search.html", **context)
+
+
+def http_url(value: str | None) -> str | None:
+    """``value`` if it is an http(s) address, else None: a stored URL is only ever linked when
+    it cannot be a ``javascript:`` or ``data:`` link.
+    """
+    if value and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def outlet_href(name: str | None) -> str:
+    """The Outlet page's path for a publisher name."""
+    return "/outlets/" + quote(name or "(unknown)", safe="")

@@ -1,0 +1,105 @@
+"""``--fetch``: feed entries' linked pages, read from a local HTTP server, and never without the flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onrecord.errors import EXIT_BAD_INPUT, InputError
+from onrecord.ingest import iter_documents
+from onrecord.model import Document
+from newssite import FEED, Site
+
+def _kinds(items: list[Document | InputError]) -> list[str]:
+    return [item.code if isinstance(item, InputError) else "doc" for item in items]
+
+
+def test_without_fetch_nothing_is_requested_and_entry_text_is_used(site: Site, tmp_path: Path) -> None:
+    items = list(iter_documents([site.feed_file(tmp_path), f"{site.base}/feed.xml"]))
+    assert _kinds(items) == ["doc", "doc", "doc", "E137"]  # the URL input needs --fetch too
+    assert [d.text for d in items[:3]] == [  # type: ignore[union-attr]
+        "Taxes will go up, the council said.",
+        "Flood barriers held overnight, the agency said.",
+        "The old bridge will close for repairs, the mayor said.",
+    ]
+    assert site.requests == []
+
+
+def test_fetch_uses_the_pages_article_text_and_reports_the_dead_link(site: Site, tmp_path: Path) -> None:
+    items = list(iter_documents([site.feed_file(tmp_path)], fetch=True))
+    assert _kinds(items) == ["doc", "doc", "E135", "doc"]
+    taxes, floods, dead, bridge = items
+    assert isinstance(taxes, Document) and isinstance(floods, Document) and isinstance(bridge, Document)
+    assert '"Taxes will rise," Councillor Smith said.' in taxes.text and "Subscribe" not in taxes.text
+    assert "Priya Nair" in floods.text
+    assert (taxes.title, taxes.url, taxes.publisher, taxes.id) == (
+        "Council to raise local taxes", f"{site.base}/news/taxes", "Riverside Gazette", "gazette-1"
+    )
+    line = dead.line()  # type: ignore[union-attr]
+    assert f"{site.base}/news/gone" in line and "HTTP 404" in line and "E135" in line and "\n" not in line
+    assert bridge.text == "The old bridge will close for repairs, the mayor said."  # the entry's own text, kept
+    assert sorted(site.requests) == ["/news/floods", "/news/gone", "/news/taxes"]
+
+
+def test_fetch_a_feed_and_a_page_by_url(site: Site) -> None:
+    items = list(iter_documents([f"{site.base}/feed.xml", f"{site.base}/page", f"{site.base}/missing"], fetch=True))
+    assert _kinds(items) == ["doc", "doc", "E135", "doc", "doc", "E138"]
+    assert items[0].id == "gazette-1" and "Councillor Smith" in items[0].text  # type: ignore[union-attr]
+    page = items[4]
+    assert isinstance(page, Document) and page.url == f"{site.base}/page" and "Maria Owens" in page.text
+    assert f"{site.base}/missing" in items[5].line() and "HTTP 404" in items[5].line()  # type: ignore[union-attr]
+
+
+def test_fetch_limits_size_and_schemes(site: Site, tmp_path: Path) -> None:
+    from onrecord.ingest.fetch import FetchError, fetch, is_url
+
+    with pytest.raises(FetchError, match="over the limit of 100 bytes"):
+        fetch(f"{site.base}/news/taxes", max_bytes=100)
+    with pytest.raises(FetchError, match="only http and https"):
+        fetch("file:///etc/passwd", max_bytes=1000)
+    assert is_url("https://a.example/x") and not is_url("file:///etc/passwd") and not is_url("notes/http.txt")
+    local = FEED.format(base=site.base).replace(f"{site.base}/news/floods", "file:///etc/hostname")
+    (tmp_path / "local.rss").write_text(local, encoding="utf-8")
+    items = list(iter_documents([str(tmp_path / "local.rss")], fetch=True))
+    assert _kinds(items) == ["doc", "E135", "doc", "E135", "doc"]
+    assert "only http and https" in items[1].line()  # type: ignore[union-attr]
+    assert "/etc/hostname" not in "".join(d.text for d in items if isinstance(d, Document))
+
+
+def test_cli_ingest_fetch_stores_pages_and_exits_2_for_the_dead_link(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI path without a model: extraction is stubbed out, fetching and storing are real."""
+    import onrecord.pipeline
+    from onrecord.cli import main
+    from onrecord.store import Ledger
+
+    monkeypatch.setattr(onrecord.pipeline, "extract_many", lambda docs, **kwargs: iter(docs))
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    feed = site.feed_file(tmp_path)
+    assert main(["ingest", feed, "--db", db]) == 0
+    assert site.requests == []
+    status = main(["ingest", feed, "--fetch", "--db", db])
+    err = capsys.readouterr().err
+    assert status == EXIT_BAD_INPUT
+    assert "E135" in err and f"{site.base}/news/gone" in err and "HTTP 404" in err
+    with Ledger.open(db) as led:
+        texts = [d["text"] for d in led.documents()]
+    assert len(texts) == 5  # 3 entry texts, then 2 fetched pages (new texts); the dead link's entry text again
+    assert any("Councillor Smith" in t for t in texts) and any("Priya Nair" in t for t in texts)
+
+
+@pytest.mark.slow
+def test_extract_fetch_end_to_end(site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from onrecord.cli import main
+
+    status = main(["extract", site.feed_file(tmp_path), "--fetch", "--format", "jsonl", "--model", "rules"])
+    out, err = capsys.readouterr()
+    assert status == EXIT_BAD_INPUT and "E135" in err and "/news/gone" in err
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert [row["document"]["url"] for row in rows] == [f"{site.base}/news/{n}" for n in ("taxes", "floods", "gone")]
+    assert any("Smith" in json.dumps(a) for a in rows[0]["attributions"])
+    assert "Councillor Smith" in rows[0]["text"]
