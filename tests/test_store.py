@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -265,6 +266,7 @@ def test_cli_ingest_skips_bad_input_and_is_idempotent(tmp_path, db_url):
     first = _cli("ingest", str(folder), "--db", str(db), "--model", "rules", "--publisher", "Gazette")
     assert first.returncode == 2, first.stderr
     assert "stored 2 new" in first.stderr and "empty.txt" in first.stderr.splitlines()[-1]
+    assert re.search(r"s in all; the store took [\d.]+ s \(\d+% of the run\)", first.stderr), first.stderr
     counts = _counts(db)
     assert counts[0] == 2 and counts[1] >= 2
     again = _cli("ingest", str(folder), "--db", str(db), "--model", "rules", "--publisher", "Gazette")

@@ -433,19 +433,26 @@ def _store_all(
                 skipped.append(err)
         progress.step(done, counts)
     progress.close()
-    print(_ingest_summary(counts, skipped, ledger, storing, time.perf_counter() - started), file=sys.stderr)
+    print(_ingest_summary(counts, skipped, ledger, storing, time.perf_counter() - started, args.workers), file=sys.stderr)
     return EXIT_BAD_INPUT if skipped else EXIT_OK
 
 
 def _ingest_summary(
-    counts: dict[str, int], skipped: list[OnrecordError], ledger: "Ledger", storing: float, total: float
+    counts: dict[str, int], skipped: list[OnrecordError], ledger: "Ledger", storing: float, total: float, workers: int
 ) -> str:
-    """The closing lines: what was stored and skipped, and the store's share of the run's time."""
-    share = f"{storing / total:.0%}" if total else "-"
+    """The closing lines: what was stored and skipped, and the time the store took.
+
+    With one process the store's time is part of the run's; with worker
+    processes it overlaps their extraction, so no share of the total is given.
+    """
+    if workers > 1:
+        share = f"while {workers} worker processes extracted"
+    else:
+        share = f"{storing / total:.0%} of the run" if total else "-"
     lines = [
         f"onrecord: stored {counts['new']} new, updated {counts['updated']}, skipped {len(skipped)} "
         f"(ledger {ledger.url}: {ledger.count()['articles']} articles)",
-        f"onrecord: {total:.1f} s in all, {storing:.1f} s of it storing ({share})",
+        f"onrecord: {total:.1f} s in all; the store took {storing:.1f} s ({share})",
     ]
     lines += [f"onrecord:   skipped {err.path or '-'}: {err.code}" for err in skipped]
     return "\n".join(lines)

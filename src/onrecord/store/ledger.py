@@ -434,7 +434,8 @@ class Ledger:
         hits = self._search_hits(words)
         with self._reading() as session:
             rows = session.execute(select(hits.c.id, hits.c.score).order_by(hits.c.score.desc()).limit(limit)).all()
-            found = {a.id: a for a in session.scalars(select(AttributionRow).where(AttributionRow.id.in_([i for i, _ in rows])))}
+            chosen = select(AttributionRow).where(AttributionRow.id.in_([i for i, _ in rows]))
+            found = {a.id: a for a in session.scalars(chosen.options(*self._QUOTE_LOADING))}
             return [_quote(found[i], round(float(score), 4)) for i, score in rows if i in found]
 
     def quotes(
@@ -458,6 +459,7 @@ class Ledger:
             speaker=speaker, outlet=outlet, since=since, until=until, kind=kind, anonymous=anonymous,
         )
         stmt = stmt.order_by(Article.published_on.desc().nulls_last(), Article.id, AttributionRow.id)
+        stmt = stmt.options(*self._QUOTE_LOADING)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._reading() as session:
@@ -622,9 +624,7 @@ class Ledger:
         if score is not None:
             stmt = stmt.add_columns(score)
             order.insert(0, score.desc())
-        page = stmt.order_by(*order).limit(limit).offset(offset).options(
-            selectinload(AttributionRow.article).load_only(*self._SUMMARY_COLUMNS), selectinload(AttributionRow.speaker)
-        )
+        page = stmt.order_by(*order).limit(limit).offset(offset).options(*self._QUOTE_LOADING)
         with self._reading() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             items = []
@@ -803,6 +803,9 @@ class Ledger:
         Article.id, Article.content_hash, Article.source, Article.title, Article.url, Article.publisher,
         Article.published, Article.language, Article.model, Article.ingested_at,
     )
+    #: How attributions shown as quotes load their article and speaker: in one query each, and
+    #: without the article's text and JSON record, which a quote never shows.
+    _QUOTE_LOADING = (selectinload(AttributionRow.article).load_only(*_SUMMARY_COLUMNS), selectinload(AttributionRow.speaker))
 
     @staticmethod
     def _article_summary(article: Article, attributions: int) -> dict[str, Any]:
