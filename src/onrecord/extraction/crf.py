@@ -28,6 +28,27 @@ from .tagging import MODELS_DIR, ROLES, TAGS, bio_tags, role_spans
 __all__ = ["CrfTagger", "load_fast", "token_features", "token_units"]
 
 _WINDOW = (-2, -1, 1, 2)
+_ATTRS = ["LOWER", "TAG", "DEP", "ENT_IOB", "ENT_TYPE", "SHAPE", "SENT_START", "LEMMA"]
+_LOWER, _TAG, _DEP, _ENT_IOB, _ENT_TYPE, _SHAPE, _SENT_START, _LEMMA = range(len(_ATTRS))
+_IOB = ("", "I", "O", "B")  # Token.ent_iob_ by its integer code
+
+
+class _StringCache(dict):
+    """spaCy string-store hashes to strings, each looked up once per document."""
+
+    def __init__(self, doc: Doc) -> None:
+        super().__init__()
+        self.store = doc.vocab.strings
+        self.lowered: dict[int, str] = {}
+
+    def __missing__(self, key: int) -> str:
+        value = self[key] = self.store[key] if key else ""
+        return value
+
+    def lower(self, key: int) -> str:
+        if key not in self.lowered:
+            self.lowered[key] = self[key].lower()
+        return self.lowered[key]
 
 
 def token_units(doc: Doc) -> list[tuple[int, int]]:
@@ -43,37 +64,47 @@ def token_features(
     ``rule_atts`` is the rule extractor's output on the same doc; each
     token learns which role (B/I) the rules gave it. ``units`` are the
     tokens' character ranges, if the caller has them already.
+
+    Token attributes are read in one ``Doc.to_array`` call and their strings
+    looked up once per distinct value, rather than through a new Token object
+    per ``doc[i]`` and ``token.head``. The features are exactly those the
+    shipped model was trained on.
     """
     units = units or token_units(doc)
     rules = {role: bio_tags(units, [(s.start, s.end) for a in rule_atts for s in getattr(a, role)]) for role in ROLES}
     quoted = _in_quote(doc)
-    scope = _cue_scope(doc)
+    columns = doc.to_array(_ATTRS).tolist()
+    strings = _StringCache(doc)
+    n = len(columns)
+    heads = [i + offset for i, offset in enumerate(doc.to_array("HEAD").astype("int64").tolist())]  # signed offsets
+    lemmas = [strings.lower(row[_LEMMA]) for row in columns]
+    deps = [strings[row[_DEP]] for row in columns]
+    buckets = [_bucket(cue_ratio(lemma)) for lemma in lemmas]
+    scope = _cue_scope(doc, heads, lemmas, deps)
     base = []
-    for i, t in enumerate(doc):
-        lemma = t.lemma_.lower()
-        head = t.head
+    for i, row in enumerate(columns):
+        h = heads[i]
         rule = "".join(TAGS[rules[role][i]] for role in ROLES)
         base.append(
             (
-                f"w={t.lower_}",
-                f"p={t.tag_}",
-                f"d={t.dep_}",
+                f"w={strings[row[_LOWER]]}",
+                f"p={strings[row[_TAG]]}",
+                f"d={deps[i]}",
                 f"r={rule}",
                 f"q={quoted[i]}",
-                f"e={t.ent_iob_}{t.ent_type_}",
-                f"c={_bucket(cue_ratio(lemma))}",
-                f"hc={_bucket(cue_ratio(head.lemma_.lower()))}",
-                f"hd={head.dep_}|{t.dep_}",
-                f"hl={head.lemma_.lower()}",
-                f"l={lemma}",
-                f"s={t.shape_[:4]}",
-                f"ss={int(t.is_sent_start or False)}",
-                f"side={'L' if head.i > i else 'R' if head.i < i else 'H'}",
+                f"e={_IOB[row[_ENT_IOB]]}{strings[row[_ENT_TYPE]]}",
+                f"c={buckets[i]}",
+                f"hc={buckets[h]}",
+                f"hd={deps[h]}|{deps[i]}",
+                f"hl={lemmas[h]}",
+                f"l={lemmas[i]}",
+                f"s={strings[row[_SHAPE]][:4]}",
+                f"ss={int(row[_SENT_START] == 1)}",
+                f"side={'L' if h > i else 'R' if h < i else 'H'}",
                 *scope[i],
             )
         )
     out = []
-    n = len(doc)
     for i in range(n):
         feats = ["b", *base[i]]
         for off in _WINDOW:
@@ -88,7 +119,7 @@ def token_features(
     return out
 
 
-def _cue_scope(doc: Doc) -> list[tuple[str, ...]]:
+def _cue_scope(doc: Doc, heads: list[int], lemmas: list[str], deps: list[str]) -> list[tuple[str, ...]]:
     """Per token: is it inside the clause a likely cue governs, and at that clause's edge?
 
     Contents are mostly one syntactic unit under the cue (the ccomp of
@@ -96,18 +127,18 @@ def _cue_scope(doc: Doc) -> list[tuple[str, ...]]:
     scope, so the nearest cue-like ancestor, the arc under it, and whether the
     token opens or closes that subtree are handed to it as features.
     """
+    ratios = [cue_ratio(lemma) for lemma in lemmas]
     out: list[tuple[str, ...]] = []
-    for t in doc:
-        child, node, found = t, t.head, ()
+    for i in range(len(doc)):
+        # A root is its own head: a cue-like root counts as governing itself (the shipped model learnt that).
+        child, node, found = i, heads[i], ()
         for depth in range(6):
-            if node is child:
+            if ratios[node] >= 0.2:
+                under = doc[child]
+                edge = "L" if i == under.left_edge.i else "R" if i == under.right_edge.i else "M"
+                found = (f"sc={deps[child]}|{_bucket(ratios[node])}", f"se={deps[child]}|{edge}", f"sd={min(depth, 3)}")
                 break
-            ratio = cue_ratio(node.lemma_.lower())
-            if ratio >= 0.2:
-                edge = "L" if t.i == child.left_edge.i else "R" if t.i == child.right_edge.i else "M"
-                found = (f"sc={child.dep_}|{_bucket(ratio)}", f"se={child.dep_}|{edge}", f"sd={min(depth, 3)}")
-                break
-            child, node = node, node.head
+            child, node = node, heads[node]
         out.append(found)
     return out
 
