@@ -6,16 +6,18 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-TAXES_PAGE = """<!DOCTYPE html>
+TAXES = """<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Council to raise local taxes | Riverside Gazette</title></head>
+<head><meta charset="utf-8"><title>Council to raise local taxes | Riverside Gazette</title>
+<meta property="og:title" content="Council to raise local taxes next year">
+<meta property="og:site_name" content="Riverside Gazette"></head>
 <body>
 <nav><a href="/">Home</a> <a href="/sport">Sport</a> Subscribe to our newsletter</nav>
 <article>
 <h1>Council to raise local taxes next year</h1>
 <p>The city council confirmed on Monday that local taxes would go up next April,
 the first increase in six years, after a long debate about the budget.</p>
-<p>"Taxes will rise," Councillor Smith said. "There is no other way to keep the libraries open
+<p>"Taxes will rise," Smith said. "There is no other way to keep the libraries open
 and the buses running on the routes that people rely on every day."</p>
 <p>The opposition leader, Maria Owens, said the council had wasted money on consultants
 and should cut its own costs before asking residents to pay more.</p>
@@ -24,7 +26,7 @@ and should cut its own costs before asking residents to pay more.</p>
 </body></html>
 """
 
-FLOODS_PAGE = """<!DOCTYPE html>
+FLOODS = """<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>River defences hold as floods recede</title></head>
 <body>
@@ -81,9 +83,9 @@ class Site:
                 site.requests.append(self.path)
                 pages = {
                     "/feed.xml": (FEED.format(base=site.base), "application/rss+xml"),
-                    "/news/taxes": (TAXES_PAGE, "text/html; charset=utf-8"),
-                    "/news/floods": (FLOODS_PAGE, "text/html; charset=utf-8"),
-                    "/page": (TAXES_PAGE, "text/html; charset=utf-8"),
+                    "/news/taxes": (TAXES, "text/html; charset=utf-8"),
+                    "/news/floods": (FLOODS, "text/html; charset=utf-8"),
+                    "/page": (TAXES, "text/html; charset=utf-8"),
                 }
                 if self.path not in pages:
                     self.send_error(404, "Not Found")

@@ -23,49 +23,13 @@ from onrecord.ingest import (
 )
 from onrecord.ingest import readers
 from onrecord.model import Document
-
-TAXES = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Council to raise local taxes | Riverside Gazette</title>
-<meta property="og:title" content="Council to raise local taxes next year">
-<meta property="og:site_name" content="Riverside Gazette"></head>
-<body>
-<nav><a href="/">Home</a> <a href="/sport">Sport</a> Subscribe to our newsletter</nav>
-<article>
-<h1>Council to raise local taxes next year</h1>
-<p>The city council confirmed on Monday that local taxes would go up next April,
-the first increase in six years, after a long debate about the budget.</p>
-<p>"Taxes will rise," Smith said. "There is no other way to keep the libraries open
-and the buses running on the routes that people rely on every day."</p>
-<p>The opposition leader, Maria Owens, said the council had wasted money on consultants
-and should cut its own costs before asking residents to pay more.</p>
-</article>
-<footer>Copyright 2024 Riverside Gazette. Privacy policy.</footer>
-</body></html>
-"""
-
-FLOODS = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>River defences hold as floods recede</title></head>
-<body>
-<article>
-<h1>River defences hold as floods recede</h1>
-<p>Flood barriers along the River Wend held overnight as water levels began to fall,
-the environment agency said on Tuesday morning.</p>
-<p>"The defences did exactly what they were built to do," said Priya Nair, the agency's
-regional director, who thanked volunteers for filling sandbags through the night.</p>
-<p>Residents of the low-lying streets near the old mill were told they could return home
-by the afternoon, although some roads would stay closed until Thursday.</p>
-</article>
-</body></html>
-"""
+from newssite import FLOODS, TAXES
 
 EMPTY_PAGE = """<!DOCTYPE html>
 <html><head><title>Gallery</title></head><body><div id="app"></div></body></html>
 """
 
 CSS = b"body { font-family: serif; } article p { margin: 0 0 1em; }\n"
-
 TAXES_URI = "https://gazette.example/news/2024/03/council-taxes"
 FLOODS_URI = "https://gazette.example/news/2024/03/floods"
 EMPTY_URI = "https://gazette.example/gallery"

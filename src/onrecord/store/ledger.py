@@ -133,8 +133,15 @@ def parse_date(value: str | None) -> date | None:
 # --- results -----------------------------------------------------------------------------------
 
 
+class _Result:
+    """A query result: a plain dataclass that also turns into JSON-ready dicts."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
-class Quote:
+class Quote(_Result):
     """One attribution with its article: a row of search and quotes results."""
 
     article_id: int
@@ -153,12 +160,9 @@ class Quote:
     confidence: float
     score: float | None = None  # search rank (higher is better); None for quotes
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class SpeakerStats:
+class SpeakerStats(_Result):
     """A cross-article speaker and how much the corpus quotes it."""
 
     id: int
@@ -167,12 +171,9 @@ class SpeakerStats:
     attributions: int
     articles: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class OutletStats:
+class OutletStats(_Result):
     """One publisher's sourcing: volume, anonymous share, who it quotes and relays."""
 
     publisher: str
@@ -183,12 +184,9 @@ class OutletStats:
     top_speakers: list[str] = field(default_factory=list)
     relays: list[str] = field(default_factory=list)  # media outlets its articles pass words on from
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class SpeakerChange:
+class SpeakerChange(_Result):
     """What one manual merge or split did, as stored in the decision log."""
 
     kind: str  # "merge" or "split"
@@ -199,12 +197,9 @@ class SpeakerChange:
     key: str  # the name (normalised) merged in or kept apart
     attributions: int  # how many attributions moved
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class SpeakerInfo:
+class SpeakerInfo(_Result):
     """One speaker with the names that join it, the names kept apart from it, and the decisions about it."""
 
     id: int
@@ -216,9 +211,6 @@ class SpeakerInfo:
     aliases: list[str] = field(default_factory=list)
     apart: list[str] = field(default_factory=list)
     decisions: list[SpeakerChange] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # --- the ledger --------------------------------------------------------------------------------
