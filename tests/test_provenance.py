@@ -25,6 +25,25 @@ def test_publisher_from_a_dateline():
     assert detect_publisher("MOSCOW (Reuters) - The Kremlin said on Monday that taxes rise.") == "Reuters"
 
 
+@pytest.mark.parametrize(
+    ("byline", "outlet"),
+    [
+        ("By Jane Doe, CNN", "CNN"),
+        ("By Jane Doe and John Roe | Reuters", "Reuters"),
+        ("By JANE DOE - The New York Times", "The New York Times"),
+        ("  By Jane Doe, Associated Press  ", "Associated Press"),
+    ],
+)
+def test_publisher_from_a_byline(byline, outlet):
+    assert detect_publisher(f"Taxes to rise\n{byline}\nUpdated 5:32 PM\n\nOfficials said taxes rise.") == outlet
+
+
+def test_a_byline_without_a_known_outlet_names_none():
+    assert detect_publisher("By Jane Doe, Staff Writer\n\nOfficials said taxes rise.") is None
+    # "By" later in the text is not a byline
+    assert detect_publisher("Taxes rise.\n\n" + "Officials spoke. " * 40 + "\nBy Jane Doe, CNN") is None
+
+
 def test_no_publisher_when_the_text_does_not_say():
     assert detect_publisher("Smith said taxes rise.\n\nThe end.") is None
     # a short trailing line that is not an outlet is not taken for one

@@ -23,6 +23,9 @@ __all__ = ["detect_publisher"]
 
 _REQUEST = re.compile(r"([A-Z][\w&.'’-]*(?: [A-Z][\w&.'’-]*){0,3})['’]s? (?:request|requests|inquiry|inquiries|questions?) for comment")
 _DATELINE = re.compile(r"\(([A-Z][\w&. -]{1,40})\)\s+[-–—]")
+#: "By Jane Doe, CNN", "By Jane Doe and John Roe | Reuters", "By JANE DOE - The Guardian": the outlet after the names.
+_BYLINE = re.compile(r"^[ \t]*By\s+[A-Z][^\n]{0,80}?(?:,|\s[|•·–—-])\s*((?:[Tt]he\s+)?[A-Z][\w&.'’ -]{0,40}?)[ \t]*$", re.MULTILINE)
+_HEAD_CHARS = 600  # bylines and datelines open an article
 _LINE_WORDS = 5
 
 
@@ -48,7 +51,12 @@ def detect_publisher(text: str) -> str | None:
             return name
     if requested and requested in outlets:
         return request.group(1)
-    dateline = _DATELINE.search(text[:400])
+    head = text[:_HEAD_CHARS]
+    dateline = _DATELINE.search(head)
     if dateline and dateline.group(1).lower() in outlets:
         return dateline.group(1)
+    for byline in _BYLINE.finditer(head):
+        name = byline.group(1)
+        if name.lower() in outlets or re.sub(r"^the\s+", "", name.lower()) in outlets:
+            return name
     return None
