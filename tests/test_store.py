@@ -304,6 +304,28 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_run(tmp_path, new_db_url):
     assert _counts(clean)[0] == 16
 
 
+def test_speaker_and_outlet_filters_read_indexes_not_the_whole_table(tmp_path):
+    """On a large ledger a table scan per query costs seconds: the filters must hit migration 0004's indexes."""
+    from sqlalchemy import event
+
+    with Ledger.open(f"sqlite:///{tmp_path / 'plan.db'}") as led:
+        led.add(hillary_doc())
+        seen = []
+
+        def record(_conn, _cursor, sql, params, *_rest):
+            seen.append((sql, params))
+
+        event.listen(led.engine, "before_cursor_execute", record)
+        led.quotes(speaker="Hillary Clinton")
+        led.outlet_detail("reuters")
+        event.remove(led.engine, "before_cursor_execute", record)
+        plans = []
+        with led.engine.connect() as conn:
+            for sql, params in seen:
+                plans += [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert plans and not [p for p in plans if p.startswith("SCAN") and p.split()[1] in ("attributions", "articles")], plans
+
+
 def test_stale_lists_articles_another_extractor_made(ledger):
     ledger.add(hillary_doc())  # made by "test@0"
     ledger.add(kremlin_doc())

@@ -478,18 +478,26 @@ class Ledger:
             for publisher, n in session.execute(select(Article.publisher, func.count(Article.id)).group_by(Article.publisher)):
                 name = publisher or "(unknown)"
                 stats[name] = OutletStats(name, n, 0, 0, 0.0)
-            by_speaker: dict[str, Counter[str]] = defaultdict(Counter)
-            rows = session.execute(
-                select(Article.publisher, AttributionRow.anonymous, Speaker.name)
+            # Aggregated in SQL: a large ledger has millions of attributions, far too many to stream.
+            for publisher, n, anonymous in session.execute(
+                select(Article.publisher, func.count(AttributionRow.id), func.sum(case((AttributionRow.anonymous, 1), else_=0)))
                 .join(AttributionRow, AttributionRow.article_id == Article.id)
-                .outerjoin(Speaker, AttributionRow.speaker_id == Speaker.id)
-            )
-            for publisher, anonymous, speaker in rows:
+                .group_by(Article.publisher)
+            ):
                 one = stats[publisher or "(unknown)"]
-                one.attributions += 1
-                one.anonymous += bool(anonymous)
-                if speaker:
-                    by_speaker[one.publisher][speaker] += 1
+                one.attributions, one.anonymous = n, int(anonymous or 0)
+            by_speaker: dict[str, Counter[str]] = defaultdict(Counter)
+            quoted = (
+                select(Article.publisher, AttributionRow.speaker_id, func.count(AttributionRow.id).label("n"))
+                .join(AttributionRow, AttributionRow.article_id == Article.id)
+                .where(AttributionRow.speaker_id.is_not(None))
+                .group_by(Article.publisher, AttributionRow.speaker_id)
+                .subquery()
+            )
+            for publisher, speaker, n in session.execute(
+                select(quoted.c.publisher, Speaker.name, quoted.c.n).join(Speaker, Speaker.id == quoted.c.speaker_id)
+            ):
+                by_speaker[publisher or "(unknown)"][speaker] += n
             relays: dict[str, set[str]] = defaultdict(set)
             for publisher, to_name in session.execute(
                 select(Article.publisher, EdgeRow.to_name).join(EdgeRow).where(EdgeRow.to_type == "media_outlet")
@@ -840,11 +848,12 @@ class Ledger:
         """
         if speaker:
             key = speaker_key(speaker)
+            named = select(Speaker.id).where(Speaker.key == key)
             merged_into = select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == key, SpeakerAlias.rule == _JOIN)
-            stmt = stmt.outerjoin(Speaker, AttributionRow.speaker_id == Speaker.id).where(
+            # Two indexed conditions (speaker_id; lower(speaker_name), migration 0004), so no table scan.
+            stmt = stmt.where(
                 or_(
-                    Speaker.key == key,
-                    Speaker.id.in_(merged_into),
+                    AttributionRow.speaker_id.in_(named.union(merged_into)),
                     func.lower(AttributionRow.speaker_name) == speaker.strip().lower(),
                 )
             )
