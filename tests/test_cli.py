@@ -98,6 +98,8 @@ def test_size_limit_is_user_settable(tmp_path):
 
 def test_wrong_command_line_exits_64():
     assert run("extract", str(SEED), "--format", "xml").returncode == 64
+    zero = run("extract", str(SEED), "--max-bytes", "0")
+    assert zero.returncode == 64 and "Traceback" not in zero.stderr and "above 0" in zero.stderr
 
 
 @pytest.mark.parametrize("preset", ["rules", "fast", "accurate"])

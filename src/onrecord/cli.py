@@ -153,6 +153,17 @@ def _date_arg(value: str) -> str:
     return value
 
 
+def _byte_count(value: str) -> int:
+    """A --max-bytes value: a whole number of bytes above 0."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of bytes above 0 (e.g. 5000000)")
+    return count
+
+
 def _db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=None, help="database URL or SQLite file (default $ONRECORD_DB, else ledger.db in the user data folder)")
 
@@ -179,7 +190,7 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     p.add_argument("--model", "-m", default=None, help=_MODEL_HELP)
     p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
     _common(p)
-    p.add_argument("--max-bytes", type=int, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
+    p.add_argument("--max-bytes", type=_byte_count, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
     p.add_argument("--encoding", default="utf-8", help="encoding of text inputs (default utf-8)")
     p.add_argument("--fetch", action="store_true",
                    help="allow the network: fetch feed entries' linked pages for their article text, and read http(s) URLs given as inputs")
@@ -544,7 +555,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     sv.add_argument("--token", default=None,
                     help="bearer token the endpoints that write need (default $ONRECORD_TOKEN, which keeps it out of ps)")
-    sv.add_argument("--max-bytes", type=int, default=None,
+    sv.add_argument("--max-bytes", type=_byte_count, default=None,
                     help="refuse request bodies larger than this with 413 (default 5 MB or $ONRECORD_MAX_BYTES)")
     sv.add_argument("--allow-fetch", action="store_true",
                     help="let Analyse and /api/v1/extract fetch URLs users give (the server then fetches any address it is handed)")
@@ -559,20 +570,17 @@ def _serve(args: argparse.Namespace) -> int:
     import os
 
     from .errors import E
-    from .ingest.readers import DEFAULT_MAX_BYTES
+    from .ingest.readers import size_limit
     from .store import StoreError
 
     token = args.token or os.environ.get("ONRECORD_TOKEN") or None
     if not _is_loopback(args.host) and not token:
         print(f"onrecord: error: {E.E612.format(host=args.host)} [E612]", file=sys.stderr)
         return EXIT_USAGE
-    limit = args.max_bytes if args.max_bytes is not None else os.environ.get("ONRECORD_MAX_BYTES") or DEFAULT_MAX_BYTES
     try:
-        limit = int(limit)
-    except ValueError:
-        limit = 0
-    if limit <= 0:
-        print(f"onrecord: error: {E.E111.format(value=str(limit))} [E111]", file=sys.stderr)
+        limit = size_limit(args.max_bytes)  # the flag, else $ONRECORD_MAX_BYTES, else the default
+    except OnrecordError as err:  # a malformed $ONRECORD_MAX_BYTES (E111)
+        print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return EXIT_USAGE
     import uvicorn
 

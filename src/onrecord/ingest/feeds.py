@@ -21,7 +21,7 @@ from typing import Any
 
 from onrecord.errors import InputError
 from onrecord.ingest.fetch import FetchError, fetch as fetch_url
-from onrecord.ingest.readers import _error, _limit, _open_binary, document_from_html, document_from_text
+from onrecord.ingest.readers import _error, size_limit, _open_binary, document_from_html, document_from_text
 from onrecord.model import Document
 
 __all__ = ["iter_feed", "feed_items", "FEED_SUFFIXES", "html_fragment_text"]
@@ -52,7 +52,7 @@ def iter_feed(
     E135 first and then its Document with its own text (E136 alone when it
     has none), so one dead link costs that page, not the entry or the feed.
     """
-    limit = _limit(max_bytes)
+    limit = size_limit(max_bytes)
     _feedparser(path)
     with _open_binary(path) as handle:
         data = handle.read(limit + 1)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from onrecord.errors import InputError
-from onrecord.ingest.readers import _error, _limit, _open_binary, document_from_text
+from onrecord.ingest.readers import _error, size_limit, _open_binary, document_from_text
 from onrecord.model import Document
 
 __all__ = ["iter_jsonl", "JSONL_SUFFIXES", "document_from_record"]
@@ -35,7 +35,7 @@ def iter_jsonl(path: str, *, max_bytes: int | None = None, encoding: str = "utf-
     are skipped; a file of none but blank lines yields one E103. Documents
     without an ``id`` get ``"<path>:<line>"``.
     """
-    limit = _limit(max_bytes)
+    limit = size_limit(max_bytes)
     seen = False
     with _open_binary(path) as handle:
         for number, raw, oversize in _lines(handle, limit):

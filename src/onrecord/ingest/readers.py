@@ -106,7 +106,7 @@ def iter_documents(
     """
     if isinstance(paths, str):
         raise TypeError("paths must be a sequence of paths, not one string")
-    limit = _limit(max_bytes)
+    limit = size_limit(max_bytes)
     for path in paths:
         if path == _STDIN:
             yield _attempt(lambda: _read_stream(stdin, limit, encoding), _STDIN)
@@ -125,7 +125,7 @@ def read_document(path: str, *, max_bytes: int | None = None, encoding: str = "u
     mistake costs nothing. ``.html``/``.htm`` files are read as HTML; other
     files are too when their content starts like an HTML page.
     """
-    limit = _limit(max_bytes)
+    limit = size_limit(max_bytes)
     info = _stat_file(path)
     if info.st_size > limit:
         raise _error("E106", path, size=info.st_size, limit=limit)
@@ -379,7 +379,7 @@ def _read_stream(stream: BinaryIO | None, limit: int, encoding: str) -> Document
     return read_bytes_document(data, name=_STDIN, encoding=encoding)
 
 
-def _limit(max_bytes: int | None) -> int:
+def size_limit(max_bytes: int | None) -> int:
     """The size limit: the argument, else ``ONRECORD_MAX_BYTES``, else the default."""
     if max_bytes is not None:
         if max_bytes <= 0:

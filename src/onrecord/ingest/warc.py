@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from onrecord.errors import InputError
-from onrecord.ingest.readers import _error, _limit, _open_binary, document_from_html
+from onrecord.ingest.readers import _error, size_limit, _open_binary, document_from_html
 from onrecord.model import Document
 
 __all__ = ["iter_warc", "WARC_SUFFIXES"]
@@ -49,7 +49,7 @@ def iter_warc(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8
     Raises InputError only when the file cannot be opened (E101, E107, E110)
     or warcio is missing (E125); damage inside the file is yielded (E120, E121).
     """
-    limit = _limit(max_bytes)
+    limit = size_limit(max_bytes)
     try:
         from warcio.archiveiterator import ArchiveIterator
     except ImportError as exc:
