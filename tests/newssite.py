@@ -87,6 +87,11 @@ class Site:
                     "/news/floods": (FLOODS, "text/html; charset=utf-8"),
                     "/page": (TAXES, "text/html; charset=utf-8"),
                 }
+                if self.path == "/moved":  # a redirect into a network the server must not reach
+                    self.send_response(302)
+                    self.send_header("Location", "http://internal.example/secret")
+                    self.end_headers()
+                    return
                 if self.path not in pages:
                     self.send_error(404, "Not Found")
                     return

@@ -226,17 +226,24 @@ def test_fetching_when_allowed_checks_the_address(tmp_path):
     with TestClient(_app(tmp_path, allow_fetch=True), raise_server_exceptions=False) as client:
         error_of(client.post("/api/v1/extract", json={"url": "file:///etc/passwd"}), 400, "E608")
         error_of(client.post("/api/v1/extract", json={"url": "ftp://example.org/x"}), 400, "E608")
+        # the server's own network stays out of reach unless it was started with --allow-fetch-private
+        for inside in ("http://127.0.0.1:9/x", "http://localhost/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/"):
+            assert "--allow-fetch-private" in error_of(client.post("/api/v1/extract", json={"url": inside}), 403, "E613")
+    with TestClient(_app(tmp_path, fetch_private=True), raise_server_exceptions=False) as client:
         error_of(client.post("/api/v1/extract", json={"url": "http://127.0.0.1:9/nothing-listens-here"}), 502, "E605")
 
 
 def test_fetching_when_allowed_reads_the_page_and_refuses_one_over_the_limit(tmp_path, site):
     with TestClient(_app(tmp_path, allow_fetch=True), raise_server_exceptions=False) as client:
+        error_of(client.post("/api/v1/extract", json={"url": f"{site.base}/page"}), 403, "E613")
+    assert site.requests == []
+    with TestClient(_app(tmp_path, fetch_private=True), raise_server_exceptions=False) as client:
         out = client.post("/api/v1/extract", json={"url": f"{site.base}/page"})
         assert out.status_code == 200, out.text
         body = out.json()
         assert body["document"]["url"] == f"{site.base}/page" and "local taxes would go up" in body["text"]
         assert "Subscribe to our newsletter" not in body["text"]  # the page's main text, not its navigation
-    with TestClient(_app(tmp_path, allow_fetch=True, max_bytes=200), raise_server_exceptions=False) as client:
+    with TestClient(_app(tmp_path, fetch_private=True, max_bytes=200), raise_server_exceptions=False) as client:
         assert "over the limit" in error_of(client.post("/api/v1/extract", json={"url": f"{site.base}/page"}), 502, "E605")
     assert site.requests == ["/page", "/page"]
 

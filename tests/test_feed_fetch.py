@@ -51,6 +51,42 @@ def test_fetch_a_feed_and_a_page_by_url(site: Site) -> None:
     assert f"{site.base}/missing" in items[5].line() and "HTTP 404" in items[5].line()  # type: ignore[union-attr]
 
 
+def test_public_hosts_are_those_that_resolve_only_to_global_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from onrecord.ingest.fetch import is_public_host
+
+    answers = {
+        "news.example": ["93.184.216.34", "2606:2800:220:1::1"],
+        "mixed.example": ["93.184.216.34", "10.0.0.7"],
+        "metadata.example": ["169.254.169.254"],
+        "cgnat.example": ["100.64.0.1"],
+    }
+
+    def resolve(host, *_args, **_kwargs):
+        if host not in answers:
+            raise socket.gaierror(host)
+        return [(None, None, None, "", (a, 0)) for a in answers[host]]
+
+    assert is_public_host("127.0.0.1") is False and is_public_host("::1") is False  # no lookup needed
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert is_public_host("news.example") is True
+    assert not any(is_public_host(h) for h in ("mixed.example", "metadata.example", "cgnat.example", "nowhere.example"))
+
+
+def test_public_only_fetch_refuses_private_hosts_and_redirects_into_them(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from onrecord.ingest import fetch as fetching
+
+    with pytest.raises(fetching.PrivateAddressError, match="127.0.0.1 is not a public address"):
+        fetching.fetch(f"{site.base}/page", max_bytes=100_000, public_only=True)
+    assert site.requests == []  # refused before any request
+    monkeypatch.setattr(fetching, "is_public_host", lambda host: host == "127.0.0.1")  # pretend the site is public
+    assert "local taxes" in fetching.fetch(f"{site.base}/page", max_bytes=100_000, public_only=True).text()
+    with pytest.raises(fetching.PrivateAddressError, match="internal.example"):
+        fetching.fetch(f"{site.base}/moved", max_bytes=100_000, public_only=True)
+    assert site.requests == ["/page", "/moved"]  # the redirect's target was never asked
+
+
 def test_fetch_limits_size_and_schemes(site: Site, tmp_path: Path) -> None:
     from onrecord.ingest.fetch import FetchError, fetch, is_url
 

@@ -558,7 +558,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--max-bytes", type=_byte_count, default=None,
                     help="refuse request bodies larger than this with 413 (default 5 MB or $ONRECORD_MAX_BYTES)")
     sv.add_argument("--allow-fetch", action="store_true",
-                    help="let Analyse and /api/v1/extract fetch URLs users give (the server then fetches any address it is handed)")
+                    help="let Analyse and /api/v1/extract fetch URLs users give, at public addresses only")
+    sv.add_argument("--allow-fetch-private", action="store_true",
+                    help="as --allow-fetch, and also loopback, private and link-local addresses (this server's own network)")
     sv.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                     help="a site whose pages may call the API, e.g. https://example.org (repeatable; default none)")
     _common(sv)
@@ -588,7 +590,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         app = create_app(
-            args.db, token=token, max_bytes=limit, allow_fetch=args.allow_fetch,
+            args.db, token=token, max_bytes=limit, allow_fetch=args.allow_fetch, fetch_private=args.allow_fetch_private,
             cors_origins=args.cors_origin, spacy_model=args.spacy_model,
         )
     except StoreError as err:

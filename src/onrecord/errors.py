@@ -177,6 +177,10 @@ class _Catalogue:
         "refusing to listen on {host} without a token: anyone who can reach it could write to the ledger; "
         "pass --token (or set $ONRECORD_TOKEN), or listen on 127.0.0.1"
     )
+    E613 = (
+        "refusing to fetch {url}: {detail}, and this server fetches public addresses only so that its users "
+        "cannot reach its own network; upload the page instead, or start the server with --allow-fetch-private"
+    )
 
 
 E = _Catalogue()

@@ -9,6 +9,7 @@ included), a timeout, a size cap, and a User-Agent that says who is asking.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import urllib.error
 import urllib.request
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 
 from onrecord import __version__
 
-__all__ = ["FETCH_TIMEOUT", "FetchError", "Fetched", "fetch", "is_url"]
+__all__ = ["FETCH_TIMEOUT", "FetchError", "PrivateAddressError", "Fetched", "fetch", "is_url", "is_public_host"]
 
 #: Seconds to wait for a server to connect or send, per attempt.
 FETCH_TIMEOUT = 20.0
@@ -29,6 +30,10 @@ _USER_AGENT = f"onrecord/{__version__} (news attribution extractor; fetches only
 
 class FetchError(Exception):
     """A URL that could not be fetched; ``str()`` is the problem in a few words, for an error line."""
+
+
+class PrivateAddressError(FetchError):
+    """A URL refused because its host is a private, loopback, link-local or otherwise non-public address."""
 
 
 @dataclass
@@ -53,19 +58,41 @@ def is_url(value: str) -> bool:
     return urlsplit(value.strip()).scheme.lower() in _SCHEMES and "://" in value
 
 
-def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> Fetched:
+def is_public_host(host: str) -> bool:
+    """Whether every address ``host`` resolves to is a public (globally routable) one.
+
+    A server that fetches URLs its users give must not become their way into
+    its own network: loopback, private ranges, link-local (cloud metadata at
+    169.254.169.254), carrier-grade NAT and reserved addresses are all refused.
+    A host that does not resolve is not public either.
+    """
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return False
+    addresses = {info[4][0].split("%")[0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_global for a in addresses)
+
+
+def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT, public_only: bool = False) -> Fetched:
     """GET ``url`` and return its body, at most ``max_bytes`` of it; raise FetchError saying why not.
 
     Only http and https are fetched, also after a redirect, so a feed cannot
     send onrecord to ``file://`` or ``ftp://``. A body over ``max_bytes`` is an
     error rather than a truncated page, as half an article would be stored as a whole one.
+    ``public_only`` (the web server's default) refuses hosts that are not public
+    (:func:`is_public_host`), before the first request and before every redirect.
+    The check resolves the name separately from the connection, so it stops a
+    user's URL, not a hostile DNS server answering differently the second time.
     """
     if urlsplit(url).scheme.lower() not in _SCHEMES:
         raise FetchError("only http and https links are fetched")
+    if public_only:
+        _check_public(url)
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "*/*"})
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    opener = urllib.request.build_opener(_PublicRedirects if public_only else _HttpOnlyRedirects)
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
             data = _read_capped(response, max_bytes)
             headers: Message = response.headers
             return Fetched(data, response.geturl(), headers.get_content_type(), headers.get_content_charset())
@@ -96,3 +123,17 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         if urlsplit(newurl).scheme.lower() not in _SCHEMES:
             raise urllib.error.HTTPError(newurl, code, f"redirect to a non-HTTP URL {newurl}", headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class _PublicRedirects(_HttpOnlyRedirects):
+    """Follow redirects to public http and https addresses only."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        _check_public(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _check_public(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    if not is_public_host(host):
+        raise PrivateAddressError(f"{host or url} is not a public address")

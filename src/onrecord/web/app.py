@@ -60,6 +60,7 @@ def create_app(
     token: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_fetch: bool = False,
+    fetch_private: bool = False,
     cors_origins: Iterable[str] = (),
     spacy_model: str | None = None,
 ) -> FastAPI:
@@ -68,8 +69,9 @@ def create_app(
     ``token``: when set, endpoints that write need ``Authorization: Bearer <token>``
     (the Store form asks for it). ``max_bytes``: larger request bodies get 413.
     ``allow_fetch``: Analyse and ``/extract`` may fetch a URL the user gives (off
-    by default: the server would fetch any address it is handed, internal ones
-    included). ``cors_origins``: other sites whose pages may call the API.
+    by default), at public addresses only unless ``fetch_private`` also allows
+    loopback, private and link-local ones (the server's own network).
+    ``cors_origins``: other sites whose pages may call the API.
     """
     ledger = Ledger.open(ledger_url)
     env = jinja2.Environment(
@@ -79,7 +81,8 @@ def create_app(
         ledger=ledger,
         token=token or None,
         max_bytes=max_bytes,
-        allow_fetch=allow_fetch,
+        allow_fetch=allow_fetch or fetch_private,
+        fetch_private=fetch_private,
         cors_origins=tuple(cors_origins),
         extractors=_Extractors(spacy_model),
         templates=Jinja2Templates(env=env),
@@ -93,7 +96,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.onrecord = state
-    env.globals.update(version=__version__, needs_token=state.token is not None, allow_fetch=allow_fetch)
+    env.globals.update(version=__version__, needs_token=state.token is not None, allow_fetch=state.allow_fetch)
 
     from . import api, pages
 
@@ -154,6 +157,7 @@ class _State:
     token: str | None
     max_bytes: int
     allow_fetch: bool
+    fetch_private: bool
     cors_origins: tuple[str, ...]
     extractors: _Extractors
     templates: Jinja2Templates

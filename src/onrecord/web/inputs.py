@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..ingest.fetch import FetchError, fetch, is_url
+from ..ingest.fetch import FetchError, PrivateAddressError, fetch, is_url
 from ..ingest.readers import document_from_html, document_from_text, read_bytes_document
 from ..model import Document
 from .app import WebError, state_of
@@ -197,7 +197,8 @@ def document_from_request(request: Request, fields: Fields, *, strict: bool) -> 
 
 
 def _fetch(request: Request, url: str) -> Document:
-    """Fetch ``url`` (http/https only, redirects too, at most the server's size limit) as an article."""
+    """Fetch ``url`` (http/https only, redirects too, public addresses unless the server allows
+    private ones, at most the server's size limit) as an article."""
     state = state_of(request)
     if not state.allow_fetch:
         raise WebError(403, "E604")
@@ -205,7 +206,9 @@ def _fetch(request: Request, url: str) -> Document:
     if not is_url(url) or not urlsplit(url).netloc:
         raise WebError(400, "E608", url=url)
     try:
-        page = fetch(url, max_bytes=state.max_bytes)
+        page = fetch(url, max_bytes=state.max_bytes, public_only=not state.fetch_private)
+    except PrivateAddressError as err:
+        raise WebError(403, "E613", url=url, detail=str(err)[:200]) from None
     except FetchError as err:
         raise WebError(502, "E605", url=url, detail=str(err)[:200]) from None
     document = read_bytes_document(page.data, name=url, is_html=True if "html" in page.content_type else None)
