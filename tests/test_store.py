@@ -368,6 +368,22 @@ def test_a_surname_two_people_share_stays_apart(ledger):
     assert sorted(s.name for s in ledger.speakers()) == ["Bill Clinton", "Clinton", "Hillary Clinton"]
 
 
+def test_storing_an_article_again_keeps_its_speaker_links(ledger):
+    """A bare surname linked while unambiguous stays linked when its article is stored again."""
+    docs = [_person_doc(f'{name} said "taxes will rise" in article {i}.', name)
+            for i, name in enumerate(["Hillary Clinton", "Clinton", "Bill Clinton"])]
+    for d in docs:
+        ledger.add(d)
+    before = {s.name: s.attributions for s in ledger.speakers()}
+    assert before == {"Hillary Clinton": 2, "Bill Clinton": 1}
+    for d in docs:
+        assert ledger.add(d)[1] is False
+    assert {s.name: s.attributions for s in ledger.speakers()} == before
+    # a new article's bare "Clinton" is ambiguous now, and stays apart
+    ledger.add(_person_doc('Clinton said "taxes will rise" in article 9.', "Clinton"))
+    assert sorted(s.name for s in ledger.speakers()) == ["Bill Clinton", "Clinton", "Hillary Clinton"]
+
+
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
     import io
 

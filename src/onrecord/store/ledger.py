@@ -255,7 +255,9 @@ class Ledger:
         """Store ``document`` in one transaction; return (article id, True if it was not there before).
 
         An article already there (same content hash) is updated in place: its
-        attributions, non-responses and edges are replaced by the new ones.
+        attributions, non-responses and edges are replaced by the new ones, and a
+        speaker name it linked before keeps that link (see :func:`_links`), so
+        storing an article again never relinks its speakers.
         """
         digest = content_hash(document.text)
         for attempt in range(2):  # a second writer may insert the same hash between our read and write
@@ -263,14 +265,16 @@ class Ledger:
                 with Session(self.engine) as session, session.begin():
                     article = session.scalar(select(Article).where(Article.content_hash == digest))
                     is_new = article is None
+                    links: dict[tuple[str, str], int] = {}
                     if article is None:
                         article = Article(content_hash=digest)
                         session.add(article)
                     else:
+                        links = _links(session, article.id)
                         _clear(session, article.id)
                     _fill(article, document)
                     session.flush()
-                    _store_children(session, article.id, document)
+                    _store_children(session, article.id, document, links)
                     return article.id, is_new
             except IntegrityError as err:
                 if attempt:
@@ -1001,8 +1005,26 @@ def _fill(article: Article, document: Document) -> None:
     article.record = record
 
 
-def _store_children(session: Session, article_id: int, document: Document) -> None:
-    speakers: dict[tuple[str, str], int] = {}
+def _links(session: Session, article_id: int) -> dict[tuple[str, str], int]:
+    """The speakers an article's names are linked to now, as (key, type) -> speaker id.
+
+    Linking depends on what the ledger held when the article arrived: a bare
+    "McConnell" joins the only McConnell then, and is ambiguous once a second
+    one exists. Storing the article again (a re-run, another preset) reuses
+    these links, so the ledger's speakers do not depend on how often an
+    article was ingested. Manual merges and splits have already rewritten them.
+    """
+    rows = session.execute(
+        select(AttributionRow.speaker_name, AttributionRow.speaker_type, AttributionRow.speaker_id)
+        .where(AttributionRow.article_id == article_id, AttributionRow.speaker_id.is_not(None))
+    )
+    return {(_key_for(name, type_), type_): speaker_id for name, type_, speaker_id in rows if name and type_}
+
+
+def _store_children(
+    session: Session, article_id: int, document: Document, links: dict[tuple[str, str], int] | None = None
+) -> None:
+    speakers: dict[tuple[str, str], int] = dict(links or {})
     # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
     session.add_all([_attribution_row(session, article_id, att, speakers) for att in document.attributions])
     for silent in document.non_responses:
