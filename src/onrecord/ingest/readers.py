@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from onrecord.errors import E, InputError
-from onrecord.ingest.fetch import FetchError, fetch as fetch_url, is_url
+from onrecord.ingest.fetch import FetchError, Fetched, fetch as fetch_url, is_url
 from onrecord.ingest.normalise import _data_lines
 from onrecord.model import Document
 
@@ -46,6 +46,8 @@ __all__ = [
     "count_articles",
     "read_document",
     "read_bytes_document",
+    "read_fetched",
+    "size_limit",
     "document_from_html",
     "document_from_text",
 ]
@@ -269,11 +271,17 @@ def _iter_url(url: str, limit: int, encoding: str) -> Iterator[Document | InputE
         except InputError as exc:  # feedparser unavailable: the feed as a whole fails
             yield exc
         return
-    is_html = True if "html" in fetched.content_type else None
-    document = _attempt(lambda: read_bytes_document(fetched.data, name=url, is_html=is_html, encoding=fetched.charset or encoding), url)
+    document = _attempt(lambda: read_fetched(fetched, name=url, encoding=encoding), url)
     if isinstance(document, Document):
         document.url = document.url or fetched.url
     yield document
+
+
+def read_fetched(page: Fetched, *, name: str, encoding: str = "utf-8") -> Document:
+    """A fetched page as an article, read as a file is: HTML when the server says so (else
+    sniffed), decoded in the charset the server declared (else ``encoding``)."""
+    is_html = True if "html" in page.content_type else None
+    return read_bytes_document(page.data, name=name, is_html=is_html, encoding=page.charset or encoding)
 
 
 def _is_feed(content_type: str, data: bytes) -> bool:

@@ -18,7 +18,7 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..ingest.fetch import FetchError, PrivateAddressError, fetch, is_url
-from ..ingest.readers import document_from_html, document_from_text, read_bytes_document
+from ..ingest.readers import document_from_html, document_from_text, read_bytes_document, read_fetched
 from ..model import Document
 from .app import WebError, state_of
 
@@ -211,6 +211,6 @@ def _fetch(request: Request, url: str) -> Document:
         raise WebError(403, "E613", url=url, detail=str(err)[:200]) from None
     except FetchError as err:
         raise WebError(502, "E605", url=url, detail=str(err)[:200]) from None
-    document = read_bytes_document(page.data, name=url, is_html=True if "html" in page.content_type else None)
+    document = read_fetched(page, name=url)
     document.url = url
     return document
