@@ -410,6 +410,16 @@ def test_search_full_text_with_filters_and_pages(client):
 # --- speakers and outlets -----------------------------------------------------------------------
 
 
+def test_a_capitalised_pronoun_is_not_an_alias(tmp_path):
+    text = 'Abbas Gallyamov spoke. He said "the army is tired".'
+    d = make_doc(text, [("a1", "Abbas Gallyamov", "the army is tired", {"source": "He"})])
+    he = text.index("He")
+    d.entities[0].mentions = [Span.of(text, 0, 15), Span.of(text, he, he + 2)]
+    with TestClient(_app(tmp_path, [d]), raise_server_exceptions=False) as client:
+        sid = client.get("/api/v1/speakers").json()["items"][0]["id"]
+        assert client.get(f"/api/v1/speakers/{sid}").json()["aliases"] == []  # not "He"
+
+
 def test_speakers_list_and_detail(client):
     listed = client.get("/api/v1/speakers", params={"limit": 5}).json()
     assert listed["total"] == 27 and len(listed["items"]) == 5

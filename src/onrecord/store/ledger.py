@@ -663,7 +663,7 @@ class Ledger:
         that quote it, attributions per month, kinds, and the aliases and descriptions its
         articles give (read from the stored entities of its most recent 200 articles).
         """
-        from ..data import read_lines
+        from ..resolve.types import _words
 
         with self._reading() as session:
             speaker = session.get(Speaker, speaker_id)
@@ -708,7 +708,7 @@ class Ledger:
                 select(AttributionRow.article_id, AttributionRow.local_id).where(mine, AttributionRow.article_id.in_(recent))
             ):
                 local[article_id].add(local_id)
-            pronouns = {p.casefold() for p in read_lines("resolve_pronouns.txt")}
+            pronouns = _words("pronouns")
             aliases: Counter[str] = Counter()
             descriptions: Counter[str] = Counter()
             for article in session.scalars(select(Article).where(Article.id.in_(list(local))).options(load_only(Article.id, Article.record))):
@@ -1118,10 +1118,10 @@ def _without_titles(key: str) -> str:
 
 @functools.cache
 def _titles() -> frozenset[str]:
-    """The titles lexicon, read once: every article's every speaker asks."""
-    from ..data import read_lines
+    """The resolver's titles and honorifics, without a final stop ("mr" for "Mr."), built once."""
+    from ..resolve.types import _words
 
-    return frozenset(line.split("=")[0].strip().lower().rstrip(".") for name in _TITLE_FILES for line in read_lines(name))
+    return frozenset(word.rstrip(".") for name in _TITLE_LISTS for word in _words(name))
 
 
 def _only_full_name(session: Session, surname: str) -> int | None:
@@ -1244,7 +1244,7 @@ def _change(row: SpeakerDecision) -> SpeakerChange:
     return SpeakerChange(row.kind, row.speaker_id, row.speaker_name, row.other_id, row.other_name, row.key, row.attributions)
 
 
-_TITLE_FILES = ("resolve_titles.txt", "resolve_honorifics_male.txt", "resolve_honorifics_female.txt")
+_TITLE_LISTS = ("titles", "honorifics_male", "honorifics_female")  # data/resolve_<name>.txt
 
 
 def _joined(spans: list[Any]) -> str | None:
