@@ -463,13 +463,8 @@ class Ledger:
 
     def speakers(self, top: int | None = None) -> list[SpeakerStats]:
         """Cross-article speakers, most quoted first."""
-        n_attr = func.count(AttributionRow.id)
-        stmt = (
-            select(Speaker.id, Speaker.name, Speaker.type, n_attr, func.count(func.distinct(AttributionRow.article_id)))
-            .join(AttributionRow, AttributionRow.speaker_id == Speaker.id)
-            .group_by(Speaker.id, Speaker.name, Speaker.type)
-            .order_by(n_attr.desc(), Speaker.name)
-        )
+        stmt, order = _speaker_counts()
+        stmt = stmt.order_by(*order)
         if top:
             stmt = stmt.limit(top)
         with self._reading() as session:
@@ -643,19 +638,14 @@ class Ledger:
         """Cross-article speakers, most quoted first, whose name contains ``query`` (any case);
         one page of them and how many match in all.
         """
-        n_attr = func.count(AttributionRow.id)
-        stmt = (
-            select(Speaker.id, Speaker.name, Speaker.type, n_attr, func.count(func.distinct(AttributionRow.article_id)))
-            .join(AttributionRow, AttributionRow.speaker_id == Speaker.id)
-            .group_by(Speaker.id, Speaker.name, Speaker.type)
-        )
+        stmt, order = _speaker_counts()
         if query and query.strip():
             stmt = stmt.where(Speaker.key.contains(speaker_key(query), autoescape=True))
         if speaker_type:
             stmt = stmt.where(Speaker.type == speaker_type)
         with self._reading() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            rows = session.execute(stmt.order_by(n_attr.desc(), Speaker.name, Speaker.id).limit(limit).offset(offset))
+            rows = session.execute(stmt.order_by(*order).limit(limit).offset(offset))
             return [SpeakerStats(*row) for row in rows], total
 
     def speaker_detail(self, speaker_id: int) -> dict[str, Any] | None:
@@ -1252,6 +1242,18 @@ def _joined(spans: list[Any]) -> str | None:
 
 
 # --- reading -----------------------------------------------------------------------------------
+
+
+def _speaker_counts() -> tuple[Any, tuple[Any, ...]]:
+    """Every linked speaker with its attributions and articles (SpeakerStats' columns), and the
+    most-quoted-first order; :meth:`Ledger.speakers` and :meth:`Ledger.speaker_page` share them."""
+    n_attr = func.count(AttributionRow.id)
+    stmt = (
+        select(Speaker.id, Speaker.name, Speaker.type, n_attr, func.count(func.distinct(AttributionRow.article_id)))
+        .join(AttributionRow, AttributionRow.speaker_id == Speaker.id)
+        .group_by(Speaker.id, Speaker.name, Speaker.type)
+    )
+    return stmt, (n_attr.desc(), Speaker.name, Speaker.id)
 
 
 def _quote(row: AttributionRow, score: float | None = None) -> Quote:
