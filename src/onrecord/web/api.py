@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,7 +19,7 @@ from pydantic import BaseModel
 
 from ..model import ATTRIBUTION_KINDS, ENTITY_TYPES, Document
 from ..render.json import to_json
-from .app import WebError, check_token, state_of
+from .app import WebError, check_token, offset_link, state_of
 from .inputs import ArticleIn, document_from_request, read_fields
 
 __all__ = ["router"]
@@ -108,10 +107,7 @@ def page(request: Request, items: list[Any], total: int, paging: _Paging) -> dic
     """One page of results with its total and the link to the next page (None on the last)."""
     after = paging.offset + paging.limit
     next_offset = after if after < total else None
-    link = None
-    if next_offset is not None:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"] + [("offset", str(next_offset))]
-        link = f"{request.url.path}?{urlencode(params)}"
+    link = offset_link(request, next_offset) if next_offset is not None else None
     return {
         "items": items,
         "total": total,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -166,6 +167,12 @@ class _State:
 def state_of(request: Request) -> _State:
     """The app's settings, ledger and extractors."""
     return request.app.state.onrecord
+
+
+def offset_link(request: Request, offset: int) -> str:
+    """This request's path and query with ``offset`` replaced: the link to another page of a list."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"] + [("offset", str(offset))]
+    return f"{request.url.path}?{urlencode(params)}"
 
 
 def check_token(request: Request, given: str | None = None) -> None:

@@ -10,7 +10,7 @@ script only links a highlight to its attribution on hover.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..extraction.presets import DEFAULT_PRESET, PRESETS
 from ..model import ATTRIBUTION_KINDS
 from ..errors import OnrecordError
-from .app import WebError, check_token, http_status, state_of
+from .app import WebError, check_token, http_status, offset_link, state_of
 from .highlight import attribution_chain, highlight
 from .inputs import document_from_request, metadata_fields, read_fields
 from .svg import bar_chart, column_chart, provenance_svg
@@ -77,16 +77,12 @@ def document_view(doc: dict[str, Any], speaker_ids: dict[str, int] | None = None
 
 
 def _pager(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
-    def link(to: int) -> str:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"] + [("offset", str(to))]
-        return f"{request.url.path}?{urlencode(params)}"
-
     return {
         "total": total,
         "first": offset + 1 if total else 0,
         "last": min(offset + limit, total),
-        "prev": link(max(0, offset - limit)) if offset > 0 else None,
-        "next": link(offset + limit) if offset + limit < total else None,
+        "prev": offset_link(request, max(0, offset - limit)) if offset > 0 else None,
+        "next": offset_link(request, offset + limit) if offset + limit < total else None,
     }
 
 
