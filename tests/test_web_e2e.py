@@ -7,7 +7,6 @@ to (re)write the README's screenshot of the Analyse page; by default it goes to 
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from pgserver import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed-article.txt"
@@ -29,16 +30,10 @@ DAILY_BEAST_CHAIN = ["Business Insider", "The Daily Beast", "Mozhem Obyasnit", "
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web")
-    port = _free_port()
+    port = free_port()
     log = open(folder / "server.log", "w+")
     env = {k: v for k, v in os.environ.items() if k not in ("ONRECORD_TOKEN", "ONRECORD_DB")}
     proc = subprocess.Popen(
