@@ -127,6 +127,22 @@ def test_cli_ingest_fetch_stores_pages_and_exits_2_for_the_dead_link(
 
 
 @pytest.mark.slow
+def test_ingest_a_feed_served_over_http(site: Site, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The feed itself comes from the server, its pages too; real extraction, real store, both backends."""
+    from onrecord.cli import main
+    from onrecord.store import Ledger
+
+    status = main(["ingest", f"{site.base}/feed.xml", "--fetch", "--model", "rules", "--db", db_url])
+    assert status == EXIT_BAD_INPUT and "/news/gone" in capsys.readouterr().err
+    assert site.requests[0] == "/feed.xml" and set(site.requests[1:]) == {"/news/taxes", "/news/floods", "/news/gone"}
+    with Ledger.open(db_url) as led:
+        counts = led.count()
+        urls = sorted(d["document"]["url"] for d in led.documents())
+    assert counts["articles"] == 3 and counts["attributions"] >= 3
+    assert urls == sorted(f"{site.base}/news/{n}" for n in ("taxes", "floods", "gone"))
+
+
+@pytest.mark.slow
 def test_extract_fetch_end_to_end(site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
