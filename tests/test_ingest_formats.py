@@ -172,6 +172,27 @@ def test_file_that_is_not_a_warc(tmp_path: Path) -> None:
     assert _kinds(items) == ["E120"]
 
 
+@pytest.mark.parametrize(
+    ("garbage", "code"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR binary sent as text/html", "E139"),  # an image, mislabelled
+        (b"<html>\x00\x00<body>\x00<p", "E139"),  # NUL bytes: not text
+        (b"<<<>>> <html <body <p", "E122"),  # broken markup without one word in it
+    ],
+)
+def test_warc_record_with_invalid_html_is_skipped_and_the_rest_lands(tmp_path: Path, garbage: bytes, code: str) -> None:
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    _response(writer, TAXES_URI, TAXES.encode(), "text/html; charset=utf-8", "2024-03-04T10:15:00Z")
+    _response(writer, EMPTY_URI, garbage, "text/html", "2024-03-04T10:15:02Z")
+    _response(writer, FLOODS_URI, FLOODS.encode(), "text/html", "2024-03-05T08:00:00Z")
+    path = _write(tmp_path / "broken.warc.gz", buffer.getvalue())
+    items = list(iter_documents([path]))
+    assert _kinds(items) == ["doc", code, "doc"]
+    assert EMPTY_URI in items[1].line() and "record 2" in items[1].line()  # type: ignore[union-attr]
+    assert [d.url for d in items if isinstance(d, Document)] == [TAXES_URI, FLOODS_URI]
+
+
 def test_warc_without_html_pages(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)

@@ -110,6 +110,10 @@ class _Catalogue:
     )
     E137 = "is a URL, and URLs are fetched only with --fetch; add --fetch, or save the page or feed and give the file"
     E138 = "cannot be fetched ({detail}); check the URL, or save the page or feed and give the file"
+    E139 = (
+        "WARC record {record} is served as HTML but looks binary ({detail}); that record is skipped, "
+        "the others are read"
+    )
     # Model errors: E2xx
     E201 = (
         "spaCy model {name!r} is not installed; install it with "

@@ -158,7 +158,7 @@ def read_bytes_document(
     if not data.strip():
         raise _error("E103", name)
     wide = _is_wide_encoding(encoding, name)
-    detail = _binary_reason(data, allow_nul=wide)
+    detail = binary_reason(data, allow_nul=wide)
     if detail:
         raise _error("E104", name, detail=detail)
     if data.startswith(_UTF8_BOM):
@@ -183,8 +183,8 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
     The extracted main text, paragraphs joined by a blank line, becomes the
     Document's text. Title, authors (trafilatura's ``;``-separated string),
     date, site name, URL and language fill the metadata where the page has
-    them. Raises E108 when no main text is found, E109 when trafilatura is
-    not importable.
+    them. Raises E108 when no main text is found (or it has not one letter or
+    digit), E109 when trafilatura is not importable.
     """
     where = name or url
     try:
@@ -197,7 +197,7 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
         found = None
     meta: dict[str, Any] = found.as_dict() if found is not None and hasattr(found, "as_dict") else dict(found or {})
     paragraphs = [line.strip() for line in (meta.get("text") or "").splitlines() if line.strip()]
-    if not paragraphs:
+    if not any(ch.isalnum() for paragraph in paragraphs for ch in paragraph):  # "<<<>>>" is not an article
         raise _error("E108", where)
     document = Document(
         text="\n\n".join(paragraphs),
@@ -405,7 +405,7 @@ def size_limit(max_bytes: int | None) -> int:
     return value
 
 
-def _binary_reason(data: bytes, *, allow_nul: bool) -> str | None:
+def binary_reason(data: bytes, *, allow_nul: bool) -> str | None:
     """Why ``data`` looks binary, or None when it looks like text."""
     for magic, what in _magic_numbers():
         if data.startswith(magic):

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from onrecord.errors import InputError
-from onrecord.ingest.readers import _error, size_limit, _open_binary, document_from_html
+from onrecord.ingest.readers import _error, binary_reason, size_limit, _open_binary, document_from_html
 from onrecord.model import Document
 
 __all__ = ["iter_warc", "WARC_SUFFIXES"]
@@ -143,6 +143,9 @@ def _page(record: Any, path: str, number: int, limit: int, encoding: str) -> Doc
     html = record.content_stream().read(limit + 1)
     if len(html) > limit:
         return _error("E123", path, record=name, size=f"at least {len(html)}", limit=limit)
+    binary = binary_reason(html, allow_nul=False)  # the check article files get: a crawl mislabels images too
+    if binary:
+        return _error("E139", path, record=name, detail=binary)
     try:
         document = document_from_html(_decode(html, record, encoding), name=f"{path}#{number}", url=uri)
     except InputError as exc:
