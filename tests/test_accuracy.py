@@ -10,9 +10,9 @@ import pytest
 
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
-    "rules": {"source": 0.555, "cue": 0.56, "content": 0.43},
-    "fast": {"source": 0.67, "cue": 0.64, "content": 0.455},
-    "accurate": {"source": 0.75, "cue": 0.69, "content": 0.51},
+    "rules": {"source": 0.555, "cue": 0.56, "content": 0.45},
+    "fast": {"source": 0.665, "cue": 0.64, "content": 0.46},
+    "accurate": {"source": 0.79, "cue": 0.73, "content": 0.585},
 }
 
 

@@ -36,6 +36,8 @@ __all__ = [
     "sentence_starts",
     "snap_to_words",
     "group",
+    "carve",
+    "attribution_kind",
     "link_parents",
 ]
 
@@ -233,7 +235,7 @@ def group(
         source = _nearest(cue, free, sentence, 0)
         if not content:
             content = _borrowed(text, cue, source, contents) or _relayed(text, cue, contents, sentence)
-        content = _carve(text, content, [cue, source] if source else [cue])
+        content = carve(text, content, [cue, source] if source else [cue])
         out.append(_attribution(text, cue, [source] if source else [], content, confidence))
     out.extend(_attribution(text, None, [], [c], confidence) for c in alone)
     out.sort(key=lambda a: min(s.start for s in [*a.cue, *a.content]))
@@ -249,7 +251,7 @@ def _adjacent(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     return len(gap) <= 3 and not gap.strip()
 
 
-def _carve(text: str, content: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def carve(text: str, content: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``content`` without the attribution's own source and cue, edges tidied."""
     pieces = list(content)
     for h_start, h_end in holes:
@@ -338,7 +340,7 @@ def _attribution(
     cue_text = text[cue[0] : cue[1]].lower() if cue else ""
     return Attribution(
         id="",
-        kind=_kind(text, content, cue_text),
+        kind=attribution_kind(text, content, cue_text),
         source=[Span.of(text, *s) for s in source],
         cue=[Span.of(text, *cue)] if cue else [],
         content=[Span.of(text, *c) for c in content],
@@ -346,7 +348,8 @@ def _attribution(
     )
 
 
-def _kind(text: str, content: list[tuple[int, int]], cue_text: str) -> str:
+def attribution_kind(text: str, content: list[tuple[int, int]], cue_text: str) -> str:
+    """direct (all quotation), mixed (quoted words in reported speech), indirect or according_to."""
     if cue_text.startswith("according"):
         return "according_to"
     if not content:

@@ -11,8 +11,8 @@ by the rest of onrecord.
 from __future__ import annotations
 
 import importlib
-import os
 import json
+import os
 import shutil
 import time
 import tomllib
@@ -27,11 +27,20 @@ _REQUIRED = {
     "accurate": ("seed", "data", "output", "base", "window", "stride", "batch_size", "epochs",
                  "learning_rate", "head_learning_rate", "warmup", "weight_decay", "checkpoint_every"),
     "fast": ("seed", "data", "output", "c1", "c2", "max_iterations"),
+    "pointer": ("seed", "data", "output", "tagger", "window", "width", "batch_size", "epochs",
+                "learning_rate", "weight_decay", "max_pieces"),
 }
 
 
 #: What each preset's training imports beyond onrecord's own requirements.
-_NEEDS = {"accurate": ("torch", "transformers", "onnx", "onnxruntime.quantization"), "fast": ("pycrfsuite",)}
+_NEEDS = {
+    "accurate": ("torch", "transformers", "onnx", "onnxruntime.quantization"),
+    "fast": ("pycrfsuite",),
+    "pointer": ("torch", "onnx"),
+}
+#: The pointer head ships into the tagger's folder, beside the tagger's own metrics.
+_SHIPPED_METRICS = {"pointer": "pointer-metrics.json"}
+_PATHS = ("data", "output", "ship_to", "tagger")
 
 
 def _require(packages: tuple[str, ...]) -> None:
@@ -56,7 +65,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     missing = [key for key in _REQUIRED[preset] if key not in config]
     if missing:
         raise OnrecordError("E207", E.E207.format(path=path, detail=f"missing {', '.join(missing)}"), path=str(path))
-    for key in ("data", "output", "ship_to"):
+    for key in _PATHS:
         if key in config:
             config[key] = str((path.parent / config[key]).resolve())
     return config
@@ -79,6 +88,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
     log(f"config {Path(config_path).resolve()}: {json.dumps(config, sort_keys=True)}")
     if config["preset"] == "accurate":
         from .transformer import train_transformer as run
+    elif config["preset"] == "pointer":
+        from .pointer import train_pointer as run
     else:
         from .crf import train_crf as run
     started = time.perf_counter()
@@ -86,14 +97,14 @@ def train(config_path: str | Path) -> dict[str, Any]:
     metrics["wall_minutes"] = round((time.perf_counter() - started) / 60, 1)
     # paths as the config file gives them (relative to it), not this machine's absolute ones
     here = Path(config_path).resolve().parent
-    metrics["config"] = {k: os.path.relpath(v, here) if k in ("data", "output", "ship_to") else v for k, v in config.items()}
+    metrics["config"] = {k: os.path.relpath(v, here) if k in _PATHS else v for k, v in config.items()}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     if config.get("ship_to"):
         target = Path(config["ship_to"])
         target.mkdir(parents=True, exist_ok=True)
         for item in (out / "model").iterdir():
             shutil.copy(item, target / item.name)
-        shutil.copy(out / "metrics.json", target / "metrics.json")
+        shutil.copy(out / "metrics.json", target / _SHIPPED_METRICS.get(config["preset"], "metrics.json"))
         log(f"shipped to {target}")
     log_file.close()
     return metrics

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..evaluate.brat import read_ann, read_discards
 from ..evaluate.polnear import _articles, _split_dir
 from ..extraction.tagging import ROLES
+from ..model import Attribution
 
 __all__ = ["Example", "load_split"]
 
@@ -20,6 +21,7 @@ class Example:
     text: str
     roles: dict[str, list[tuple[int, int]]]  # role -> fragments, every fragment its own range
     discards: list[tuple[int, int]]
+    attributions: list[Attribution] = field(default_factory=list)  # which cue goes with which source and content
 
 
 def load_split(root: str | Path, split: str) -> list[Example]:
@@ -31,9 +33,10 @@ def load_split(root: str | Path, split: str) -> list[Example]:
         for ann_path in ann_paths:
             ann = ann_path.read_text(encoding="utf-8")
             roles: dict[str, list[tuple[int, int]]] = {role: [] for role in ROLES}
-            for att in read_ann(ann, text, path=str(ann_path)):
+            attributions = read_ann(ann, text, path=str(ann_path))
+            for att in attributions:
                 for role in ROLES:
                     roles[role].extend((s.start, s.end) for s in getattr(att, role))
             roles = {role: sorted(set(spans)) for role, spans in roles.items()}
-            out.append(Example(name, text, roles, read_discards(ann, path=str(ann_path))))
+            out.append(Example(name, text, roles, read_discards(ann, path=str(ann_path)), attributions))
     return out

@@ -181,10 +181,10 @@ def _collate(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _torch_runner(model):
     import torch
 
-    def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def run(ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
         model.eval()
         with torch.no_grad():
-            return model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+            return [model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()]
 
     return run
 
@@ -204,14 +204,25 @@ def _mean(scores: dict[str, float]) -> float:
 
 
 def _export(model, path: Path) -> Path:
+    """ONNX with two outputs: the tags' ``logits`` and the last layer, ``hidden``, which the pointer head reads."""
     import torch
+
+    class WithHidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tagger = model
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.tagger.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.tagger.head(hidden), hidden
 
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
+    axes = {0: "batch", 1: "pieces"}
     torch.onnx.export(
-        model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"], output_names=["logits"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "pieces"}, "attention_mask": {0: "batch", 1: "pieces"},
-                      "logits": {0: "batch", 1: "pieces"}},
+        WithHidden().eval(), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+        output_names=["logits", "hidden"],
+        dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": axes, "hidden": axes},
         opset_version=17, dynamo=False,
     )
     return path

@@ -1,0 +1,291 @@
+"""Train the ``accurate`` preset's pointer head on top of its shipped tagger.
+
+The tagger stays frozen: its last hidden layer is computed once for every
+PolNeAR train article, and only the small head (about 1M parameters) is
+trained, so a run takes minutes on two CPU cores instead of hours. The
+recipe, all of it in the config file:
+
+* **Examples.** Every cue the tagger finds in a train article (the cues the
+  head will see at run time) is matched to the gold attribution whose cue
+  overlaps it most. Its targets are that attribution's content, source and
+  cue, as first and last pieces within ``window`` pieces of the cue. A cue
+  matching no gold one has "none" for all three: the head learns to reject
+  it. Every gold cue the tagger missed is one more example, anchored on the
+  gold cue, so that all the gold contents and sources are learnt from.
+  Doubly annotated articles give one example per annotation file.
+* **Model.** Per piece: projections of its hidden state, of the cue's
+  (mean of its pieces) and of their product, the tagger's logits, and
+  embeddings of the distance to the cue, the paragraph distance and
+  "inside the cue"; two convolutions (width 5) over the window; six scores
+  per piece (start and end of content, source and cue) plus six "none"
+  scores from the cue and the pooled window. Loss: cross-entropy over the
+  window's pieces and "none", for each of the six pointers.
+* AdamW with a one-cycle schedule; the last epoch is exported to ONNX and
+  scored on dev with the whole pipeline (spaCy, tagger, grouping, head).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..evaluate.polnear import evaluate_polnear
+from ..extraction.pointer import (
+    BUCKETS,
+    POINTER_ROLES,
+    features,
+    paragraphs,
+    piece_range,
+)
+from ..extraction.transformer import decode, load_accurate
+from .corpus import load_split
+
+__all__ = ["train_pointer"]
+
+_DIM = 384  # MiniLM-L6's hidden size
+_INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask")
+
+
+def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
+    """Run the recipe in ``config``; write checkpoints, ``metrics.json`` and ``model/pointer.onnx`` under ``out``."""
+    import torch
+
+    torch.manual_seed(config["seed"])
+    random.seed(config["seed"])
+    np.random.seed(config["seed"])
+    if config.get("threads"):
+        torch.set_num_threads(int(config["threads"]))
+    window = config["window"]
+    load_accurate.cache_clear()
+    tagger = load_accurate(config["tagger"])
+    started = time.perf_counter()
+    train_docs, train = _examples(tagger, load_split(config["data"], "train")[: config.get("limit")], window)
+    dev_docs, dev = _examples(tagger, load_split(config["data"], "dev")[: config.get("dev_limit")], window)
+    log(f"{len(train)} train and {len(dev)} dev cue examples; tagger read both splits in "
+        f"{time.perf_counter() - started:.0f} s")
+
+    model = _build_head(config)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"])
+    batch_size = config["batch_size"]
+    steps = config["epochs"] * ((len(train) + batch_size - 1) // batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config["learning_rate"], total_steps=steps, pct_start=0.1)
+    state = {"epoch": 0, "history": [], "seconds": 0.0}
+    checkpoint = out / "checkpoint.pt"
+    if checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        state = saved["state"]
+        log(f"resumed from {checkpoint} after epoch {state['epoch']}")
+    loss_fn = torch.nn.CrossEntropyLoss()
+    while state["epoch"] < config["epochs"]:
+        epoch, started, losses = state["epoch"], time.perf_counter(), []
+        order = list(range(len(train)))
+        random.Random(config["seed"] + epoch).shuffle(order)
+        model.train()
+        for b in range(0, len(order), batch_size):
+            inputs, targets = _batch([train[i] for i in order[b : b + batch_size]], train_docs, window)
+            scores = model(*inputs)
+            loss = sum(loss_fn(scores[:, :, k], targets[:, k]) for k in range(targets.shape[1]))
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+        state["seconds"] += time.perf_counter() - started
+        exact = _pointer_exact(model, dev, dev_docs, window, config)
+        state["history"].append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "dev_pointer_exact": exact})
+        log(f"epoch {epoch + 1} loss {np.mean(losses):.4f}, dev pointer exact "
+            + " ".join(f"{r} {exact[r]:.4f}" for r in POINTER_ROLES)
+            + f" ({state['seconds'] / 60:.1f} min of training so far)")
+        state["epoch"] = epoch + 1
+        tmp = checkpoint.with_suffix(".tmp")
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "schedule": schedule.state_dict(), "state": state}, tmp)
+        tmp.replace(checkpoint)
+
+    model.eval()
+    shipped = out / "model"
+    shipped.mkdir(exist_ok=True)
+    _export(model, shipped / "pointer.onnx", window)
+    (shipped / "pointer.json").write_text(json.dumps({
+        "window": window, "buckets": BUCKETS, "max_pieces": config["max_pieces"],
+        "null_bias": config.get("null_bias", [0.0, 0.0, 0.0]), "batch_size": 16, "roles": list(POINTER_ROLES),
+    }, indent=2) + "\n", encoding="utf-8")
+    final = _dev_scores(config, shipped)
+    log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
+    return {"history": state["history"], "dev_exact_f1": final, "train_minutes": round(state["seconds"] / 60, 1),
+            "model_mb": round((shipped / "pointer.onnx").stat().st_size / 2**20, 1)}
+
+
+def _examples(tagger, examples, window: int):
+    """Per article its tagger reading; per cue (tagger's or missed gold) an (article, pieces, targets) triple."""
+    docs: dict[str, dict[str, Any]] = {}
+    out = []
+    none = 2 * window + 1  # the "none" position
+    for ex in examples:
+        if ex.name not in docs:
+            reading = tagger.read(ex.text)
+            if reading.hidden is None:
+                raise ValueError("the tagger's model.onnx has no 'hidden' output: export it with onrecord train")
+            cues = decode(ex.text, reading.offsets, reading.log_probs)[0]["cue"]
+            docs[ex.name] = {"offsets": reading.offsets, "hidden": reading.hidden.astype(np.float16),
+                             "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues}
+        doc = docs[ex.name]
+        offsets = doc["offsets"]
+        gold = [a for a in ex.attributions if a.cue]
+        used = set()
+        for start, end in doc["cues"]:
+            anchor = piece_range(offsets, start, end)
+            if anchor is None:
+                continue
+            overlaps = [(min(end, g.cue[0].end) - max(start, g.cue[0].start), k) for k, g in enumerate(gold)]
+            overlaps = [o for o in overlaps if o[0] > 0]
+            if not overlaps:
+                out.append((ex.name, anchor, [none] * 2 * len(POINTER_ROLES)))
+                continue
+            k = max(overlaps)[1]
+            used.add(k)
+            out.append((ex.name, anchor, _targets(offsets, anchor, gold[k], window)))
+        for k, g in enumerate(gold):
+            anchor = piece_range(offsets, g.cue[0].start, g.cue[0].end)
+            if k not in used and anchor is not None:
+                out.append((ex.name, anchor, _targets(offsets, anchor, g, window)))
+    return docs, out
+
+
+def _targets(offsets, anchor: tuple[int, int], att, window: int) -> list[int]:
+    """First and last piece of the content, source and (first) cue, relative to the window; "none" if absent."""
+    lo, none = anchor[0] - window, 2 * window + 1
+    out = []
+    for role in POINTER_ROLES:
+        spans = getattr(att, role)[:1] if role == "cue" else getattr(att, role)
+        found = piece_range(offsets, min(s.start for s in spans), max(s.end for s in spans)) if spans else None
+        if found is None or found[0] < lo or found[1] > anchor[0] + window:
+            out += [none, none]
+        else:
+            out += [found[0] - lo, found[1] - lo]
+    return out
+
+
+def _batch(examples, docs, window: int):
+    import torch
+
+    rows: dict[str, list[np.ndarray]] = {name: [] for name in _INPUTS}
+    for name, anchor, _ in examples:
+        doc = docs[name]
+        built = features(doc["hidden"].astype(np.float32), doc["logits"], doc["paras"], [anchor], window)
+        for key in _INPUTS:
+            rows[key].append(built[key])
+    inputs = [torch.from_numpy(np.concatenate(rows[key])) for key in _INPUTS]
+    return inputs, torch.from_numpy(np.array([t for _, _, t in examples], dtype=np.int64))
+
+
+def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, float]:
+    """Share of dev examples whose span (or "none") the decoder gets exactly, per role."""
+    import torch
+
+    from ..extraction.pointer import decode_pointers
+
+    model.eval()
+    right = np.zeros(len(POINTER_ROLES))
+    none = 2 * window + 1
+    with torch.no_grad():
+        for b in range(0, len(examples), 64):
+            chunk = examples[b : b + 64]
+            inputs, targets = _batch(chunk, docs, window)
+            scores = torch.log_softmax(model(*inputs), dim=1).numpy()
+            for row, (_, _, t) in enumerate(chunk):
+                found = decode_pointers(scores[row], config["max_pieces"])
+                for r in range(len(POINTER_ROLES)):
+                    gold = None if t[2 * r] == none else (t[2 * r], t[2 * r + 1])
+                    right[r] += found[r] == gold
+    model.train()
+    return {role: round(float(right[r] / max(len(examples), 1)), 4) for r, role in enumerate(POINTER_ROLES)}
+
+
+def _dev_scores(config: dict[str, Any], head_dir: Path) -> dict[str, float]:
+    """PolNeAR dev exact F1 of the whole ``accurate`` pipeline with this head beside the tagger."""
+    import os
+    import shutil
+    import tempfile
+
+    from ..pipeline import Extractor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for item in Path(config["tagger"]).iterdir():
+            if item.is_file() and item.name not in ("pointer.onnx", "pointer.json"):
+                shutil.copy(item, Path(tmp) / item.name)
+        for name in ("pointer.onnx", "pointer.json"):
+            shutil.copy(head_dir / name, Path(tmp) / name)
+        before = os.environ.get("ONRECORD_ACCURATE_MODEL")
+        os.environ["ONRECORD_ACCURATE_MODEL"] = tmp
+        load_accurate.cache_clear()
+        try:
+            report = evaluate_polnear(config["data"], "dev", Extractor(model="accurate").attributions)
+        finally:
+            if before is None:
+                os.environ.pop("ONRECORD_ACCURATE_MODEL")
+            else:
+                os.environ["ONRECORD_ACCURATE_MODEL"] = before
+            load_accurate.cache_clear()
+    return {role: round(report.counts.role(role, "exact").f1, 4) for role in ("source", "cue", "content")}
+
+
+def _export(model, path: Path, window: int) -> Path:
+    import torch
+
+    width = 2 * window + 1
+    example = (
+        torch.zeros((2, width, _DIM)), torch.zeros((2, width, 9)), torch.zeros((2, _DIM)),
+        torch.zeros((2, width), dtype=torch.long), torch.zeros((2, width), dtype=torch.long),
+        torch.zeros((2, width), dtype=torch.long), torch.ones((2, width), dtype=torch.bool),
+    )
+    torch.onnx.export(
+        model, example, str(path), input_names=list(_INPUTS), output_names=["scores"],
+        dynamic_axes={**{name: {0: "cues"} for name in _INPUTS}, "scores": {0: "cues"}},
+        opset_version=17, dynamo=False,
+    )
+    return path
+
+
+def _build_head(config: dict[str, Any]):
+    """The head (see the module docstring); defined here so that importing this module does not import torch."""
+    import torch
+
+    width, dropout = config["width"], config.get("dropout", 0.1)
+    roles = 2 * len(POINTER_ROLES)
+
+    class Head(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.piece = torch.nn.Linear(_DIM, width)
+            self.cue = torch.nn.Linear(_DIM, width, bias=False)
+            self.both = torch.nn.Linear(_DIM, width, bias=False)
+            self.tags = torch.nn.Linear(9, width, bias=False)
+            self.rel = torch.nn.Embedding(BUCKETS, width)
+            self.para = torch.nn.Embedding(7, width)
+            self.iscue = torch.nn.Embedding(2, width)
+            self.conv1 = torch.nn.Conv1d(width, width, 5, padding=2)
+            self.conv2 = torch.nn.Conv1d(width, width, 5, padding=2)
+            self.out = torch.nn.Linear(width, roles)
+            self.none = torch.nn.Sequential(torch.nn.Linear(_DIM + width, width), torch.nn.ReLU(), torch.nn.Linear(width, roles))
+            self.dropout = torch.nn.Dropout(dropout)
+
+        def forward(self, hidden, logits, cue, rel, para, iscue, mask):
+            x = (self.piece(hidden) + self.cue(cue)[:, None] + self.both(hidden * cue[:, None]) + self.tags(logits)
+                 + self.rel(rel) + self.para(para) + self.iscue(iscue))
+            x = self.dropout(torch.relu(x)).transpose(1, 2)
+            x = torch.relu(self.conv1(x))
+            x = torch.relu(self.conv2(x) + x).transpose(1, 2)
+            scores = self.out(x).masked_fill(~mask[..., None], -1e4)
+            pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
+            return torch.cat([scores, self.none(torch.cat([cue, pooled], -1))[:, None]], 1)
+
+    return Head()

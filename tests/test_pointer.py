@@ -1,0 +1,277 @@
+"""The accurate preset's pointer head: features, decoding, and the loader with a tiny head built here."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnx  # the test extra's onnx builds the tiny models; onrecord itself never needs it
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from spacy.lang.en import English
+from spacy.tokens import Doc
+from test_learned import _tiny_model
+
+from onrecord.errors import ModelError
+from onrecord.extraction.pointer import (
+    PointerHead,
+    Reading,
+    decode_pointers,
+    features,
+    paragraphs,
+    piece_range,
+)
+from onrecord.extraction.presets import _one_line, _pointed, preset_attributions
+from onrecord.extraction.transformer import load_accurate
+from onrecord.model import Attribution, Span
+
+_W = 4  # the tiny head's window: pieces either side of the cue
+_INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask")
+
+
+def test_piece_range_finds_the_pieces_a_character_span_touches():
+    offsets = [(0, 5), (6, 10), (11, 16), (17, 21), (21, 22)]
+    assert piece_range(offsets, 6, 10) == (1, 1)
+    assert piece_range(offsets, 7, 18) == (1, 3)  # partial pieces count
+    assert piece_range(offsets, 10, 11) is None  # only the space between pieces
+    assert piece_range(offsets, 21, 22) == (4, 4)
+
+
+def test_features_centre_the_window_on_the_cue_and_mask_outside_the_article():
+    n, dim = 5, 3
+    hidden = np.arange(n * dim, dtype=np.float32).reshape(n, dim)
+    logits = np.zeros((n, 9), dtype=np.float32)
+    paras = paragraphs("Smith said\ntaxes rise.", [(0, 5), (6, 10), (11, 16), (17, 21), (21, 22)])
+    assert paras.tolist() == [0, 0, 1, 1, 1]
+    built = features(hidden, logits, paras, [(1, 1)], window=_W)
+    centre = _W  # the cue's first piece sits in the middle of the window
+    assert built["mask"][0].tolist() == [False] * 3 + [True] * 5 + [False]
+    assert built["iscue"][0].tolist() == [0] * centre + [1] + [0] * _W
+    assert np.array_equal(built["hidden"][0, centre], hidden[1])
+    assert np.array_equal(built["cue"][0], hidden[1])
+    assert built["rel"][0, centre] == 0 and built["rel"][0, centre + 1] == 1
+    assert built["rel"][0, centre - 1] != built["rel"][0, centre + 1]  # before and after differ
+    assert built["para"][0, centre + 1] == built["para"][0, centre] + 1  # "taxes" is one paragraph on
+
+
+def _log_probs(points: dict[int, tuple[int, int] | None], n: int) -> np.ndarray:
+    """(n + 1, 6) scores: each role's start and end where ``points`` says, or its "none" row."""
+    scores = np.full((n + 1, 6), -10.0)
+    for r, span in points.items():
+        if span is None:
+            scores[n, 2 * r] = scores[n, 2 * r + 1] = 0.0
+        else:
+            scores[span[0], 2 * r] = scores[span[1], 2 * r + 1] = 0.0
+    return scores
+
+
+def test_decoding_keeps_start_before_end_within_the_longest_span():
+    scores = _log_probs({0: (2, 5), 1: (1, 1), 2: None}, 9)
+    scores[7, 0] = -0.5  # a better-looking start after the end may not win
+    assert decode_pointers(scores, max_pieces=(10, 10, 10)) == [(2, 5), (1, 1), None]
+    # a content longer than the limit gives way to the best short one
+    assert decode_pointers(scores, max_pieces=(3, 10, 10))[0] != (2, 5)
+
+
+def test_decoding_none_bias_trades_recall_for_precision():
+    scores = _log_probs({0: (2, 3), 1: (1, 1), 2: (4, 4)}, 9)
+    scores[9, 4] = scores[9, 5] = -1.0  # "not a cue" is plausible, but less so than the cue
+    assert decode_pointers(scores, (10, 10, 10))[2] == (4, 4)
+    assert decode_pointers(scores, (10, 10, 10), null_bias=(0.0, 0.0, 20.0))[2] is None
+
+
+def _tiny_pointer(folder, table: np.ndarray) -> None:
+    """A head whose scores are a fixed (positions + 1, 6) table, whatever it reads."""
+    nodes = [
+        helper.make_node("Shape", ["cue"], ["shape"]),
+        helper.make_node("Slice", ["shape", "zero", "one"], ["rows"]),
+        helper.make_node("Concat", ["rows", "ones"], ["repeats"], axis=0),
+        helper.make_node("Tile", ["table", "repeats"], ["scores"]),
+    ]
+    types = {"rel": TensorProto.INT64, "para": TensorProto.INT64, "iscue": TensorProto.INT64, "mask": TensorProto.BOOL}
+    inputs = [helper.make_tensor_value_info(name, types.get(name, TensorProto.FLOAT), None) for name in _INPUTS]
+    graph = helper.make_graph(
+        nodes, "tiny_pointer", inputs,
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["cues", table.shape[0], 6])],
+        [numpy_helper.from_array(table[None].astype(np.float32), "table"),
+         numpy_helper.from_array(np.array([0], dtype=np.int64), "zero"),
+         numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+         numpy_helper.from_array(np.array([1, 1], dtype=np.int64), "ones")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, folder / "pointer.onnx")
+    (folder / "pointer.json").write_text(json.dumps({"window": _W, "max_pieces": [20, 5, 3], "batch_size": 2}))
+
+
+def _with_hidden(folder) -> None:
+    """Give the tiny tagger a ``hidden`` output (its one-hot piece ids), as exported taggers have."""
+    model = onnx.load(folder / "model.onnx")
+    vocab = numpy_helper.to_array(model.graph.initializer[0]).shape[0]
+    model.graph.initializer.append(numpy_helper.from_array(np.eye(vocab, dtype=np.float32), "eye"))
+    model.graph.node.append(helper.make_node("Gather", ["eye", "input_ids"], ["hidden"], axis=0))
+    model.graph.output.append(helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "pieces", vocab]))
+    onnx.save(model, folder / "model.onnx")
+
+
+@pytest.fixture
+def accurate_with_head(tmp_path, monkeypatch):
+    """A tiny tagger plus head as the accurate preset's model; "Smith said taxes rise." has pieces 0-4."""
+
+    def build(points):
+        _tiny_model(tmp_path, window=64, stride=48)
+        _with_hidden(tmp_path)
+        # window positions: piece p sits at p - (cue piece 1) + _W
+        _tiny_pointer(tmp_path, _log_probs({r: None if s is None else (s[0] + _W - 1, s[1] + _W - 1)
+                                            for r, s in points.items()}, 2 * _W + 1))
+        monkeypatch.setenv("ONRECORD_ACCURATE_MODEL", str(tmp_path))
+        load_accurate.cache_clear()
+
+    yield build
+    load_accurate.cache_clear()
+
+
+def _doc(text_words):
+    words, spaces = text_words
+    return Doc(English().vocab, words=words, spaces=spaces, sent_starts=[True] + [False] * (len(words) - 1))
+
+
+_SMITH = (["Smith", "said", "taxes", "rise", "."], [True, True, True, False, False])
+
+
+def test_the_head_rereads_each_cue_content_source_and_cue(accurate_with_head):
+    # The tiny tagger reads content "taxes rise"; the head says the content is "taxes" alone.
+    accurate_with_head({0: (2, 2), 1: (0, 0), 2: (1, 1)})
+    assert load_accurate().pointer is not None
+    [att] = preset_attributions(_doc(_SMITH), "accurate")
+    assert [s.text for s in att.source] == ["Smith"]
+    assert [s.text for s in att.cue] == ["said"]
+    assert [s.text for s in att.content] == ["taxes"]
+    assert att.kind == "indirect" and att.id == "a1"
+
+
+def test_a_cue_the_head_rejects_is_dropped(accurate_with_head):
+    accurate_with_head({0: (2, 3), 1: (0, 0), 2: None})
+    assert preset_attributions(_doc(_SMITH), "accurate") == []
+
+
+def test_a_content_around_its_own_cue_is_cut_in_two(accurate_with_head):
+    # '"Taxes rise," Smith said, "and rates fall."' in the tiny vocabulary: the head's one stretch
+    # runs over the cue and source, which leave two fragments
+    accurate_with_head({0: (-1, 4), 1: (0, 0), 2: (1, 1)})
+    words = (["taxes", "smith", "said", "rise", "and", "taxes"], [True] * 5 + [False])
+    doc = _doc(words)
+    head = load_accurate().pointer
+    tagger = load_accurate()
+    reading = tagger.read(doc.text)
+    [found] = head.read(doc.text, reading.offsets, reading.hidden, reading.logits, [(12, 16)])
+    assert doc.text[slice(*found.cue)] == "said" and doc.text[slice(*found.source)] == "smith"
+    [att] = preset_attributions(doc, "accurate")
+    assert [s.text for s in att.content] == ["taxes", "rise and taxes"]
+
+
+def test_half_a_pointer_head_raises_e203(tmp_path):
+    _tiny_model(tmp_path, window=64, stride=48)
+    (tmp_path / "pointer.json").write_text("{}")
+    load_accurate.cache_clear()
+    try:
+        with pytest.raises(ModelError) as info:
+            load_accurate(str(tmp_path))
+    finally:
+        load_accurate.cache_clear()
+    assert info.value.code == "E203" and "pointer.onnx" in str(info.value)
+
+
+def test_pointer_head_reads_cues_in_batches():
+    seen = []
+
+    def run(inputs):
+        seen.append(len(inputs["cue"]))
+        return np.tile(_log_probs({0: (5, 5), 1: None, 2: (4, 4)}, 2 * _W + 1)[None], (len(inputs["cue"]), 1, 1))
+
+    head = PointerHead(run, window=_W, max_pieces=(5, 5, 5), null_bias=(0, 0, 0), batch_size=2)
+    text = "a b c d e f g"
+    offsets = [(i, i + 1) for i in range(0, 13, 2)]
+    out = head.read(text, offsets, np.zeros((7, 3)), np.zeros((7, 9)), [(0, 1), (2, 3), (4, 5), (5, 6)])
+    assert seen == [2, 1]  # the space (5, 6) covers no piece: no reading
+    assert out[3] is None
+    assert text[slice(*out[1].cue)] == "b" and text[slice(*out[1].content)] == "c" and out[1].source is None
+
+
+# --- how the head's readings become attributions (no model: readings given by hand) -------------
+
+
+def _span(text: str, part: str, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(part, start + 1)
+    return Span.of(text, start, start + len(part))
+
+
+def _att(text: str, cue: str, source: str | None = None, content: str | None = None) -> Attribution:
+    return Attribution(
+        id="", kind="indirect", cue=[_span(text, cue)],
+        source=[_span(text, source)] if source else [], content=[_span(text, content)] if content else [],
+    )
+
+
+def _chars(span: Span) -> tuple[int, int]:
+    return span.start, span.end
+
+
+def test_a_content_over_a_line_break_keeps_the_line_nearest_its_cue():
+    text = 'The senator said "We will win."\n\n"Next quote," she added.'
+    content = [Span.of(text, text.index('"We'), text.index(',"') + 2)]
+    [kept] = _one_line(text, content, _span(text, "said"))
+    assert kept.text == '"We will win."'
+    [kept] = _one_line(text, content, _span(text, "added"))
+    assert kept.text == '"Next quote,"'
+    assert _one_line(text, [_span(text, "We will win")], None)[0].text == "We will win"  # no break: as is
+
+
+def test_the_head_reading_replaces_the_grouped_one_and_a_rejected_cue_goes():
+    text = "Smith said Thursday that taxes rise. Jones claimed nothing."
+    atts = [_att(text, "said", "Smith", "that taxes rise."), _att(text, "claimed", "Jones", "nothing")]
+    readings = {
+        id(atts[0]): Reading(cue=_chars(_span(text, "said Thursday")), source=_chars(_span(text, "Smith")),
+                             content=_chars(_span(text, "that taxes rise"))),
+        id(atts[1]): Reading(cue=None, source=None, content=None),
+    }
+    [att] = _pointed(text, atts, readings, [])
+    assert (att.cue[0].text, att.source[0].text, att.content[0].text) == ("said Thursday", "Smith", "that taxes rise")
+    assert att.id == "a1" and att.kind == "indirect"
+
+
+def test_the_rules_content_wins_where_it_holds_the_heads_and_their_source_fills_a_gap():
+    text = '"Taxes will rise, and soon," Smith said.'
+    att = _att(text, "said")
+    rule = _att(text, "said", "Smith", '"Taxes will rise, and soon,"')
+    reading = Reading(cue=_chars(att.cue[0]), source=None, content=_chars(_span(text, "Taxes will rise")))
+    [out] = _pointed(text, [att], {id(att): reading}, [rule])
+    assert out.content[0].text == '"Taxes will rise, and soon,"' and out.kind == "direct"
+    assert out.source[0].text == "Smith"
+
+
+def test_a_rejected_cue_nested_in_another_content_stays_as_the_rules_read_it():
+    text = "The Guardian reported that officials claimed victory."
+    outer = _att(text, "reported", "The Guardian", "that officials claimed victory")
+    inner = _att(text, "claimed", "The Guardian", "victory")  # grouping gave it the wrong source
+    rule = _att(text, "claimed", "officials", "victory")
+    readings = {
+        id(outer): Reading(cue=_chars(outer.cue[0]), source=_chars(outer.source[0]), content=_chars(outer.content[0])),
+        id(inner): Reading(cue=None, source=None, content=None),
+    }
+    out = _pointed(text, [outer, inner], readings, [rule])
+    assert [a.source[0].text for a in out] == ["The Guardian", "officials"]
+    assert out[1].parent == out[0].id
+
+
+def test_according_to_a_translation_from_an_outlet_makes_the_outlet_the_source():
+    text = "Putin is weak, according to a translation from The Daily Beast."
+    att = _att(text, "according to")
+    reading = Reading(cue=_chars(att.cue[0]), source=_chars(_span(text, "a translation from The Daily Beast")),
+                      content=_chars(_span(text, "Putin is weak")))
+    [out] = _pointed(text, [att], {id(att): reading}, [])
+    assert out.cue[0].text == "according to a translation from"
+    assert out.source[0].text == "The Daily Beast"
+    assert out.kind == "according_to"
