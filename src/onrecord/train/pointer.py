@@ -43,6 +43,7 @@ from ..extraction.pointer import (
     piece_range,
 )
 from ..extraction.transformer import decode, load_accurate
+from ._torch import Checkpoint, seed_and_threads
 from .corpus import load_split
 
 __all__ = ["train_pointer"]
@@ -55,11 +56,7 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     """Run the recipe in ``config``; write checkpoints, ``metrics.json`` and ``model/pointer.onnx`` under ``out``."""
     import torch
 
-    torch.manual_seed(config["seed"])
-    random.seed(config["seed"])
-    np.random.seed(config["seed"])
-    if config.get("threads"):
-        torch.set_num_threads(int(config["threads"]))
+    seed_and_threads(config)
     window = config["window"]
     load_accurate.cache_clear()
     tagger = load_accurate(config["tagger"])
@@ -74,15 +71,11 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     batch_size = config["batch_size"]
     steps = config["epochs"] * ((len(train) + batch_size - 1) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config["learning_rate"], total_steps=steps, pct_start=0.1)
-    state = {"epoch": 0, "history": [], "seconds": 0.0}
-    checkpoint = out / "checkpoint.pt"
-    if checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=False)
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        schedule.load_state_dict(saved["schedule"])
-        state = saved["state"]
-        log(f"resumed from {checkpoint} after epoch {state['epoch']}")
+    checkpoint = Checkpoint(out / "checkpoint.pt", model, optimizer, schedule)
+    fresh = {"epoch": 0, "history": [], "seconds": 0.0}
+    state = checkpoint.load(fresh)
+    if state is not fresh:
+        log(f"resumed from {checkpoint.path} after epoch {state['epoch']}")
     loss_fn = torch.nn.CrossEntropyLoss()
     while state["epoch"] < config["epochs"]:
         epoch, started, losses = state["epoch"], time.perf_counter(), []
@@ -105,10 +98,7 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             + " ".join(f"{r} {exact[r]:.4f}" for r in POINTER_ROLES)
             + f" ({state['seconds'] / 60:.1f} min of training so far)")
         state["epoch"] = epoch + 1
-        tmp = checkpoint.with_suffix(".tmp")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "schedule": schedule.state_dict(), "state": state}, tmp)
-        tmp.replace(checkpoint)
+        checkpoint.save(state)
 
     model.eval()
     shipped = out / "model"

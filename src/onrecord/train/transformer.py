@@ -33,6 +33,7 @@ import numpy as np
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.tagging import ROLES, bio_tags, group, sentence_starts
 from ..extraction.transformer import WordPieceTagger, load_accurate
+from ._torch import Checkpoint, seed_and_threads
 from .corpus import load_split
 
 __all__ = ["train_transformer"]
@@ -46,11 +47,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     from tokenizers import Tokenizer
     from transformers import AutoModel
 
-    torch.manual_seed(config["seed"])
-    random.seed(config["seed"])
-    np.random.seed(config["seed"])
-    if config.get("threads"):
-        torch.set_num_threads(int(config["threads"]))
+    seed_and_threads(config)
     base = _base_dir(config["base"])
     tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
     # Training windows may overlap less than the run-time ones: fewer windows, faster epochs.
@@ -73,21 +70,14 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
     )
-    state = {"epoch": 0, "step": 0, "history": [], "best": None, "seconds": 0.0}
-    checkpoint = out / "checkpoint.pt"
-    if checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=False)
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        schedule.load_state_dict(saved["schedule"])
-        state = saved["state"]
-        log(f"resumed from {checkpoint}: epoch {state['epoch'] + 1}, step {state['step']}")
+    checkpoint = Checkpoint(out / "checkpoint.pt", model, optimizer, schedule)
+    fresh = {"epoch": 0, "step": 0, "history": [], "best": None, "seconds": 0.0}
+    state = checkpoint.load(fresh)
+    if state is not fresh:
+        log(f"resumed from {checkpoint.path}: epoch {state['epoch'] + 1}, step {state['step']}")
 
     def save() -> None:
-        tmp = checkpoint.with_suffix(".tmp")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "schedule": schedule.state_dict(), "state": state}, tmp)
-        tmp.replace(checkpoint)
+        checkpoint.save(state)
 
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=_IGNORE)
     while state["epoch"] < config["epochs"]:

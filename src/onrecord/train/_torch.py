@@ -1,0 +1,50 @@
+"""What every torch recipe shares: seeding, threads, and checkpoints that resume a run exactly.
+
+Imported only by the recipes themselves, which import torch lazily.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def seed_and_threads(config: dict[str, Any]) -> None:
+    """Seed Python, numpy and torch from ``config["seed"]``; use ``config["threads"]`` CPU threads if given."""
+    import torch
+
+    torch.manual_seed(config["seed"])
+    random.seed(config["seed"])
+    np.random.seed(config["seed"])
+    if config.get("threads"):
+        torch.set_num_threads(int(config["threads"]))
+
+
+class Checkpoint:
+    """Model, optimiser, schedule and the recipe's own ``state`` dict in one file, replaced atomically."""
+
+    def __init__(self, path: Path, model, optimizer, schedule) -> None:
+        self.path, self.model, self.optimizer, self.schedule = path, model, optimizer, schedule
+
+    def load(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The saved state (the model, optimiser and schedule restored), or ``state`` when there is none."""
+        import torch
+
+        if not self.path.exists():
+            return state
+        saved = torch.load(self.path, weights_only=False)
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.schedule.load_state_dict(saved["schedule"])
+        return saved["state"]
+
+    def save(self, state: dict[str, Any]) -> None:
+        import torch
+
+        tmp = self.path.with_suffix(".tmp")
+        torch.save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                    "schedule": self.schedule.state_dict(), "state": state}, tmp)
+        tmp.replace(self.path)
