@@ -129,6 +129,10 @@ class _Catalogue:
     E205 = "unknown model preset {name!r}; choose one of {choices}"
     E206 = "training needs the optional extra: pip install 'onrecord[train]' (missing {package!r})"
     E207 = "training config {path}: {detail}; see configs/ for working examples"
+    E208 = (
+        "the tagger in {path} has no 'hidden' output, which the pointer head is trained on; "
+        "export it again with `onrecord train configs/accurate.toml`"
+    )
     # Evaluation errors: E3xx
     E301 = "is not a PolNeAR root (expected data/{split}/text and data/{split}/attributions under it); give the corpus folder"
     E302 = "line {line}: cannot parse brat standoff ({detail})"

@@ -62,8 +62,8 @@ def features(
 ) -> dict[str, np.ndarray]:
     """The head's inputs for each cue (a first and last piece), one row per cue.
 
-    ``hidden`` is the tagger's last layer (pieces, dim) and ``logits`` its
-    (pieces, 9) scores. Each row covers pieces ``first - window`` to
+    ``hidden`` is the tagger's last layer (pieces, dim; float16 or float32)
+    and ``logits`` its (pieces, 9) scores. Each row covers pieces ``first - window`` to
     ``first + window``; pieces outside the article are masked.
     """
     n, dim = hidden.shape
@@ -81,7 +81,7 @@ def features(
         a, b = max(lo, 0), min(first + window + 1, n)
         h[row, a - lo : b - lo] = hidden[a:b]
         lg[row, a - lo : b - lo] = centred[a:b]
-        hc[row] = hidden[first : last + 1].mean(axis=0)
+        hc[row] = hidden[first : last + 1].mean(axis=0, dtype=np.float32)
         para[row, a - lo : b - lo] = np.clip(paras[a:b] - paras[first], -_PARAGRAPHS, _PARAGRAPHS) + _PARAGRAPHS
         iscue[row, first - lo : last + 1 - lo] = 1
         mask[row, a - lo : b - lo] = True

@@ -31,9 +31,6 @@ PRESETS: tuple[str, ...] = ("rules", "fast", "accurate")
 DEFAULT_PRESET = "accurate"
 
 
-_LINE = re.compile(r"[^\n]*\w[^\n]*")
-
-
 def check_preset(name: str | None) -> str:
     """``name`` if it is a preset (``None`` means the default); raises E205 otherwise."""
     if name is None:
@@ -49,6 +46,9 @@ def preset_attributions(doc: Doc, preset: str, config: RuleConfig | None = None)
     for att in atts:
         att.content = _one_line(doc.text, att.content, att.cue[0] if att.cue else None)
     return atts
+
+
+_LINE = re.compile(r"[^\n]*\w[^\n]*")
 
 
 def _one_line(text: str, content: list[Span], cue: Span | None) -> list[Span]:
@@ -85,10 +85,10 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
     check_preset(preset)
     text = doc.text  # Doc.text joins every token on each access: read it once
     starts = [s.start_char for s in doc.sents]
+    rule_atts = extract_attributions(doc, config)
     if preset == "fast":
         from .crf import load_fast
 
-        rule_atts = extract_attributions(doc, config)
         roles, confidence = load_fast().predict(doc, rule_atts)
     else:
         from .transformer import decode, load_accurate
@@ -98,13 +98,11 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
         roles, confidence = decode(text, reading.offsets, reading.log_probs)
         if tagger.pointer is not None and reading.hidden is not None:
             atts = group(text, roles, starts, confidence=confidence)
-            rule_atts = extract_attributions(doc, config)
             cued = [a for a in atts if a.cue]
             found = tagger.pointer.read(
                 text, reading.offsets, reading.hidden, reading.logits, [(a.cue[0].start, a.cue[0].end) for a in cued]
             )
             return _pointed(text, atts, dict(zip(map(id, cued), found)), rule_atts)
-        rule_atts = extract_attributions(doc, config)
     atts = group(text, roles, starts, confidence=confidence, cut_at_sentence=preset == "fast")
     return _rule_contents(doc, text, atts, rule_atts)
 
@@ -211,17 +209,15 @@ def _rule_contents(doc: Doc, text: str, atts: list[Attribution], rule_atts: list
     for att in atts:
         if not att.cue:
             continue
-        cue = att.cue[0]
-        for rule in rule_atts:
-            r = rule.cue[0]
-            if r.start < cue.end and cue.start < r.end and rule.content:
-                att.content, att.kind = list(rule.content), rule.kind
-                if not att.source or _split_from_cue(att) or any(s.start < r.end and r.start < s.end for s in att.source):
-                    # "according to | a translation from | X": the rules' cue runs through "from"
-                    att.cue, att.source = list(rule.cue), list(rule.source) or att.source
-                break
-        else:
+        rule = _same_cue(att.cue[0], rule_atts)
+        if rule is None:
             att.content = [_constituent(doc, text, c) for c in att.content]
+            continue
+        r = rule.cue[0]
+        att.content, att.kind = list(rule.content), rule.kind
+        if not att.source or _split_from_cue(att) or any(s.start < r.end and r.start < s.end for s in att.source):
+            # "according to | a translation from | X": the rules' cue runs through "from"
+            att.cue, att.source = list(rule.cue), list(rule.source) or att.source
     link_parents(atts)
     return atts
 

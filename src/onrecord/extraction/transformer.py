@@ -158,9 +158,7 @@ def load_accurate(path: str | None = None) -> WordPieceTagger:
     """
     directory = Path(path or os.environ.get("ONRECORD_ACCURATE_MODEL") or MODELS_DIR / "accurate")
     files = [directory / name for name in ("model.onnx", "tokenizer.json", "tagger.json")]
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        raise ModelError("E203", E.E203.format(preset="accurate", missing=", ".join(missing)))
+    _all_there(files)
     try:
         import onnxruntime
         from tokenizers import Tokenizer
@@ -185,6 +183,13 @@ def load_accurate(path: str | None = None) -> WordPieceTagger:
     )
 
 
+def _all_there(files: list[Path]) -> None:
+    """E203 naming every one of the accurate model's ``files`` that is missing."""
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise ModelError("E203", E.E203.format(preset="accurate", missing=", ".join(missing)))
+
+
 def _session(onnxruntime, path: Path, *, arena: bool = True):
     """A CPU session, on ``$ONRECORD_THREADS`` threads if set.
 
@@ -205,12 +210,9 @@ def _session(onnxruntime, path: Path, *, arena: bool = True):
 def _load_pointer(directory: Path, onnxruntime) -> PointerHead | None:
     """The pointer head beside the tagger, or None when the folder has none (E203 if half of it is there)."""
     files = [directory / "pointer.onnx", directory / "pointer.json"]
-    present = [f.is_file() for f in files]
-    if not any(present):
+    if not any(f.is_file() for f in files):
         return None
-    if not all(present):
-        missing = [str(f) for f, here in zip(files, present) if not here]
-        raise ModelError("E203", E.E203.format(preset="accurate", missing=", ".join(missing)))
+    _all_there(files)
     settings = json.loads(files[1].read_text(encoding="utf-8"))
     session = _session(onnxruntime, files[0], arena=False)
     names = [i.name for i in session.get_inputs()]

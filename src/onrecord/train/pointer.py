@@ -34,10 +34,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import E, ModelError
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.pointer import (
     BUCKETS,
     POINTER_ROLES,
+    decode_pointers,
     features,
     paragraphs,
     piece_range,
@@ -60,6 +62,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     window = config["window"]
     load_accurate.cache_clear()
     tagger = load_accurate(config["tagger"])
+    if tagger.read("A check.").hidden is None:
+        raise ModelError("E208", E.E208.format(path=config["tagger"]))
     started = time.perf_counter()
     train_docs, train = _examples(tagger, load_split(config["data"], "train")[: config.get("limit")], window)
     dev_docs, dev = _examples(tagger, load_split(config["data"], "dev")[: config.get("dev_limit")], window)
@@ -122,8 +126,6 @@ def _examples(tagger, examples, window: int):
     for ex in examples:
         if ex.name not in docs:
             reading = tagger.read(ex.text)
-            if reading.hidden is None:
-                raise ValueError("the tagger's model.onnx has no 'hidden' output: export it with onrecord train")
             cues = decode(ex.text, reading.offsets, reading.log_probs)[0]["cue"]
             docs[ex.name] = {"offsets": reading.offsets, "hidden": reading.hidden.astype(np.float16),
                              "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues}
@@ -170,7 +172,7 @@ def _batch(examples, docs, window: int):
     rows: dict[str, list[np.ndarray]] = {name: [] for name in _INPUTS}
     for name, anchor, _ in examples:
         doc = docs[name]
-        built = features(doc["hidden"].astype(np.float32), doc["logits"], doc["paras"], [anchor], window)
+        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window)
         for key in _INPUTS:
             rows[key].append(built[key])
     inputs = [torch.from_numpy(np.concatenate(rows[key])) for key in _INPUTS]
@@ -180,8 +182,6 @@ def _batch(examples, docs, window: int):
 def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, float]:
     """Share of dev examples whose span (or "none") the decoder gets exactly, per role."""
     import torch
-
-    from ..extraction.pointer import decode_pointers
 
     model.eval()
     right = np.zeros(len(POINTER_ROLES))
@@ -196,7 +196,6 @@ def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, floa
                 for r in range(len(POINTER_ROLES)):
                     gold = None if t[2 * r] == none else (t[2 * r], t[2 * r + 1])
                     right[r] += found[r] == gold
-    model.train()
     return {role: round(float(right[r] / max(len(examples), 1)), 4) for r, role in enumerate(POINTER_ROLES)}
 
 
