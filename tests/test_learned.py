@@ -99,12 +99,13 @@ def test_unknown_preset_raises_e205():
     assert info.value.code == "E205" and "rules, fast, accurate" in str(info.value)
 
 
-def test_crf_loader_reads_models_trained_here(tmp_path):
+def _tiny_crf(folder):
+    """CRFs trained here to read "Smith said taxes rise." (source, cue, content), and that Doc."""
     import pycrfsuite
     from spacy.lang.en import English
     from spacy.tokens import Doc
 
-    from onrecord.extraction.crf import load_fast, token_features
+    from onrecord.extraction.crf import token_features
     from onrecord.extraction.tagging import ROLES
 
     vocab = English().vocab
@@ -119,11 +120,24 @@ def test_crf_loader_reads_models_trained_here(tmp_path):
         for _ in range(5):
             trainer.append(feats, gold[role])
         trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50})
-        trainer.train(str(tmp_path / f"{role}.crfsuite"))
+        trainer.train(str(folder / f"{role}.crfsuite"))
+    return doc
+
+
+def test_crf_loader_reads_models_trained_here(tmp_path):
+    from onrecord.extraction.crf import load_fast
+
+    doc = _tiny_crf(tmp_path)
     load_fast.cache_clear()
     try:
-        roles, confidence = load_fast(str(tmp_path)).predict(doc, [])
+        tagger = load_fast(str(tmp_path))
+        roles, confidence = tagger.predict(doc, [])
+        reading, _ = tagger.read(doc, [])
     finally:
         load_fast.cache_clear()
     assert roles == {"source": [(0, 5)], "cue": [(6, 10)], "content": [(11, 21)]}
     assert confidence[(6, 10)] > 0.5
+    # per token, its three tags one-hot (source, cue, content x O, B, I); no head, so no features for one
+    tags = reading.logits.reshape(len(doc), 3, 3).argmax(axis=2).T.tolist()  # O=0, B=1, I=2
+    assert tags == [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 2, 0]] and reading.hidden is None
+    assert tagger.pointer is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import onnx  # the test extra's onnx builds the tiny models; onrecord itself never needs it
@@ -10,23 +11,32 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 from spacy.lang.en import English
 from spacy.tokens import Doc
-from test_learned import _tiny_model
+from test_learned import _tiny_crf, _tiny_model
 
 from onrecord.errors import ModelError
 from onrecord.extraction.pointer import (
+    HINTS,
     PointerHead,
     Reading,
+    article_hints,
+    cue_hints,
     decode_pointers,
     features,
     paragraphs,
     piece_range,
+    same_cue,
 )
-from onrecord.extraction.presets import _one_line, _pointed, preset_attributions
+from onrecord.extraction.presets import (
+    _one_line,
+    _pointed,
+    _rule_only,
+    preset_attributions,
+)
 from onrecord.extraction.transformer import load_accurate
 from onrecord.model import Attribution, Span
 
 _W = 4  # the tiny head's window: pieces either side of the cue
-_INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask")
+_INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask", "hints")
 
 
 def test_piece_range_finds_the_pieces_a_character_span_touches():
@@ -52,6 +62,30 @@ def test_features_centre_the_window_on_the_cue_and_mask_outside_the_article():
     assert built["rel"][0, centre] == 0 and built["rel"][0, centre + 1] == 1
     assert built["rel"][0, centre - 1] != built["rel"][0, centre + 1]  # before and after differ
     assert built["para"][0, centre + 1] == built["para"][0, centre] + 1  # "taxes" is one paragraph on
+
+
+def test_hints_mark_the_rules_reading_of_the_article_and_of_the_cue_being_read():
+    text = 'Smith said "taxes rise" and Jones agreed.'
+    offsets = [(m.start(), m.end()) for m in re.finditer(r'\w+|"', text)]
+    rule = _att(text, "said", "Smith", '"taxes rise"')
+    other = _att(text, "agreed", "Jones")  # no content: not the rules' reading of any cue
+    hints = article_hints(text, offsets, [rule, other])
+    words = [text[s:e] for s, e in offsets]
+    assert [w for w, h in zip(words, hints[:, 0]) if h] == ['"', "taxes", "rise", '"']  # in a quotation
+    assert [w for w, h in zip(words, hints[:, 2]) if h] == ["Smith", "Jones"]  # in a rules source
+    assert [w for w, h in zip(words, hints[:, 3]) if h] == ["said", "agreed"]  # in a rules cue
+    assert same_cue(_chars(_span(text, "agreed")), [rule, other]) is None
+    own = cue_hints(offsets, same_cue(_chars(_span(text, "said")), [rule, other]))
+    assert sorted(own) == [(4, 2, 5), (5, 2, 2), (6, 5, 5), (7, 0, 0)]  # content, its first and last piece, source
+
+    n = len(offsets)
+    built = features(np.zeros((n, 3), np.float32), np.zeros((n, 9), np.float32), np.zeros(n, np.int64), [(1, 1)],
+                     window=_W, hints=hints, owns=[own])
+    assert built["hints"].shape == (1, 2 * _W + 1, HINTS)
+    row = built["hints"][0]  # piece p sits at p - 1 + _W
+    assert row[_W - 1, 7] == 1 and row[_W + 1, 5] == 1 and row[_W + 4, 6] == 1 and row[_W + 4, 4] == 1
+    assert row[_W + 1, :4].tolist() == hints[2].tolist()
+    assert not row[0].any()  # outside the article
 
 
 def _log_probs(points: dict[int, tuple[int, int] | None], n: int) -> np.ndarray:
@@ -170,6 +204,23 @@ def test_a_content_around_its_own_cue_is_cut_in_two(accurate_with_head):
     assert [s.text for s in att.content] == ["taxes", "rise and taxes"]
 
 
+def test_the_fast_preset_head_reads_spacy_features_beside_the_crf(tmp_path, monkeypatch):
+    from onrecord.extraction.crf import load_fast
+
+    doc = _tiny_crf(tmp_path)
+    # window positions: token p sits at p - (cue token 1) + _W; the CRFs read content "taxes rise"
+    _tiny_pointer(tmp_path, _log_probs({0: (2 + _W - 1, 2 + _W - 1), 1: (_W - 1, _W - 1), 2: (_W, _W)}, 2 * _W + 1))
+    monkeypatch.setenv("ONRECORD_FAST_MODEL", str(tmp_path))
+    load_fast.cache_clear()
+    try:
+        assert preset_attributions(doc, "fast")[0].content[0].text == "taxes rise"  # no tok2vec output: no head
+        doc.tensor = np.ones((len(doc), 4), dtype=np.float32)
+        [att] = preset_attributions(doc, "fast")
+    finally:
+        load_fast.cache_clear()
+    assert (att.source[0].text, att.cue[0].text, [c.text for c in att.content]) == ("Smith", "said", ["taxes"])
+
+
 def test_half_a_pointer_head_raises_e203(tmp_path):
     _tiny_model(tmp_path, window=64, stride=48)
     (tmp_path / "pointer.json").write_text("{}")
@@ -264,6 +315,26 @@ def test_a_rejected_cue_nested_in_another_content_stays_as_the_rules_read_it():
     out = _pointed(text, [outer, inner], readings, [rule])
     assert [a.source[0].text for a in out] == ["The Guardian", "officials"]
     assert out[1].parent == out[0].id
+
+
+def test_cues_only_the_rules_found_are_judged_by_the_head_nested_or_not():
+    text = "The Guardian reported that officials claimed victory, and Smith agreed that it was."
+    outer = _att(text, "reported", "The Guardian", "that officials claimed victory")
+    rules = [
+        _att(text, "reported", "The Guardian", "that officials claimed victory"),  # the tagger's cue: not borrowed
+        _att(text, "claimed", "officials", "victory"),
+        _att(text, "agreed", "Smith", "that it was"),
+    ]
+    borrowed = _rule_only([outer], rules)
+    assert [a.cue[0].text for a in borrowed] == ["claimed", "agreed"]
+    readings = {
+        id(outer): Reading(cue=_chars(outer.cue[0]), source=_chars(outer.source[0]), content=_chars(outer.content[0])),
+        id(borrowed[0]): Reading(cue=None, source=None, content=None),  # nested, yet only the rules saw it: goes
+        id(borrowed[1]): Reading(cue=_chars(_span(text, "agreed")), source=_chars(_span(text, "Smith")),
+                                 content=_chars(_span(text, "that it was"))),
+    }
+    out = _pointed(text, [outer, *borrowed], readings, rules, {id(a) for a in borrowed})
+    assert [a.cue[0].text for a in out] == ["reported", "agreed"]
 
 
 def test_according_to_a_translation_from_an_outlet_makes_the_outlet_the_source():

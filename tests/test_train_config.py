@@ -14,12 +14,18 @@ from onrecord.train import load_config, train
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 
-@pytest.mark.parametrize("name", ["accurate.toml", "fast.toml"])
-def test_shipped_configs_load_with_paths_resolved(name):
+@pytest.mark.parametrize(
+    "name, ships_to",
+    [("accurate.toml", "accurate"), ("fast.toml", "fast"), ("accurate-pointer.toml", "accurate"),
+     ("fast-pointer.toml", "fast")],
+)
+def test_shipped_configs_load_with_paths_resolved(name, ships_to):
     config = load_config(CONFIGS / name)
-    assert config["preset"] == name.removesuffix(".toml")
+    assert config["preset"] == name.removesuffix(".toml").removeprefix(f"{ships_to}-")
     assert Path(config["data"]).is_absolute() and config["data"].endswith("polnear")
-    assert config["ship_to"].endswith(f"models/{config['preset']}")
+    assert config["ship_to"].endswith(f"models/{ships_to}")
+    if config["preset"] == "pointer":  # a head ships beside the tagger it reads
+        assert config["tagger"] == config["ship_to"] and config.get("reads", "accurate") == ships_to
 
 
 def test_config_errors_name_the_file_and_problem(tmp_path):
@@ -35,6 +41,11 @@ def test_config_errors_name_the_file_and_problem(tmp_path):
     with pytest.raises(OnrecordError) as info:
         load_config(bad)
     assert "preset must be one of" in str(info.value)
+    pointer = (CONFIGS / "fast-pointer.toml").read_text().replace('reads = "fast"', 'reads = "rules"')
+    bad.write_text(pointer)
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert "reads must be one of ['accurate', 'fast'], not 'rules'" in str(info.value)
 
 
 def test_missing_train_extra_fails_before_any_work(monkeypatch, tmp_path):

@@ -9,25 +9,40 @@ the preset costs little more than the spaCy parse it needs anyway.
 
 Models live in ``onrecord/models/fast`` as ``source.crfsuite``,
 ``cue.crfsuite`` and ``content.crfsuite``; ``onrecord train configs/fast.toml``
-rebuilds them.
+rebuilds them. Where the folder also holds ``pointer.onnx``, a pointer head
+(:mod:`.pointer`) reads each cue's source, cue and content again from
+spaCy's tok2vec output, as the ``accurate`` preset's does from its
+transformer (``configs/fast-pointer.toml``).
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc
 
 from ..errors import E, ModelError
 from ..model import Attribution
 from .lexicon import cue_ratio
+from .pointer import load_pointer
 from .quotes import find_quotes
-from .tagging import MODELS_DIR, ROLES, TAGS, bio_tags, role_spans
+from .tagging import (
+    MODELS_DIR,
+    ROLES,
+    TAGS,
+    Prediction,
+    TaggerReading,
+    bio_tags,
+    role_spans,
+)
 
 __all__ = ["CrfTagger", "load_fast", "token_features", "token_units"]
 
 _WINDOW = (-2, -1, 1, 2)
+_ONE_HOT = 5.0  # a CRF tag as the pointer head's "logit": on the scale of the accurate tagger's margins
 _ATTRS = ["LOWER", "TAG", "DEP", "ENT_IOB", "ENT_TYPE", "SHAPE", "SENT_START", "LEMMA"]
 _LOWER, _TAG, _DEP, _ENT_IOB, _ENT_TYPE, _SHAPE, _SENT_START, _LEMMA = range(len(_ATTRS))
 _IOB = ("", "I", "O", "B")  # Token.ent_iob_ by its integer code
@@ -52,8 +67,8 @@ class _StringCache(dict):
 
 
 def token_units(doc: Doc) -> list[tuple[int, int]]:
-    """Character range of every token of ``doc``."""
-    return [(t.idx, t.idx + len(t)) for t in doc]
+    """Character range of every token of ``doc`` (read in one ``Doc.to_array``, not a Token per token)."""
+    return [(start, start + length) for start, length in doc.to_array(["IDX", "LENGTH"]).tolist()]
 
 
 def token_features(
@@ -154,14 +169,13 @@ def _in_quote(doc: Doc) -> list[str]:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             continue
-        for t in span:
-            marks[t.i] = "Q"
+        marks[span.start : span.end] = ["Q"] * len(span)
         marks[span.start] = marks[span.end - 1] = "M"
     return marks
 
 
 class CrfTagger:
-    """Three CRFsuite taggers, one per role."""
+    """Three CRFsuite taggers, one per role, and the pointer head if the model folder has one."""
 
     def __init__(self, directory: Path) -> None:
         import pycrfsuite
@@ -171,9 +185,11 @@ class CrfTagger:
             tagger = pycrfsuite.Tagger()
             tagger.open(str(directory / f"{role}.crfsuite"))
             self.taggers[role] = tagger
+        self.pointer = load_pointer(directory, "fast")
 
-    def predict(self, doc: Doc, rule_atts: list[Attribution]):
-        """Role spans in ``doc.text`` and a confidence (mean marginal) per cue."""
+    def read(self, doc: Doc, rule_atts: list[Attribution]) -> tuple[TaggerReading, Prediction]:
+        """Per token its tags (as one-hot scores) and, for the pointer head, spaCy's tok2vec output;
+        with them, the role spans in ``doc.text`` and a confidence (mean marginal) per cue."""
         import pycrfsuite
 
         text = doc.text  # Doc.text joins every token on each access: read it once
@@ -181,20 +197,29 @@ class CrfTagger:
         items = pycrfsuite.ItemSequence(token_features(doc, rule_atts, units))
         roles: dict[str, list[tuple[int, int]]] = {}
         confidence: dict[tuple[int, int], float] = {}
-        for role, tagger in self.taggers.items():
+        logits = np.zeros((len(units), len(ROLES) * len(TAGS)), dtype=np.float32)
+        for r, (role, tagger) in enumerate(self.taggers.items()):
             labels = tagger.tag(items)
-            found = role_spans(text, [TAGS.index(label) for label in labels], units)
+            tags = [TAGS.index(label) for label in labels]
+            logits[np.arange(len(tags)), r * len(TAGS) + np.array(tags, dtype=np.int64)] = _ONE_HOT
+            found = role_spans(text, tags, units)
             if role == "cue":
                 for span, inside in found:
                     confidence[span] = sum(tagger.marginal(labels[i], i) for i in inside) / max(1, len(inside))
             roles[role] = sorted({span for span, _ in found})
-        return roles, confidence
+        hidden = doc.tensor if self.pointer is not None and doc.tensor is not None and len(doc.tensor) == len(units) else None
+        return TaggerReading(units, logits, hidden), (roles, confidence)
+
+    def predict(self, doc: Doc, rule_atts: list[Attribution]) -> Prediction:
+        """Role spans in ``doc.text`` and a confidence (mean marginal) per cue."""
+        return self.read(doc, rule_atts)[1]
 
 
 @lru_cache(maxsize=2)
 def load_fast(path: str | None = None) -> CrfTagger:
-    """The ``fast`` tagger from ``path`` (default: the shipped model), loaded once per process."""
-    directory = Path(path) if path else MODELS_DIR / "fast"
+    """The ``fast`` tagger from ``path`` (default: ``$ONRECORD_FAST_MODEL``, else the shipped model),
+    loaded once per process, with its pointer head if the folder has one."""
+    directory = Path(path or os.environ.get("ONRECORD_FAST_MODEL") or MODELS_DIR / "fast")
     missing = [str(directory / f"{r}.crfsuite") for r in ROLES if not (directory / f"{r}.crfsuite").is_file()]
     if missing:
         raise ModelError("E203", E.E203.format(preset="fast", missing=", ".join(missing)))

@@ -19,13 +19,33 @@ features are built here, in numpy, for training and run time alike
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["BUCKETS", "POINTER_ROLES", "PointerHead", "Reading", "decode_pointers", "features", "paragraphs", "piece_range"]
+from ..model import Attribution
+from ._onnx import all_there, session
+from .quotes import find_quotes
+
+__all__ = [
+    "BUCKETS",
+    "HINTS",
+    "POINTER_ROLES",
+    "PointerHead",
+    "Reading",
+    "article_hints",
+    "cue_hints",
+    "decode_pointers",
+    "features",
+    "load_pointer",
+    "paragraphs",
+    "piece_range",
+    "same_cue",
+]
 
 #: The head's outputs come in (start, end) pairs, in this order.
 POINTER_ROLES: tuple[str, ...] = ("content", "source", "cue")
@@ -34,6 +54,12 @@ BUCKETS = 24
 _EXACT = 8
 _PARAGRAPHS = 3  # paragraph distances beyond this many are one bucket
 _BREAK = re.compile(r"\n\s*\n|\n")
+#: What the rule extractor says of each piece, as 0/1 channels: four for the
+#: article (in a quotation; in any rules content, source, cue) and four for
+#: the rules' attribution of the cue being read (in its content, its first and
+#: last content piece, in its source). The head learns when to side with them.
+HINTS = 8
+_ARTICLE_HINTS = 4
 
 Span = tuple[int, int]
 
@@ -57,19 +83,67 @@ def paragraphs(text: str, offsets: Sequence[tuple[int, int]]) -> np.ndarray:
     return np.array([bisect.bisect_right(breaks, s) for s, _ in offsets], dtype=np.int64)
 
 
+def same_cue(cue: Span, rule_atts: Sequence[Attribution]) -> Attribution | None:
+    """The rules' attribution whose cue overlaps characters ``cue``, if it has a content."""
+    start, end = cue
+    return next((r for r in rule_atts if r.content and r.cue[0].start < end and start < r.cue[0].end), None)
+
+
+def article_hints(text: str, offsets: Sequence[tuple[int, int]], rule_atts: Sequence[Attribution]) -> np.ndarray:
+    """The article-wide hint channels, (pieces, 4): in a quotation, in any rules content, source, cue."""
+    out = np.zeros((len(offsets), _ARTICLE_HINTS), dtype=np.float32)
+    for q in find_quotes(text):
+        _mark(out[:, 0], offsets, q.start, q.end)
+    for att in rule_atts:
+        for channel, role in enumerate(("content", "source", "cue"), 1):
+            for span in getattr(att, role):
+                _mark(out[:, channel], offsets, span.start, span.end)
+    return out
+
+
+def _mark(column: np.ndarray, offsets: Sequence[tuple[int, int]], start: int, end: int) -> None:
+    found = piece_range(offsets, start, end)
+    if found is not None:
+        column[found[0] : found[1] + 1] = 1.0
+
+
+def cue_hints(offsets: Sequence[tuple[int, int]], rule: Attribution | None) -> list[tuple[int, int, int]]:
+    """(channel, first piece, last piece) marks of the rules' attribution for one cue."""
+    if rule is None:
+        return []
+    out = []
+    for span in rule.content:
+        found = piece_range(offsets, span.start, span.end)
+        if found is not None:
+            out += [(4, *found), (5, found[0], found[0]), (6, found[1], found[1])]
+    for span in rule.source:
+        found = piece_range(offsets, span.start, span.end)
+        if found is not None:
+            out.append((7, *found))
+    return out
+
+
 def features(
-    hidden: np.ndarray, logits: np.ndarray, paras: np.ndarray, cues: Sequence[tuple[int, int]], window: int
+    hidden: np.ndarray,
+    logits: np.ndarray,
+    paras: np.ndarray,
+    cues: Sequence[tuple[int, int]],
+    window: int,
+    hints: np.ndarray | None = None,
+    owns: Sequence[Sequence[tuple[int, int, int]]] | None = None,
 ) -> dict[str, np.ndarray]:
     """The head's inputs for each cue (a first and last piece), one row per cue.
 
     ``hidden`` is the tagger's last layer (pieces, dim; float16 or float32)
     and ``logits`` its (pieces, 9) scores. Each row covers pieces ``first - window`` to
-    ``first + window``; pieces outside the article are masked.
+    ``first + window``; pieces outside the article are masked. ``hints`` are
+    :func:`article_hints` and ``owns`` each cue's own marks (zeros if absent).
     """
     n, dim = hidden.shape
     rows, width = len(cues), 2 * window + 1
     h = np.zeros((rows, width, dim), dtype=np.float32)
     lg = np.zeros((rows, width, logits.shape[1]), dtype=np.float32)
+    hint = np.zeros((rows, width, HINTS), dtype=np.float32)
     hc = np.zeros((rows, dim), dtype=np.float32)
     para = np.full((rows, width), _PARAGRAPHS, dtype=np.int64)
     iscue = np.zeros((rows, width), dtype=np.int64)
@@ -85,7 +159,15 @@ def features(
         para[row, a - lo : b - lo] = np.clip(paras[a:b] - paras[first], -_PARAGRAPHS, _PARAGRAPHS) + _PARAGRAPHS
         iscue[row, first - lo : last + 1 - lo] = 1
         mask[row, a - lo : b - lo] = True
-    return {"hidden": h, "logits": lg, "cue": hc, "rel": rel, "para": para, "iscue": iscue, "mask": mask}
+        if hints is not None:
+            hint[row, a - lo : b - lo, :_ARTICLE_HINTS] = hints[a:b]
+        for channel, i, j in owns[row] if owns is not None else ():
+            i, j = max(i, a), min(j, b - 1)
+            if i <= j:
+                hint[row, i - lo : j + 1 - lo, channel] = 1.0
+    return {
+        "hidden": h, "logits": lg, "cue": hc, "rel": rel, "para": para, "iscue": iscue, "mask": mask, "hints": hint,
+    }
 
 
 def decode_pointers(
@@ -121,26 +203,45 @@ class Reading:
 class PointerHead:
     """Runs the head's ONNX graph (``run(inputs) -> (rows, positions + 1, 6) logits``) for a set of cues."""
 
-    def __init__(self, run, *, window: int, max_pieces: Sequence[int], null_bias: Sequence[float], batch_size: int = 16):
+    def __init__(
+        self, run, *, window: int, max_pieces: Sequence[int], null_bias: Sequence[float], batch_size: int = 16,
+        rule_cues: bool = False,
+    ):
         self.run = run
+        #: Whether the head also reads the cues only the rules found (it was trained on them).
+        self.rule_cues = rule_cues
         self.window = window
         self.max_pieces = tuple(max_pieces)
         self.null_bias = tuple(null_bias)
         self.batch_size = batch_size
 
     def read(
-        self, text: str, offsets: Sequence[tuple[int, int]], hidden: np.ndarray, logits: np.ndarray, cues: Sequence[Span]
+        self,
+        text: str,
+        offsets: Sequence[tuple[int, int]],
+        hidden: np.ndarray,
+        logits: np.ndarray,
+        cues: Sequence[Span],
+        rule_atts: Sequence[Attribution] = (),
     ) -> list[Reading | None]:
-        """One :class:`Reading` per cue (character range); None where the cue covers no piece."""
+        """One :class:`Reading` per cue (character range); None where the cue covers no piece.
+
+        ``rule_atts`` are the rule extractor's attributions of the same text,
+        read as hints (:data:`HINTS`).
+        """
         ranges = [piece_range(offsets, s, e) for s, e in cues]
         todo = [i for i, r in enumerate(ranges) if r is not None]
         out: list[Reading | None] = [None] * len(cues)
         if not todo:
             return out
         paras = paragraphs(text, offsets)
+        hints = article_hints(text, offsets, rule_atts)
+        owns = [cue_hints(offsets, same_cue(cue, rule_atts)) for cue in cues]
         for b in range(0, len(todo), self.batch_size):
             chunk = todo[b : b + self.batch_size]
-            scores = self.run(features(hidden, logits, paras, [ranges[i] for i in chunk], self.window))
+            scores = self.run(
+                features(hidden, logits, paras, [ranges[i] for i in chunk], self.window, hints, [owns[i] for i in chunk])
+            )
             scores = scores - scores.max(axis=1, keepdims=True)
             scores = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
             for row, i in enumerate(chunk):
@@ -154,3 +255,26 @@ class PointerHead:
                 content, source, cue = spans
                 out[i] = Reading(cue=cue, source=source, content=content)
         return out
+
+
+def load_pointer(directory: Path, preset: str) -> PointerHead | None:
+    """The pointer head in a preset's model folder, or None when it has none (E203 if half of it is there)."""
+    files = [directory / "pointer.onnx", directory / "pointer.json"]
+    if not any(f.is_file() for f in files):
+        return None
+    all_there(files, preset)
+    settings = json.loads(files[1].read_text(encoding="utf-8"))
+    head = session(files[0], arena=False)
+    names = [i.name for i in head.get_inputs()]
+
+    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
+        return head.run(["scores"], {name: inputs[name] for name in names})[0]
+
+    return PointerHead(
+        run,
+        window=int(settings["window"]),
+        max_pieces=settings["max_pieces"],
+        null_bias=settings.get("null_bias", [0.0, 0.0, 0.0]),
+        batch_size=int(settings.get("batch_size", 16)),
+        rule_cues=bool(settings.get("rule_cues", False)),
+    )

@@ -2,9 +2,11 @@
 
 * ``rules``: the syntax and lexicon rules alone (:mod:`.rules`); no model files.
 * ``fast``: a CRF per role over spaCy features and the rules' output (:mod:`.crf`).
-* ``accurate``: a fine-tuned MiniLM tagger run by onnxruntime (:mod:`.transformer`),
-  then a pointer head that reads each cue's own source, cue and content
-  (:mod:`.pointer`).
+* ``accurate``: a fine-tuned MiniLM tagger run by onnxruntime (:mod:`.transformer`).
+
+Either learned preset may carry a pointer head (:mod:`.pointer`) that reads
+each cue's own source, cue and content again, from the transformer's last
+layer or spaCy's tok2vec output.
 
 All three return attributions with offsets into ``doc.text``; the learned
 ones group their role spans with :func:`.tagging.group`, using the parse's
@@ -20,7 +22,7 @@ from spacy.tokens import Doc
 from ..errors import E, ModelError
 from ..model import Attribution, Span
 from .lexicon import word_set
-from .pointer import Reading
+from .pointer import Reading, same_cue
 from .rules import RuleConfig, extract_attributions
 from .tagging import attribution_kind, carve, group, link_parents, snap_to_words
 
@@ -43,8 +45,9 @@ def check_preset(name: str | None) -> str:
 def preset_attributions(doc: Doc, preset: str, config: RuleConfig | None = None) -> list[Attribution]:
     """The attributions ``preset`` finds in the parsed ``doc``."""
     atts = _attributions(doc, preset, config)
+    text = doc.text  # Doc.text joins every token on each access: read it once
     for att in atts:
-        att.content = _one_line(doc.text, att.content, att.cue[0] if att.cue else None)
+        att.content = _one_line(text, att.content, att.cue[0] if att.cue else None)
     return atts
 
 
@@ -89,26 +92,34 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
     if preset == "fast":
         from .crf import load_fast
 
-        roles, confidence = load_fast().predict(doc, rule_atts)
+        tagger = load_fast()
+        reading, (roles, confidence) = tagger.read(doc, rule_atts)
     else:
         from .transformer import decode, load_accurate
 
         tagger = load_accurate()
         reading = tagger.read(text)
         roles, confidence = decode(text, reading.offsets, reading.log_probs)
-        if tagger.pointer is not None and reading.hidden is not None:
-            atts = group(text, roles, starts, confidence=confidence)
-            cued = [a for a in atts if a.cue]
-            found = tagger.pointer.read(
-                text, reading.offsets, reading.hidden, reading.logits, [(a.cue[0].start, a.cue[0].end) for a in cued]
-            )
-            return _pointed(text, atts, dict(zip(map(id, cued), found)), rule_atts)
+    if tagger.pointer is not None and reading.hidden is not None:
+        atts = group(text, roles, starts, confidence=confidence)
+        borrowed = _rule_only(atts, rule_atts) if tagger.pointer.rule_cues else []
+        atts += borrowed
+        cued = [a for a in atts if a.cue]
+        found = tagger.pointer.read(
+            text, reading.offsets, reading.hidden, reading.logits,
+            [(a.cue[0].start, a.cue[0].end) for a in cued], rule_atts,
+        )
+        return _pointed(text, atts, dict(zip(map(id, cued), found)), rule_atts, {id(a) for a in borrowed})
     atts = group(text, roles, starts, confidence=confidence, cut_at_sentence=preset == "fast")
     return _rule_contents(doc, text, atts, rule_atts)
 
 
 def _pointed(
-    text: str, atts: list[Attribution], readings: dict[int, Reading | None], rule_atts: list[Attribution]
+    text: str,
+    atts: list[Attribution],
+    readings: dict[int, Reading | None],
+    rule_atts: list[Attribution],
+    borrowed: set[int] = frozenset(),
 ) -> list[Attribution]:
     """Each cued attribution as the pointer head read it.
 
@@ -123,6 +134,8 @@ def _pointed(
       PolNeAR annotates few of those, so the head learnt to doubt them, but
       a relay chain needs them. It keeps the tagger's reading, with the
       rules' source where the rules found the cue.
+    * ``borrowed`` (ids) are cues only the rules found: the head keeps or
+      drops them like the tagger's, nested or not.
     * Two cues the head reads as one are one attribution.
     """
     out, seen = [], set()
@@ -134,7 +147,7 @@ def _pointed(
         cue = reading.cue and snap_to_words(text, *reading.cue)
         rule = _same_cue(att.cue[0], rule_atts)
         if cue is None:
-            if _nested(att, atts):
+            if id(att) not in borrowed and _nested(att, atts):
                 if rule is not None:  # the nearest source grouping found is often the outer one's
                     att.source = list(rule.source)
                     att.content = att.content or list(rule.content)
@@ -162,14 +175,24 @@ def _pointed(
     return out
 
 
+def _rule_only(atts: list[Attribution], rule_atts: list[Attribution]) -> list[Attribution]:
+    """Copies of the rules' attributions whose cue overlaps no cue of ``atts``, for the head to judge."""
+    cues = [c for a in atts for c in a.cue]
+    out = []
+    for rule in rule_atts:
+        if rule.cue and not any(c.start < rule.cue[0].end and rule.cue[0].start < c.end for c in cues):
+            out.append(Attribution(id="", cue=list(rule.cue), source=list(rule.source), content=list(rule.content),
+                                   kind=rule.kind))
+    return out
+
+
 def _nested(att: Attribution, atts: list[Attribution]) -> bool:
     cue = att.cue[0]
     return any(other is not att and any(c.start <= cue.start and cue.end <= c.end for c in other.content) for other in atts)
 
 
 def _same_cue(cue: Span, rule_atts: list[Attribution]) -> Attribution | None:
-    """The rules' attribution whose cue overlaps ``cue``, if it has a content."""
-    return next((r for r in rule_atts if r.content and r.cue[0].start < cue.end and cue.start < r.cue[0].end), None)
+    return same_cue((cue.start, cue.end), rule_atts)
 
 
 def _holds(outer: list[Span], inner: list[Span]) -> bool:

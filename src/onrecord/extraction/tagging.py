@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,8 @@ __all__ = [
     "MODELS_DIR",
     "ROLES",
     "TAGS",
+    "TaggerReading",
+    "Prediction",
     "bio_tags",
     "viterbi",
     "tag_spans",
@@ -49,6 +52,31 @@ _O, _B, _I = range(3)
 _QUOTES = "\"'“”‘’«»"
 # Content nearer than this many sentence boundaries to a cue can be its continuation.
 _MAX_SENTENCES_AWAY = 1
+
+
+#: Role spans and a confidence per cue, as a learned tagger decodes them.
+Prediction = tuple[dict[str, list[tuple[int, int]]], dict[tuple[int, int], float]]
+
+
+@dataclass
+class TaggerReading:
+    """A learned tagger's view of one text: per unit (word piece or token), its characters, scores and features.
+
+    ``hidden`` is what the pointer head reads: the transformer's last layer
+    for ``accurate``, spaCy's tok2vec output for ``fast``; None when there is
+    no head to read it.
+    """
+
+    offsets: list[tuple[int, int]]
+    logits: np.ndarray  # (units, 3 roles x 3 BIO tags)
+    hidden: np.ndarray | None  # (units, hidden size)
+
+    @property
+    def log_probs(self) -> np.ndarray:
+        """Per-role log-probabilities, shape (units, 3, 3)."""
+        scores = self.logits.reshape(len(self.offsets), len(ROLES), 3)
+        scores = scores - scores.max(axis=-1, keepdims=True)
+        return scores - np.log(np.exp(scores).sum(axis=-1, keepdims=True))
 
 
 def bio_tags(units: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> list[int]:

@@ -24,38 +24,30 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import E, ModelError
-from .pointer import PointerHead
-from .tagging import MODELS_DIR, ROLES, assemble, role_spans, viterbi, windows
+from ._onnx import all_there, session
+from .pointer import PointerHead, load_pointer
+from .tagging import (
+    MODELS_DIR,
+    ROLES,
+    Prediction,
+    TaggerReading,
+    assemble,
+    role_spans,
+    viterbi,
+    windows,
+)
 
-__all__ = ["WordPieceTagger", "TaggerReading", "load_accurate", "decode", "Prediction"]
+__all__ = ["WordPieceTagger", "load_accurate", "decode"]
 
 #: Role spans (character ranges) and a confidence per cue span.
-Prediction = tuple[dict[str, list[tuple[int, int]]], dict[tuple[int, int], float]]
 #: ``run(input_ids, attention_mask) -> [logits]`` or ``[logits, hidden]``, per window.
 Runner = Callable[[np.ndarray, np.ndarray], Sequence[np.ndarray]]
-
-
-@dataclass
-class TaggerReading:
-    """The tagger's view of one text: per piece, its characters, scores and (if exported) last layer."""
-
-    offsets: list[tuple[int, int]]
-    logits: np.ndarray  # (pieces, 3 roles x 3 BIO tags)
-    hidden: np.ndarray | None  # (pieces, hidden size), None when the model has no ``hidden`` output
-
-    @property
-    def log_probs(self) -> np.ndarray:
-        """Per-role log-probabilities, shape (pieces, 3, 3)."""
-        scores = self.logits.reshape(len(self.offsets), len(ROLES), 3)
-        scores = scores - scores.max(axis=-1, keepdims=True)
-        return scores - np.log(np.exp(scores).sum(axis=-1, keepdims=True))
 
 
 class WordPieceTagger:
@@ -158,20 +150,19 @@ def load_accurate(path: str | None = None) -> WordPieceTagger:
     """
     directory = Path(path or os.environ.get("ONRECORD_ACCURATE_MODEL") or MODELS_DIR / "accurate")
     files = [directory / name for name in ("model.onnx", "tokenizer.json", "tagger.json")]
-    _all_there(files)
+    all_there(files, "accurate")
     try:
-        import onnxruntime
         from tokenizers import Tokenizer
-    except ImportError as exc:  # pragma: no cover - both are install requirements
+    except ImportError as exc:  # pragma: no cover - an install requirement
         raise ModelError("E204", E.E204.format(package=exc.name)) from exc
     settings = json.loads((directory / "tagger.json").read_text(encoding="utf-8"))
-    session = _session(onnxruntime, files[0])
-    pointer = _load_pointer(directory, onnxruntime)
+    tagger = session(files[0])
+    pointer = load_pointer(directory, "accurate")
     # "hidden" (the last layer) is there in models exported for the pointer head
-    outputs = [o.name for o in session.get_outputs() if o.name in ("logits", "hidden")]
+    outputs = [o.name for o in tagger.get_outputs() if o.name in ("logits", "hidden")]
 
     def run(input_ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
-        return session.run(outputs, {"input_ids": input_ids, "attention_mask": mask})
+        return tagger.run(outputs, {"input_ids": input_ids, "attention_mask": mask})
 
     return WordPieceTagger(
         Tokenizer.from_file(str(files[1])),
@@ -180,50 +171,4 @@ def load_accurate(path: str | None = None) -> WordPieceTagger:
         stride=int(settings.get("stride", 192)),
         batch_size=int(settings.get("batch_size", 8)),
         pointer=pointer,
-    )
-
-
-def _all_there(files: list[Path]) -> None:
-    """E203 naming every one of the accurate model's ``files`` that is missing."""
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        raise ModelError("E203", E.E203.format(preset="accurate", missing=", ".join(missing)))
-
-
-def _session(onnxruntime, path: Path, *, arena: bool = True):
-    """A CPU session, on ``$ONRECORD_THREADS`` threads if set.
-
-    The pointer head runs without onnxruntime's memory arena, which keeps the
-    largest buffers a session ever needed: that saves about 90 MB of peak
-    memory per process at no measurable speed. The tagger keeps its arena:
-    without it, it ran 20% slower and peaked 200 MB higher.
-    """
-    options = onnxruntime.SessionOptions()
-    options.enable_cpu_mem_arena = arena
-    threads = int(os.environ.get("ONRECORD_THREADS", "0") or 0)
-    if threads:
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-def _load_pointer(directory: Path, onnxruntime) -> PointerHead | None:
-    """The pointer head beside the tagger, or None when the folder has none (E203 if half of it is there)."""
-    files = [directory / "pointer.onnx", directory / "pointer.json"]
-    if not any(f.is_file() for f in files):
-        return None
-    _all_there(files)
-    settings = json.loads(files[1].read_text(encoding="utf-8"))
-    session = _session(onnxruntime, files[0], arena=False)
-    names = [i.name for i in session.get_inputs()]
-
-    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
-        return session.run(["scores"], {name: inputs[name] for name in names})[0]
-
-    return PointerHead(
-        run,
-        window=int(settings["window"]),
-        max_pieces=settings["max_pieces"],
-        null_bias=settings.get("null_bias", [0.0, 0.0, 0.0]),
-        batch_size=int(settings.get("batch_size", 16)),
     )

@@ -41,6 +41,8 @@ _NEEDS = {
 #: The pointer head ships into the tagger's folder, beside the tagger's own metrics.
 _SHIPPED_METRICS = {"pointer": "pointer-metrics.json"}
 _PATHS = ("data", "output", "ship_to", "tagger")
+#: Which preset's tagger a pointer head reads (``reads`` in its config).
+_READS = ("accurate", "fast")
 
 
 def _require(packages: tuple[str, ...]) -> None:
@@ -65,6 +67,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
     missing = [key for key in _REQUIRED[preset] if key not in config]
     if missing:
         raise OnrecordError("E207", E.E207.format(path=path, detail=f"missing {', '.join(missing)}"), path=str(path))
+    if preset == "pointer" and config.get("reads", "accurate") not in _READS:
+        detail = f"reads must be one of {list(_READS)}, not {config['reads']!r}"
+        raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     for key in _PATHS:
         if key in config:
             config[key] = str((path.parent / config[key]).resolve())

@@ -1,9 +1,11 @@
-"""Train the ``accurate`` preset's pointer head on top of its shipped tagger.
+"""Train a learned preset's pointer head on top of its shipped tagger.
 
-The tagger stays frozen: its last hidden layer is computed once for every
-PolNeAR train article, and only the small head (about 1M parameters) is
-trained, so a run takes minutes on two CPU cores instead of hours. The
-recipe, all of it in the config file:
+``reads = "accurate"`` (the default) trains it over the MiniLM tagger's last
+hidden layer, ``reads = "fast"`` over spaCy's tok2vec output beside the CRF
+tagger. The tagger stays frozen: its features are computed once for every
+PolNeAR train article, and only the small head is trained, so a run takes
+minutes on two CPU cores instead of hours. The recipe, all of it in the
+config file:
 
 * **Examples.** Every cue the tagger finds in a train article (the cues the
   head will see at run time) is matched to the gold attribution whose cue
@@ -12,11 +14,14 @@ recipe, all of it in the config file:
   matching no gold one has "none" for all three: the head learns to reject
   it. Every gold cue the tagger missed is one more example, anchored on the
   gold cue, so that all the gold contents and sources are learnt from.
-  Doubly annotated articles give one example per annotation file.
+  Doubly annotated articles give one example per annotation file. With
+  ``rule_cues``, the cues only the rule extractor finds are examples too,
+  and the shipped head reads them at run time.
 * **Model.** Per piece: projections of its hidden state, of the cue's
   (mean of its pieces) and of their product, the tagger's logits, and
   embeddings of the distance to the cue, the paragraph distance and
-  "inside the cue"; two convolutions (width 5) over the window; six scores
+  "inside the cue", and the rule extractor's hints (:data:`HINTS`: its
+  quotations and roles, and its own reading of this cue); two convolutions (width 5) over the window; six scores
   per piece (start and end of content, source and cue) plus six "none"
   scores from the cue and the pooled window. Loss: cross-entropy over the
   window's pieces and "none", for each of the six pointers.
@@ -38,20 +43,29 @@ from ..errors import E, ModelError
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.pointer import (
     BUCKETS,
+    HINTS,
     POINTER_ROLES,
+    article_hints,
+    cue_hints,
     decode_pointers,
     features,
     paragraphs,
     piece_range,
+    same_cue,
 )
+from ..extraction.crf import load_fast
+from ..extraction.rules import extract_attributions
+from ..extraction.tagging import TaggerReading
 from ..extraction.transformer import decode, load_accurate
+from ..nlp.loader import load_spacy
 from ._torch import Checkpoint, seed_and_threads
 from .corpus import load_split
 
 __all__ = ["train_pointer"]
 
-_DIM = 384  # MiniLM-L6's hidden size
-_INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask")
+#: Where each preset's run-time loader looks for another model folder.
+_MODEL_ENV = {"accurate": "ONRECORD_ACCURATE_MODEL", "fast": "ONRECORD_FAST_MODEL"}
+_INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask", "hints")
 
 
 def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
@@ -59,18 +73,18 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     import torch
 
     seed_and_threads(config)
-    window = config["window"]
-    load_accurate.cache_clear()
-    tagger = load_accurate(config["tagger"])
-    if tagger.read("A check.").hidden is None:
-        raise ModelError("E208", E.E208.format(path=config["tagger"]))
+    window, preset = config["window"], config.get("reads", "accurate")
     started = time.perf_counter()
-    train_docs, train = _examples(tagger, load_split(config["data"], "train")[: config.get("limit")], window)
-    dev_docs, dev = _examples(tagger, load_split(config["data"], "dev")[: config.get("dev_limit")], window)
-    log(f"{len(train)} train and {len(dev)} dev cue examples; tagger read both splits in "
-        f"{time.perf_counter() - started:.0f} s")
+    nlp = load_spacy(config.get("spacy_model"))
+    read = _reader(config, preset)
+    rule_cues = bool(config.get("rule_cues", False))
+    train_docs, train = _examples(read, nlp, load_split(config["data"], "train")[: config.get("limit")], window, rule_cues)
+    dev_docs, dev = _examples(read, nlp, load_split(config["data"], "dev")[: config.get("dev_limit")], window, rule_cues)
+    log(f"{len(train)} train and {len(dev)} dev cue examples; spaCy, the rules and the {preset} tagger read both "
+        f"splits in {time.perf_counter() - started:.0f} s")
 
-    model = _build_head(config)
+    dim = next(iter(train_docs.values()))["hidden"].shape[1]
+    model = _build_head(config, dim)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"])
     batch_size = config["batch_size"]
     steps = config["epochs"] * ((len(train) + batch_size - 1) // batch_size)
@@ -107,30 +121,63 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     model.eval()
     shipped = out / "model"
     shipped.mkdir(exist_ok=True)
-    _export(model, shipped / "pointer.onnx", window)
+    _export(model, shipped / "pointer.onnx", window, dim)
     (shipped / "pointer.json").write_text(json.dumps({
         "window": window, "buckets": BUCKETS, "max_pieces": config["max_pieces"],
         "null_bias": config.get("null_bias", [0.0, 0.0, 0.0]), "batch_size": 16, "roles": list(POINTER_ROLES),
+        "rule_cues": rule_cues,
     }, indent=2) + "\n", encoding="utf-8")
-    final = _dev_scores(config, shipped)
+    final = _dev_scores(config, shipped, preset)
     log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
     return {"history": state["history"], "dev_exact_f1": final, "train_minutes": round(state["seconds"] / 60, 1),
             "model_mb": round((shipped / "pointer.onnx").stat().st_size / 2**20, 1)}
 
 
-def _examples(tagger, examples, window: int):
-    """Per article its tagger reading; per cue (tagger's or missed gold) an (article, pieces, targets) triple."""
+def _reader(config: dict[str, Any], preset: str):
+    """``read(doc, rule_atts) -> (reading with hidden features, the tagger's cues)`` for the preset's frozen tagger."""
+    if preset == "fast":
+        load_fast.cache_clear()
+        crf = load_fast(config["tagger"])
+
+        def read_fast(doc, rule_atts) -> tuple[TaggerReading, list[tuple[int, int]]]:
+            reading, (roles, _) = crf.read(doc, rule_atts)
+            return TaggerReading(reading.offsets, reading.logits, doc.tensor), roles["cue"]
+
+        return read_fast
+    load_accurate.cache_clear()
+    tagger = load_accurate(config["tagger"])
+    if tagger.read("A check.").hidden is None:
+        raise ModelError("E208", E.E208.format(path=config["tagger"]))
+
+    def read_accurate(doc, rule_atts) -> tuple[TaggerReading, list[tuple[int, int]]]:
+        reading = tagger.read(doc.text)
+        return reading, decode(doc.text, reading.offsets, reading.log_probs)[0]["cue"]
+
+    return read_accurate
+
+
+def _examples(read, nlp, examples, window: int, rule_cues: bool):
+    """Per article its readings; per cue (tagger's, rules' or missed gold) an (article, pieces, hints, targets) tuple."""
     docs: dict[str, dict[str, Any]] = {}
     out = []
     none = 2 * window + 1  # the "none" position
     for ex in examples:
         if ex.name not in docs:
-            reading = tagger.read(ex.text)
-            cues = decode(ex.text, reading.offsets, reading.log_probs)[0]["cue"]
+            doc = nlp(ex.text)
+            rule_atts = extract_attributions(doc)
+            reading, cues = read(doc, rule_atts)
+            if rule_cues:
+                cues += [(r.cue[0].start, r.cue[0].end) for r in rule_atts
+                         if r.cue and not any(s < r.cue[0].end and r.cue[0].start < e for s, e in cues)]
             docs[ex.name] = {"offsets": reading.offsets, "hidden": reading.hidden.astype(np.float16),
-                             "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues}
+                             "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues,
+                             "hints": article_hints(ex.text, reading.offsets, rule_atts), "rules": rule_atts}
         doc = docs[ex.name]
         offsets = doc["offsets"]
+
+        def own(cue: tuple[int, int]) -> list[tuple[int, int, int]]:
+            return cue_hints(offsets, same_cue(cue, doc["rules"]))
+
         gold = [a for a in ex.attributions if a.cue]
         used = set()
         for start, end in doc["cues"]:
@@ -140,15 +187,16 @@ def _examples(tagger, examples, window: int):
             overlaps = [(min(end, g.cue[0].end) - max(start, g.cue[0].start), k) for k, g in enumerate(gold)]
             overlaps = [o for o in overlaps if o[0] > 0]
             if not overlaps:
-                out.append((ex.name, anchor, [none] * 2 * len(POINTER_ROLES)))
+                out.append((ex.name, anchor, own((start, end)), [none] * 2 * len(POINTER_ROLES)))
                 continue
             k = max(overlaps)[1]
             used.add(k)
-            out.append((ex.name, anchor, _targets(offsets, anchor, gold[k], window)))
+            out.append((ex.name, anchor, own((start, end)), _targets(offsets, anchor, gold[k], window)))
         for k, g in enumerate(gold):
             anchor = piece_range(offsets, g.cue[0].start, g.cue[0].end)
             if k not in used and anchor is not None:
-                out.append((ex.name, anchor, _targets(offsets, anchor, g, window)))
+                cue = (g.cue[0].start, g.cue[0].end)
+                out.append((ex.name, anchor, own(cue), _targets(offsets, anchor, g, window)))
     return docs, out
 
 
@@ -170,13 +218,13 @@ def _batch(examples, docs, window: int):
     import torch
 
     rows: dict[str, list[np.ndarray]] = {name: [] for name in _INPUTS}
-    for name, anchor, _ in examples:
+    for name, anchor, own, _ in examples:
         doc = docs[name]
-        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window)
+        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window, doc["hints"], [own])
         for key in _INPUTS:
             rows[key].append(built[key])
     inputs = [torch.from_numpy(np.concatenate(rows[key])) for key in _INPUTS]
-    return inputs, torch.from_numpy(np.array([t for _, _, t in examples], dtype=np.int64))
+    return inputs, torch.from_numpy(np.array([t for *_, t in examples], dtype=np.int64))
 
 
 def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, float]:
@@ -191,7 +239,7 @@ def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, floa
             chunk = examples[b : b + 64]
             inputs, targets = _batch(chunk, docs, window)
             scores = torch.log_softmax(model(*inputs), dim=1).numpy()
-            for row, (_, _, t) in enumerate(chunk):
+            for row, (*_, t) in enumerate(chunk):
                 found = decode_pointers(scores[row], config["max_pieces"])
                 for r in range(len(POINTER_ROLES)):
                     gold = None if t[2 * r] == none else (t[2 * r], t[2 * r + 1])
@@ -199,8 +247,8 @@ def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, floa
     return {role: round(float(right[r] / max(len(examples), 1)), 4) for r, role in enumerate(POINTER_ROLES)}
 
 
-def _dev_scores(config: dict[str, Any], head_dir: Path) -> dict[str, float]:
-    """PolNeAR dev exact F1 of the whole ``accurate`` pipeline with this head beside the tagger."""
+def _dev_scores(config: dict[str, Any], head_dir: Path, preset: str) -> dict[str, float]:
+    """PolNeAR dev exact F1 of the whole preset's pipeline with this head beside the tagger."""
     import os
     import shutil
     import tempfile
@@ -213,28 +261,32 @@ def _dev_scores(config: dict[str, Any], head_dir: Path) -> dict[str, float]:
                 shutil.copy(item, Path(tmp) / item.name)
         for name in ("pointer.onnx", "pointer.json"):
             shutil.copy(head_dir / name, Path(tmp) / name)
-        before = os.environ.get("ONRECORD_ACCURATE_MODEL")
-        os.environ["ONRECORD_ACCURATE_MODEL"] = tmp
+        env = _MODEL_ENV[preset]
+        before = os.environ.get(env)
+        os.environ[env] = tmp
         load_accurate.cache_clear()
+        load_fast.cache_clear()
         try:
-            report = evaluate_polnear(config["data"], "dev", Extractor(model="accurate").attributions)
+            report = evaluate_polnear(config["data"], "dev", Extractor(model=preset).attributions)
         finally:
             if before is None:
-                os.environ.pop("ONRECORD_ACCURATE_MODEL")
+                os.environ.pop(env)
             else:
-                os.environ["ONRECORD_ACCURATE_MODEL"] = before
+                os.environ[env] = before
             load_accurate.cache_clear()
+            load_fast.cache_clear()
     return {role: round(report.counts.role(role, "exact").f1, 4) for role in ("source", "cue", "content")}
 
 
-def _export(model, path: Path, window: int) -> Path:
+def _export(model, path: Path, window: int, dim: int) -> Path:
     import torch
 
     width = 2 * window + 1
     example = (
-        torch.zeros((2, width, _DIM)), torch.zeros((2, width, 9)), torch.zeros((2, _DIM)),
+        torch.zeros((2, width, dim)), torch.zeros((2, width, 9)), torch.zeros((2, dim)),
         torch.zeros((2, width), dtype=torch.long), torch.zeros((2, width), dtype=torch.long),
         torch.zeros((2, width), dtype=torch.long), torch.ones((2, width), dtype=torch.bool),
+        torch.zeros((2, width, HINTS)),
     )
     torch.onnx.export(
         model, example, str(path), input_names=list(_INPUTS), output_names=["scores"],
@@ -244,8 +296,9 @@ def _export(model, path: Path, window: int) -> Path:
     return path
 
 
-def _build_head(config: dict[str, Any]):
-    """The head (see the module docstring); defined here so that importing this module does not import torch."""
+def _build_head(config: dict[str, Any], dim: int):
+    """The head over ``dim``-wide features (see the module docstring); defined here so that importing this
+    module does not import torch."""
     import torch
 
     width, dropout = config["width"], config.get("dropout", 0.1)
@@ -254,22 +307,23 @@ def _build_head(config: dict[str, Any]):
     class Head(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.piece = torch.nn.Linear(_DIM, width)
-            self.cue = torch.nn.Linear(_DIM, width, bias=False)
-            self.both = torch.nn.Linear(_DIM, width, bias=False)
+            self.piece = torch.nn.Linear(dim, width)
+            self.cue = torch.nn.Linear(dim, width, bias=False)
+            self.both = torch.nn.Linear(dim, width, bias=False)
             self.tags = torch.nn.Linear(9, width, bias=False)
             self.rel = torch.nn.Embedding(BUCKETS, width)
             self.para = torch.nn.Embedding(7, width)
             self.iscue = torch.nn.Embedding(2, width)
+            self.hints = torch.nn.Linear(HINTS, width, bias=False)
             self.conv1 = torch.nn.Conv1d(width, width, 5, padding=2)
             self.conv2 = torch.nn.Conv1d(width, width, 5, padding=2)
             self.out = torch.nn.Linear(width, roles)
-            self.none = torch.nn.Sequential(torch.nn.Linear(_DIM + width, width), torch.nn.ReLU(), torch.nn.Linear(width, roles))
+            self.none = torch.nn.Sequential(torch.nn.Linear(dim + width, width), torch.nn.ReLU(), torch.nn.Linear(width, roles))
             self.dropout = torch.nn.Dropout(dropout)
 
-        def forward(self, hidden, logits, cue, rel, para, iscue, mask):
+        def forward(self, hidden, logits, cue, rel, para, iscue, mask, hints):
             x = (self.piece(hidden) + self.cue(cue)[:, None] + self.both(hidden * cue[:, None]) + self.tags(logits)
-                 + self.rel(rel) + self.para(para) + self.iscue(iscue))
+                 + self.rel(rel) + self.para(para) + self.iscue(iscue) + self.hints(hints))
             x = self.dropout(torch.relu(x)).transpose(1, 2)
             x = torch.relu(self.conv1(x))
             x = torch.relu(self.conv2(x) + x).transpose(1, 2)
