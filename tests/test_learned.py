@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnx  # the test extra's onnx builds the tiny model; onrecord itself never needs it
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 
 from onrecord.errors import ModelError
 from onrecord.extraction.presets import PRESETS, check_preset
 from onrecord.extraction.transformer import load_accurate
-
-import onnx  # the test extra's onnx builds the tiny model; onrecord itself never needs it
-from onnx import TensorProto, helper, numpy_helper
 
 _VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "smith", "said", "taxes", "rise", "and", "the", ","]
 # tag per word: (source, cue, content) as O=0 B=1 I=2; everything else O O O

@@ -16,6 +16,7 @@ from test_learned import _tiny_crf, _tiny_model
 from onrecord.errors import ModelError
 from onrecord.extraction.pointer import (
     HINTS,
+    PieceIndex,
     PointerHead,
     Reading,
     article_hints,
@@ -69,13 +70,13 @@ def test_hints_mark_the_rules_reading_of_the_article_and_of_the_cue_being_read()
     offsets = [(m.start(), m.end()) for m in re.finditer(r'\w+|"', text)]
     rule = _att(text, "said", "Smith", '"taxes rise"')
     other = _att(text, "agreed", "Jones")  # no content: not the rules' reading of any cue
-    hints = article_hints(text, offsets, [rule, other])
+    hints = article_hints(text, PieceIndex(offsets), [rule, other])
     words = [text[s:e] for s, e in offsets]
     assert [w for w, h in zip(words, hints[:, 0]) if h] == ['"', "taxes", "rise", '"']  # in a quotation
     assert [w for w, h in zip(words, hints[:, 2]) if h] == ["Smith", "Jones"]  # in a rules source
     assert [w for w, h in zip(words, hints[:, 3]) if h] == ["said", "agreed"]  # in a rules cue
     assert same_cue(_chars(_span(text, "agreed")), [rule, other]) is None
-    own = cue_hints(offsets, same_cue(_chars(_span(text, "said")), [rule, other]))
+    own = cue_hints(PieceIndex(offsets), same_cue(_chars(_span(text, "said")), [rule, other]))
     assert sorted(own) == [(4, 2, 5), (5, 2, 2), (6, 5, 5), (7, 0, 0)]  # content, its first and last piece, source
 
     n = len(offsets)

@@ -35,6 +35,7 @@ __all__ = [
     "BUCKETS",
     "HINTS",
     "POINTER_ROLES",
+    "PieceIndex",
     "PointerHead",
     "Reading",
     "article_hints",
@@ -70,11 +71,27 @@ def _bucket(distance: int) -> int:
     return b if distance >= 0 or not size else BUCKETS - 1 - b
 
 
+class PieceIndex:
+    """A text's piece offsets, ready for :meth:`find`: built once per text, since a reading
+    looks up a few hundred spans and each list of starts and ends costs as much as the lookups."""
+
+    def __init__(self, offsets: Sequence[tuple[int, int]]) -> None:
+        self.starts = [s for s, _ in offsets]
+        self.ends = [e for _, e in offsets]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def find(self, start: int, end: int) -> tuple[int, int] | None:
+        """First and last piece (inclusive) overlapping characters ``start:end``; None when none does."""
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_left(self.starts, end) - 1
+        return (first, last) if first <= last else None
+
+
 def piece_range(offsets: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
-    """First and last piece (inclusive) overlapping characters ``start:end``; None when none does."""
-    first = bisect.bisect_right([e for _, e in offsets], start)
-    last = bisect.bisect_left([s for s, _ in offsets], end) - 1
-    return (first, last) if first <= last else None
+    """:meth:`PieceIndex.find` for a single lookup."""
+    return PieceIndex(offsets).find(start, end)
 
 
 def paragraphs(text: str, offsets: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -89,35 +106,35 @@ def same_cue(cue: Span, rule_atts: Sequence[Attribution]) -> Attribution | None:
     return next((r for r in rule_atts if r.content and r.cue[0].start < end and start < r.cue[0].end), None)
 
 
-def article_hints(text: str, offsets: Sequence[tuple[int, int]], rule_atts: Sequence[Attribution]) -> np.ndarray:
+def article_hints(text: str, pieces: PieceIndex, rule_atts: Sequence[Attribution]) -> np.ndarray:
     """The article-wide hint channels, (pieces, 4): in a quotation, in any rules content, source, cue."""
-    out = np.zeros((len(offsets), _ARTICLE_HINTS), dtype=np.float32)
+    out = np.zeros((len(pieces), _ARTICLE_HINTS), dtype=np.float32)
     for q in find_quotes(text):
-        _mark(out[:, 0], offsets, q.start, q.end)
+        _mark(out[:, 0], pieces, q.start, q.end)
     for att in rule_atts:
         for channel, role in enumerate(("content", "source", "cue"), 1):
             for span in getattr(att, role):
-                _mark(out[:, channel], offsets, span.start, span.end)
+                _mark(out[:, channel], pieces, span.start, span.end)
     return out
 
 
-def _mark(column: np.ndarray, offsets: Sequence[tuple[int, int]], start: int, end: int) -> None:
-    found = piece_range(offsets, start, end)
+def _mark(column: np.ndarray, pieces: PieceIndex, start: int, end: int) -> None:
+    found = pieces.find(start, end)
     if found is not None:
         column[found[0] : found[1] + 1] = 1.0
 
 
-def cue_hints(offsets: Sequence[tuple[int, int]], rule: Attribution | None) -> list[tuple[int, int, int]]:
+def cue_hints(pieces: PieceIndex, rule: Attribution | None) -> list[tuple[int, int, int]]:
     """(channel, first piece, last piece) marks of the rules' attribution for one cue."""
     if rule is None:
         return []
     out = []
     for span in rule.content:
-        found = piece_range(offsets, span.start, span.end)
+        found = pieces.find(span.start, span.end)
         if found is not None:
             out += [(4, *found), (5, found[0], found[0]), (6, found[1], found[1])]
     for span in rule.source:
-        found = piece_range(offsets, span.start, span.end)
+        found = pieces.find(span.start, span.end)
         if found is not None:
             out.append((7, *found))
     return out
@@ -177,17 +194,19 @@ def decode_pointers(
 
     A span must have ``start <= end`` and at most ``max_pieces`` pieces; it
     wins only if it scores above the role's "none" (plus ``null_bias``).
+    Only the band of allowed (start, length) pairs is scored: a run decodes
+    every cue, and the full positions x positions table cost more than the
+    head itself.
     """
     n = log_probs.shape[0] - 1
-    idx = np.arange(n)
-    gap = idx[None, :] - idx[:, None]
     out: list[tuple[int, int] | None] = []
     for r in range(len(POINTER_ROLES)):
-        pair = log_probs[:n, 2 * r][:, None] + log_probs[:n, 2 * r + 1][None, :]
-        pair = np.where((gap >= 0) & (gap < max_pieces[r]), pair, -np.inf)
-        i, j = np.unravel_index(int(np.argmax(pair)), pair.shape)
+        longest = max(1, min(int(max_pieces[r]), n))
+        ends = np.concatenate([log_probs[:n, 2 * r + 1], np.full(longest - 1, -np.inf, dtype=log_probs.dtype)])
+        band = log_probs[:n, 2 * r][:, None] + np.lib.stride_tricks.sliding_window_view(ends, longest)
+        start, length = np.unravel_index(int(np.argmax(band)), band.shape)
         none = log_probs[n, 2 * r] + log_probs[n, 2 * r + 1] + null_bias[r]
-        out.append(None if none > pair[i, j] else (int(i), int(j)))
+        out.append(None if none > band[start, length] else (int(start), int(start + length)))
     return out
 
 
@@ -229,14 +248,15 @@ class PointerHead:
         ``rule_atts`` are the rule extractor's attributions of the same text,
         read as hints (:data:`HINTS`).
         """
-        ranges = [piece_range(offsets, s, e) for s, e in cues]
+        pieces = PieceIndex(offsets)
+        ranges = [pieces.find(s, e) for s, e in cues]
         todo = [i for i, r in enumerate(ranges) if r is not None]
         out: list[Reading | None] = [None] * len(cues)
         if not todo:
             return out
         paras = paragraphs(text, offsets)
-        hints = article_hints(text, offsets, rule_atts)
-        owns = [cue_hints(offsets, same_cue(cue, rule_atts)) for cue in cues]
+        hints = article_hints(text, pieces, rule_atts)
+        owns = [cue_hints(pieces, same_cue(cue, rule_atts)) for cue in cues]
         for b in range(0, len(todo), self.batch_size):
             chunk = todo[b : b + self.batch_size]
             scores = self.run(

@@ -41,19 +41,19 @@ import numpy as np
 
 from ..errors import E, ModelError
 from ..evaluate.polnear import evaluate_polnear
+from ..extraction.crf import load_fast
 from ..extraction.pointer import (
     BUCKETS,
     HINTS,
     POINTER_ROLES,
+    PieceIndex,
     article_hints,
     cue_hints,
     decode_pointers,
     features,
     paragraphs,
-    piece_range,
     same_cue,
 )
-from ..extraction.crf import load_fast
 from ..extraction.rules import extract_attributions
 from ..extraction.tagging import TaggerReading
 from ..extraction.transformer import decode, load_accurate
@@ -169,19 +169,20 @@ def _examples(read, nlp, examples, window: int, rule_cues: bool):
             if rule_cues:
                 cues += [(r.cue[0].start, r.cue[0].end) for r in rule_atts
                          if r.cue and not any(s < r.cue[0].end and r.cue[0].start < e for s, e in cues)]
-            docs[ex.name] = {"offsets": reading.offsets, "hidden": reading.hidden.astype(np.float16),
+            pieces = PieceIndex(reading.offsets)
+            docs[ex.name] = {"pieces": pieces, "hidden": reading.hidden.astype(np.float16),
                              "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues,
-                             "hints": article_hints(ex.text, reading.offsets, rule_atts), "rules": rule_atts}
+                             "hints": article_hints(ex.text, pieces, rule_atts), "rules": rule_atts}
         doc = docs[ex.name]
-        offsets = doc["offsets"]
+        pieces = doc["pieces"]
 
         def own(cue: tuple[int, int]) -> list[tuple[int, int, int]]:
-            return cue_hints(offsets, same_cue(cue, doc["rules"]))
+            return cue_hints(pieces, same_cue(cue, doc["rules"]))
 
         gold = [a for a in ex.attributions if a.cue]
         used = set()
         for start, end in doc["cues"]:
-            anchor = piece_range(offsets, start, end)
+            anchor = pieces.find(start, end)
             if anchor is None:
                 continue
             overlaps = [(min(end, g.cue[0].end) - max(start, g.cue[0].start), k) for k, g in enumerate(gold)]
@@ -191,22 +192,22 @@ def _examples(read, nlp, examples, window: int, rule_cues: bool):
                 continue
             k = max(overlaps)[1]
             used.add(k)
-            out.append((ex.name, anchor, own((start, end)), _targets(offsets, anchor, gold[k], window)))
+            out.append((ex.name, anchor, own((start, end)), _targets(pieces, anchor, gold[k], window)))
         for k, g in enumerate(gold):
-            anchor = piece_range(offsets, g.cue[0].start, g.cue[0].end)
+            anchor = pieces.find(g.cue[0].start, g.cue[0].end)
             if k not in used and anchor is not None:
                 cue = (g.cue[0].start, g.cue[0].end)
-                out.append((ex.name, anchor, own(cue), _targets(offsets, anchor, g, window)))
+                out.append((ex.name, anchor, own(cue), _targets(pieces, anchor, g, window)))
     return docs, out
 
 
-def _targets(offsets, anchor: tuple[int, int], att, window: int) -> list[int]:
+def _targets(pieces, anchor: tuple[int, int], att, window: int) -> list[int]:
     """First and last piece of the content, source and (first) cue, relative to the window; "none" if absent."""
     lo, none = anchor[0] - window, 2 * window + 1
     out = []
     for role in POINTER_ROLES:
         spans = getattr(att, role)[:1] if role == "cue" else getattr(att, role)
-        found = piece_range(offsets, min(s.start for s in spans), max(s.end for s in spans)) if spans else None
+        found = pieces.find(min(s.start for s in spans), max(s.end for s in spans)) if spans else None
         if found is None or found[0] < lo or found[1] > anchor[0] + window:
             out += [none, none]
         else:
