@@ -11,8 +11,8 @@ import pytest
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
     "rules": {"source": 0.555, "cue": 0.56, "content": 0.45},
-    "fast": {"source": 0.665, "cue": 0.64, "content": 0.46},
-    "accurate": {"source": 0.79, "cue": 0.73, "content": 0.585},
+    "fast": {"source": 0.69, "cue": 0.645, "content": 0.47},
+    "accurate": {"source": 0.795, "cue": 0.735, "content": 0.595},
 }
 
 

@@ -207,8 +207,15 @@ class CrfTagger:
                 for span, inside in found:
                     confidence[span] = sum(tagger.marginal(labels[i], i) for i in inside) / max(1, len(inside))
             roles[role] = sorted({span for span, _ in found})
-        hidden = doc.tensor if self.pointer is not None and doc.tensor is not None and len(doc.tensor) == len(units) else None
-        return TaggerReading(units, logits, hidden), (roles, confidence)
+        return TaggerReading(units, logits, self._features(doc)), (roles, confidence)
+
+    def _features(self, doc: Doc):
+        """spaCy's tok2vec output for the head, if there is a head and the output is what it was trained on
+        (another spaCy pipeline may have none, or another width: the preset then runs without the head)."""
+        tensor = doc.tensor
+        if self.pointer is None or tensor is None or tensor.ndim != 2 or len(tensor) != len(doc):
+            return None
+        return tensor if self.pointer.dim in (None, tensor.shape[1]) else None
 
     def predict(self, doc: Doc, rule_atts: list[Attribution]) -> Prediction:
         """Role spans in ``doc.text`` and a confidence (mean marginal) per cue."""

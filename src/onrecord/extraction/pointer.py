@@ -224,9 +224,11 @@ class PointerHead:
 
     def __init__(
         self, run, *, window: int, max_pieces: Sequence[int], null_bias: Sequence[float], batch_size: int = 16,
-        rule_cues: bool = False,
+        rule_cues: bool = False, dim: int | None = None,
     ):
         self.run = run
+        #: The width of the features it reads (None: unknown); other features cannot go in.
+        self.dim = dim
         #: Whether the head also reads the cues only the rules found (it was trained on them).
         self.rule_cues = rule_cues
         self.window = window
@@ -286,6 +288,7 @@ def load_pointer(directory: Path, preset: str) -> PointerHead | None:
     settings = json.loads(files[1].read_text(encoding="utf-8"))
     head = session(files[0], arena=False)
     names = [i.name for i in head.get_inputs()]
+    dim = next((i.shape[-1] for i in head.get_inputs() if i.name == "hidden" and i.shape), None)
 
     def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
         return head.run(["scores"], {name: inputs[name] for name in names})[0]
@@ -297,4 +300,5 @@ def load_pointer(directory: Path, preset: str) -> PointerHead | None:
         null_bias=settings.get("null_bias", [0.0, 0.0, 0.0]),
         batch_size=int(settings.get("batch_size", 16)),
         rule_cues=bool(settings.get("rule_cues", False)),
+        dim=dim if isinstance(dim, int) else None,
     )

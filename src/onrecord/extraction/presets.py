@@ -109,7 +109,7 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
             text, reading.offsets, reading.hidden, reading.logits,
             [(a.cue[0].start, a.cue[0].end) for a in cued], rule_atts,
         )
-        return _pointed(text, atts, dict(zip(map(id, cued), found)), rule_atts, {id(a) for a in borrowed})
+        return _pointed(text, atts, dict(zip(map(id, cued), found)), rule_atts, frozenset(map(id, borrowed)))
     atts = group(text, roles, starts, confidence=confidence, cut_at_sentence=preset == "fast")
     return _rule_contents(doc, text, atts, rule_atts)
 
@@ -119,7 +119,7 @@ def _pointed(
     atts: list[Attribution],
     readings: dict[int, Reading | None],
     rule_atts: list[Attribution],
-    borrowed: set[int] = frozenset(),
+    borrowed: frozenset[int] = frozenset(),
 ) -> list[Attribution]:
     """Each cued attribution as the pointer head read it.
 
@@ -128,7 +128,8 @@ def _pointed(
       fragments) -- unless the rules found a content for the same cue that
       holds it. The head often stops early, mostly inside a quotation, whose
       marks the quotation finder reads exactly (dev content F1 +0.04).
-    * Where the head sees no source, the rules' source for the cue stands in.
+    * Where the head sees no source, or no content, the rules' reading of the
+      cue stands in.
     * A cue the head rejects is dropped, except a cue nested in another
       attribution's content ('"...," Gallyamov wrote, according to X'):
       PolNeAR annotates few of those, so the head learnt to doubt them, but
@@ -163,7 +164,7 @@ def _pointed(
         if content:
             holes = [cue, *((s.start, s.end) for s in att.source)]
             att.content = [Span.of(text, *c) for c in carve(text, [content], holes)]
-        if rule is not None and _holds(rule.content, att.content):
+        if rule is not None and (not att.content or _holds(rule.content, att.content)):
             att.content = list(rule.content)
         _according_medium(text, att)
         att.kind = attribution_kind(text, [(c.start, c.end) for c in att.content], att.cue[0].text.lower())
@@ -207,17 +208,25 @@ def _according_medium(text: str, att: Attribution) -> None:
 
     PolNeAR would make "a translation from The Daily Beast" the source; onrecord
     keeps the medium nouns of ``data/according_media.txt`` in the cue, as the
-    rules do, so that the speaker is the outlet.
+    rules do, so that the speaker is the outlet. The medium may have been read
+    as part of the source or as part of neither (a head that points at the
+    outlet alone): either way it joins the cue.
     """
     if not att.source or not att.cue[0].text.lower().startswith("according to"):
         return
-    source = att.source[0]
-    medium = _MEDIUM.match(source.text)
-    if medium is None or medium.group(1).lower() not in word_set("according_media.txt") or medium.end() >= len(source.text):
+    cue, source = att.cue[0], att.source[0]
+    after = cue.end + len(text[cue.end : source.start]) - len(text[cue.end : source.start].lstrip())
+    if not cue.end <= after <= source.start:
         return
-    cue_start = att.cue[0].start
-    att.cue = [Span.of(text, *snap_to_words(text, cue_start, source.start + medium.end()))]
-    att.source = [Span.of(text, source.start + medium.end(), source.end)]
+    medium = _MEDIUM.match(text, after, source.end)
+    if (
+        medium is None
+        or medium.group(1).lower() not in word_set("according_media.txt")
+        or not source.start <= medium.end() < source.end
+    ):
+        return
+    att.cue = [Span.of(text, *snap_to_words(text, cue.start, medium.end()))]
+    att.source = [Span.of(text, medium.end(), source.end)]
 
 
 def _rule_contents(doc: Doc, text: str, atts: list[Attribution], rule_atts: list[Attribution]) -> list[Attribution]:

@@ -16,12 +16,14 @@ config file:
   gold cue, so that all the gold contents and sources are learnt from.
   Doubly annotated articles give one example per annotation file. With
   ``rule_cues``, the cues only the rule extractor finds are examples too,
-  and the shipped head reads them at run time.
+  and the shipped head reads them at run time (unless ``read_rule_cues``
+  says otherwise).
 * **Model.** Per piece: projections of its hidden state, of the cue's
   (mean of its pieces) and of their product, the tagger's logits, and
   embeddings of the distance to the cue, the paragraph distance and
   "inside the cue", and the rule extractor's hints (:data:`HINTS`: its
-  quotations and roles, and its own reading of this cue); two convolutions (width 5) over the window; six scores
+  quotations and roles, and its own reading of this cue); two
+  convolutions (``kernel`` wide, default 5) over the window; six scores
   per piece (start and end of content, source and cue) plus six "none"
   scores from the cue and the pooled window. Loss: cross-entropy over the
   window's pieces and "none", for each of the six pointers.
@@ -125,7 +127,7 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     (shipped / "pointer.json").write_text(json.dumps({
         "window": window, "buckets": BUCKETS, "max_pieces": config["max_pieces"],
         "null_bias": config.get("null_bias", [0.0, 0.0, 0.0]), "batch_size": 16, "roles": list(POINTER_ROLES),
-        "rule_cues": rule_cues,
+        "rule_cues": bool(config.get("read_rule_cues", rule_cues)),
     }, indent=2) + "\n", encoding="utf-8")
     final = _dev_scores(config, shipped, preset)
     log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
@@ -302,7 +304,7 @@ def _build_head(config: dict[str, Any], dim: int):
     module does not import torch."""
     import torch
 
-    width, dropout = config["width"], config.get("dropout", 0.1)
+    width, dropout, kernel = config["width"], config.get("dropout", 0.1), config.get("kernel", 5)
     roles = 2 * len(POINTER_ROLES)
 
     class Head(torch.nn.Module):
@@ -316,8 +318,8 @@ def _build_head(config: dict[str, Any], dim: int):
             self.para = torch.nn.Embedding(7, width)
             self.iscue = torch.nn.Embedding(2, width)
             self.hints = torch.nn.Linear(HINTS, width, bias=False)
-            self.conv1 = torch.nn.Conv1d(width, width, 5, padding=2)
-            self.conv2 = torch.nn.Conv1d(width, width, 5, padding=2)
+            self.conv1 = torch.nn.Conv1d(width, width, kernel, padding=kernel // 2)
+            self.conv2 = torch.nn.Conv1d(width, width, kernel, padding=kernel // 2)
             self.out = torch.nn.Linear(width, roles)
             self.none = torch.nn.Sequential(torch.nn.Linear(dim + width, width), torch.nn.ReLU(), torch.nn.Linear(width, roles))
             self.dropout = torch.nn.Dropout(dropout)
