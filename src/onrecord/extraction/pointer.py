@@ -1,19 +1,21 @@
-"""The ``accurate`` preset's second pass: each cue reads its own source, cue and content.
+"""The learned presets' second pass: each cue reads its own source, cue and content.
 
-The BIO tagger marks every source, cue and content of an article in one pass,
-and :func:`~onrecord.extraction.tagging.group` then pairs them by proximity.
+A tagger (the MiniLM BIO tagger for ``accurate``, the CRFs for ``fast``)
+marks every source, cue and content of an article in one pass, and
+:func:`~onrecord.extraction.tagging.group` then pairs them by proximity.
 That loses most where exact scores are decided: where a content ends, which
 of two contents belongs to which cue, whether "said Thursday" is the cue or
-"said" is. The pointer head looks again, once per cue. It reads the tagger's
-last hidden layer over ``window`` pieces either side of the cue, with the
-cue marked, and scores every piece as the start or the end of *that* cue's
-content, source and cue, plus a "none" score for each role. "None" for the
-cue says the tagger's cue is not one, and the attribution is dropped.
+"said" is. The pointer head looks again, once per cue. It reads the
+tagger's features (MiniLM's last hidden layer, or spaCy's tok2vec output
+beside the CRF tags) over ``window`` units either side of the cue, with the
+cue marked and the rule extractor's hints (:data:`HINTS`), and scores every
+unit as the start or the end of *that* cue's content, source and cue, plus
+a "none" score for each role. "None" for the cue says the cue is not one,
+and the attribution is dropped.
 
-On PolNeAR dev this lifts exact F1 from 0.760 / 0.698 / 0.519 (source, cue,
-content; the tagger and grouping alone) to the figures in the README. The
-features are built here, in numpy, for training and run time alike
-(:func:`features`); :mod:`onrecord.train.pointer` trains the head.
+The README has the dev figures with and without the heads. The features
+are built here, in numpy, for training and run time alike
+(:func:`features`); :mod:`onrecord.train.pointer` trains the heads.
 """
 
 from __future__ import annotations

@@ -45,7 +45,6 @@ from .tagging import (
 
 __all__ = ["WordPieceTagger", "load_accurate", "decode"]
 
-#: Role spans (character ranges) and a confidence per cue span.
 #: ``run(input_ids, attention_mask) -> [logits]`` or ``[logits, hidden]``, per window.
 Runner = Callable[[np.ndarray, np.ndarray], Sequence[np.ndarray]]
 
