@@ -72,65 +72,65 @@ def token_units(doc: Doc) -> list[tuple[int, int]]:
 
 
 def token_features(
-    doc: Doc, rule_atts: list[Attribution], units: list[tuple[int, int]] | None = None
+    doc: Doc, rule_atts: list[Attribution], units: list[tuple[int, int]] | None = None, text: str | None = None
 ) -> list[list[str]]:
     """CRFsuite feature strings for every token of ``doc``.
 
     ``rule_atts`` is the rule extractor's output on the same doc; each
-    token learns which role (B/I) the rules gave it. ``units`` are the
-    tokens' character ranges, if the caller has them already.
+    token learns which role (B/I) the rules gave it. ``units`` (the tokens'
+    character ranges) and ``text`` (``doc.text``) save work if the caller
+    has them already.
 
-    Token attributes are read in one ``Doc.to_array`` call and their strings
-    looked up once per distinct value, rather than through a new Token object
-    per ``doc[i]`` and ``token.head``. The features are exactly those the
-    shipped model was trained on.
+    Token attributes are read in one ``Doc.to_array`` call, their strings
+    looked up once per distinct value, and each feature built a column at a
+    time rather than a token at a time: this runs for every token of every
+    article, and the strings are most of ``fast``'s cost over the parse. The
+    features are exactly those the shipped model was trained on.
     """
     units = units or token_units(doc)
-    rules = {role: bio_tags(units, [(s.start, s.end) for a in rule_atts for s in getattr(a, role)]) for role in ROLES}
-    quoted = _in_quote(doc)
-    columns = doc.to_array(_ATTRS).tolist()
+    rules = [[TAGS[t] for t in bio_tags(units, [(s.start, s.end) for a in rule_atts for s in getattr(a, role)])]
+             for role in ROLES]
+    columns = doc.to_array(_ATTRS).T.tolist()
     strings = _StringCache(doc)
-    n = len(columns)
+    n = len(doc)
     heads = [i + offset for i, offset in enumerate(doc.to_array("HEAD").astype("int64").tolist())]  # signed offsets
-    lemmas = [strings.lower(row[_LEMMA]) for row in columns]
-    deps = [strings[row[_DEP]] for row in columns]
+    lemmas = [strings.lower(key) for key in columns[_LEMMA]]
+    deps = [strings[key] for key in columns[_DEP]]
     buckets = [_bucket(cue_ratio(lemma)) for lemma in lemmas]
+    # The five features a token also lends its neighbours (word, tag, arc, rules' roles, quotation)
+    shared = (
+        ["w=" + strings[key] for key in columns[_LOWER]],
+        ["p=" + strings[key] for key in columns[_TAG]],
+        ["d=" + dep for dep in deps],
+        ["r=" + "".join(tags) for tags in zip(*rules)],
+        ["q=" + mark for mark in _in_quote(doc, text)],
+    )
+    own = (
+        [f"e={_IOB[iob]}{strings[kind]}" for iob, kind in zip(columns[_ENT_IOB], columns[_ENT_TYPE])],
+        ["c=" + bucket for bucket in buckets],
+        ["hc=" + buckets[h] for h in heads],
+        [f"hd={deps[h]}|{dep}" for h, dep in zip(heads, deps)],
+        ["hl=" + lemmas[h] for h in heads],
+        ["l=" + lemma for lemma in lemmas],
+        ["s=" + strings[key][:4] for key in columns[_SHAPE]],
+        ["ss=1" if start == 1 else "ss=0" for start in columns[_SENT_START]],
+        ["side=L" if h > i else "side=R" if h < i else "side=H" for i, h in enumerate(heads)],
+    )
     scope = _cue_scope(doc, heads, lemmas, deps)
-    base = []
-    for i, row in enumerate(columns):
-        h = heads[i]
-        rule = "".join(TAGS[rules[role][i]] for role in ROLES)
-        base.append(
-            (
-                f"w={strings[row[_LOWER]]}",
-                f"p={strings[row[_TAG]]}",
-                f"d={deps[i]}",
-                f"r={rule}",
-                f"q={quoted[i]}",
-                f"e={_IOB[row[_ENT_IOB]]}{strings[row[_ENT_TYPE]]}",
-                f"c={buckets[i]}",
-                f"hc={buckets[h]}",
-                f"hd={deps[h]}|{deps[i]}",
-                f"hl={lemmas[h]}",
-                f"l={lemmas[i]}",
-                f"s={strings[row[_SHAPE]][:4]}",
-                f"ss={int(row[_SENT_START] == 1)}",
-                f"side={'L' if h > i else 'R' if h < i else 'H'}",
-                *scope[i],
-            )
-        )
+    windows = [_shifted([[f"{off}{f}" for f in column] for column in shared], off, n, f"{off}edge") for off in _WINDOW]
+    rule_pairs = ["r-1r=edge|" + shared[3][0]] if n else []
+    rule_pairs += [f"r-1r={before}|{after}" for before, after in zip(shared[3], shared[3][1:])]
     out = []
-    for i in range(n):
-        feats = ["b", *base[i]]
-        for off in _WINDOW:
-            j = i + off
-            if 0 <= j < n:
-                w, p, d, r, q = base[j][:5]
-                feats.extend((f"{off}{w}", f"{off}{p}", f"{off}{d}", f"{off}{r}", f"{off}{q}"))
-            else:
-                feats.append(f"{off}edge")
-        feats.append(f"r-1r={base[i - 1][3] if i else 'edge'}|{base[i][3]}")
-        out.append(feats)
+    for i, base in enumerate(zip(*shared, *own)):
+        out.append(["b", *base, *scope[i], *windows[0][i], *windows[1][i], *windows[2][i], *windows[3][i], rule_pairs[i]])
+    return out
+
+
+def _shifted(lent: list[list[str]], off: int, n: int, edge: str) -> list[tuple[str, ...]]:
+    """Per token, the neighbour ``off`` away's five lent features, or ``edge`` past either end of the doc."""
+    out: list[tuple[str, ...]] = [(edge,)] * n
+    lo, hi = max(0, -off), min(n, n - off)
+    out[lo:hi] = zip(*(column[lo + off : hi + off] for column in lent))
     return out
 
 
@@ -162,10 +162,10 @@ def _bucket(ratio: float) -> str:
     return "0" if ratio <= 0 else "1" if ratio < 0.1 else "2" if ratio < 0.3 else "3" if ratio < 0.6 else "4"
 
 
-def _in_quote(doc: Doc) -> list[str]:
+def _in_quote(doc: Doc, text: str | None = None) -> list[str]:
     """Per token: Q inside a quotation, M on a quotation mark, O outside."""
     marks = ["O"] * len(doc)
-    for q in find_quotes(doc.text):
+    for q in find_quotes(doc.text if text is None else text):
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             continue
@@ -194,7 +194,7 @@ class CrfTagger:
 
         text = doc.text  # Doc.text joins every token on each access: read it once
         units = token_units(doc)
-        items = pycrfsuite.ItemSequence(token_features(doc, rule_atts, units))
+        items = pycrfsuite.ItemSequence(token_features(doc, rule_atts, units, text))
         roles: dict[str, list[tuple[int, int]]] = {}
         confidence: dict[tuple[int, int], float] = {}
         logits = np.zeros((len(units), len(ROLES) * len(TAGS)), dtype=np.float32)

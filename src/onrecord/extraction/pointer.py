@@ -43,6 +43,7 @@ __all__ = [
     "article_hints",
     "cue_hints",
     "decode_pointers",
+    "decode_batch",
     "features",
     "load_pointer",
     "paragraphs",
@@ -196,19 +197,34 @@ def decode_pointers(
 
     A span must have ``start <= end`` and at most ``max_pieces`` pieces; it
     wins only if it scores above the role's "none" (plus ``null_bias``).
-    Only the band of allowed (start, length) pairs is scored: a run decodes
-    every cue, and the full positions x positions table cost more than the
-    head itself.
     """
-    n = log_probs.shape[0] - 1
-    out: list[tuple[int, int] | None] = []
+    return decode_batch(log_probs[None], max_pieces, null_bias)[0]
+
+
+def decode_batch(
+    log_probs: np.ndarray, max_pieces: Sequence[int], null_bias: Sequence[float] = (0.0, 0.0, 0.0)
+) -> list[list[tuple[int, int] | None]]:
+    """:func:`decode_pointers` for each of (rows, positions + 1, 6) scores at once.
+
+    Only the band of allowed (start, length) pairs is scored, for all rows in
+    one numpy call per role: a run decodes every cue, and the full
+    positions x positions table, or a numpy call per cue, cost more than the
+    head itself. The scores need not be normalised: a column's log-sum-exp
+    shifts a span and "none" alike.
+    """
+    rows, n = log_probs.shape[0], log_probs.shape[1] - 1
+    out: list[list[tuple[int, int] | None]] = [[None] * len(POINTER_ROLES) for _ in range(rows)]
     for r in range(len(POINTER_ROLES)):
         longest = max(1, min(int(max_pieces[r]), n))
-        ends = np.concatenate([log_probs[:n, 2 * r + 1], np.full(longest - 1, -np.inf, dtype=log_probs.dtype)])
-        band = log_probs[:n, 2 * r][:, None] + np.lib.stride_tricks.sliding_window_view(ends, longest)
-        start, length = np.unravel_index(int(np.argmax(band)), band.shape)
-        none = log_probs[n, 2 * r] + log_probs[n, 2 * r + 1] + null_bias[r]
-        out.append(None if none > band[start, length] else (int(start), int(start + length)))
+        pad = np.full((rows, longest - 1), -np.inf, dtype=log_probs.dtype)
+        ends = np.concatenate([log_probs[:, :n, 2 * r + 1], pad], axis=1)
+        band = log_probs[:, :n, 2 * r, None] + np.lib.stride_tricks.sliding_window_view(ends, longest, axis=1)
+        best = band.reshape(rows, -1).argmax(axis=1)
+        starts, lengths = np.divmod(best, longest)
+        scores = band[np.arange(rows), starts, lengths]
+        none = log_probs[:, n, 2 * r] + log_probs[:, n, 2 * r + 1] + null_bias[r]
+        for row in np.flatnonzero(scores >= none).tolist():
+            out[row][r] = (int(starts[row]), int(starts[row] + lengths[row]))
     return out
 
 
@@ -266,16 +282,14 @@ class PointerHead:
             scores = self.run(
                 features(hidden, logits, paras, [ranges[i] for i in chunk], self.window, hints, [owns[i] for i in chunk])
             )
-            scores = scores - scores.max(axis=1, keepdims=True)
-            scores = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
-            for row, i in enumerate(chunk):
+            for i, found in zip(chunk, decode_batch(scores, self.max_pieces, self.null_bias)):
                 lo = ranges[i][0] - self.window
                 spans = []
-                for found in decode_pointers(scores[row], self.max_pieces, self.null_bias):
-                    if found is None or not (0 <= found[0] + lo and found[1] + lo < len(offsets)):
+                for pair in found:
+                    if pair is None or not (0 <= pair[0] + lo and pair[1] + lo < len(offsets)):
                         spans.append(None)
                     else:
-                        spans.append((offsets[found[0] + lo][0], offsets[found[1] + lo][1]))
+                        spans.append((offsets[pair[0] + lo][0], offsets[pair[1] + lo][1]))
                 content, source, cue = spans
                 out[i] = Reading(cue=cue, source=source, content=content)
         return out
