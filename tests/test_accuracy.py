@@ -11,7 +11,7 @@ import pytest
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
     "rules": {"source": 0.555, "cue": 0.56, "content": 0.45},
-    "fast": {"source": 0.69, "cue": 0.645, "content": 0.47},
+    "fast": {"source": 0.69, "cue": 0.65, "content": 0.485},
     "accurate": {"source": 0.795, "cue": 0.735, "content": 0.595},
 }
 

@@ -29,10 +29,12 @@ from onrecord.extraction.pointer import (
 )
 from onrecord.extraction.presets import (
     _one_line,
+    _trim_content,
     _pointed,
     _rule_only,
     preset_attributions,
 )
+from onrecord.extraction.quotes import find_quotes
 from onrecord.extraction.transformer import load_accurate
 from onrecord.model import Attribution, Span
 
@@ -282,6 +284,28 @@ def test_a_content_over_a_line_break_keeps_the_line_nearest_its_cue():
     [kept] = _one_line(text, content, _span(text, "added"))
     assert kept.text == '"Next quote,"'
     assert _one_line(text, [_span(text, "We will win")], None)[0].text == "We will win"  # no break: as is
+
+
+def test_after_an_interrupted_quotation_the_content_resumes_at_the_next_quotation_mark():
+    text = '"It is finished," she said of the election. "In my head, anyway." Then she left.'
+    first = _span(text, '"It is finished,"')
+    rest = Span.of(text, text.index("of the"), text.index("Then") - 1)  # the head's stretch minus cue and source
+    quotes = find_quotes(text)
+    assert [f.text for f in _trim_content(text, [first, rest], quotes)] == ['"It is finished,"', '"In my head, anyway."']
+    # a content that is one fragment, or a second fragment that starts a quotation, stays as it is
+    assert _trim_content(text, [rest], quotes) == [rest]
+    second = _span(text, '"In my head, anyway."')
+    assert _trim_content(text, [first, second], quotes) == [first, second]
+    # the frame's words alone after a quotation are not content; nor is the full stop after prose
+    frame = _span(text, "of the election")
+    assert _trim_content(text, [first, frame], quotes) == [first]
+    assert _trim_content(text, [_span(text, "Then she left.")], quotes)[0].text == "Then she left"
+    # nor does reporter's prose after prose: only a quotation the cue interrupts resumes
+    prose = Span.of(text, text.index("the election"), text.index("Then") - 1)
+    assert _trim_content(text, [_span(text, "she"), prose], quotes)[1] == prose
+    # no content starts on the full stop the cue's sentence ended with
+    stop = Span.of(text, text.index('. "In'), text.index("Then") - 1)
+    assert _trim_content(text, [stop], quotes)[0].text == '"In my head, anyway."'
 
 
 def test_the_head_reading_replaces_the_grouped_one_and_a_rejected_cue_goes():

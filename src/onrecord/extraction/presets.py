@@ -23,6 +23,7 @@ from ..errors import E, ModelError
 from ..model import Attribution, Span
 from .lexicon import word_set
 from .pointer import Reading, same_cue
+from .quotes import Quote, find_quotes
 from .rules import RuleConfig, extract_attributions
 from .tagging import attribution_kind, carve, group, link_parents, snap_to_words
 
@@ -46,9 +47,61 @@ def preset_attributions(doc: Doc, preset: str, config: RuleConfig | None = None)
     """The attributions ``preset`` finds in the parsed ``doc``."""
     atts = _attributions(doc, preset, config)
     text = doc.text  # Doc.text joins every token on each access: read it once
+    quotes = find_quotes(text)
     for att in atts:
-        att.content = _one_line(text, att.content, att.cue[0] if att.cue else None)
+        content = _trim_content(text, _one_line(text, att.content, att.cue[0] if att.cue else None), quotes)
+        if content != att.content and att.cue:  # '"A," she wrote in the column' was mixed, is direct
+            att.kind = attribution_kind(text, [(c.start, c.end) for c in content], att.cue[0].text.lower())
+        att.content = content
     return atts
+
+
+_STOP = re.compile(r"[.,;:]\s+")
+_OPENERS = "\"'`\u201c\u2018"
+
+
+def _lstrip_stop(text: str, frag: Span) -> Span:
+    m = _STOP.match(text, frag.start, frag.end)
+    return Span.of(text, m.end(), frag.end) if m and m.end() < frag.end else frag
+
+
+def _rstrip_full_stop(text: str, frag: Span) -> Span:
+    """PolNeAR ends a content that is not a quotation before its sentence's full stop (9,455 of
+    9,560 in train), even after "U.S."; an ellipsis stays."""
+    end = len(text[frag.start : frag.end].rstrip()) + frag.start
+    if end - frag.start > 1 and text[end - 1] == "." and text[end - 2] != ".":
+        return Span.of(text, frag.start, end - 1)
+    return frag
+
+
+def _trim_content(text: str, content: list[Span], quotes: list[Quote]) -> list[Span]:
+    """Trim a content's edges to PolNeAR's conventions; after a quotation, it resumes at the next one.
+
+    '"It's finished," she said of the election, "in my head, anyway."': the
+    learned presets cut the cue and source out of one stretch, which leaves
+    the words between the cue and the second quotation ("of the election,",
+    "at a briefing Monday.") at the head of the second fragment, or alone
+    ('"...," Gallyamov wrote in the column'). PolNeAR leaves them out: they
+    frame the quote. No fragment starts on a stop ('. "In Tulsa'), and a
+    content that is not a quotation ends before its sentence's full stop.
+    Dev content F1 +0.014 for ``accurate``, +0.012 for ``fast``, +0.003 for
+    ``rules``.
+    """
+    content = [_lstrip_stop(text, frag) for frag in content]
+    if content and text[content[0].start] not in _OPENERS:
+        content[-1] = _rstrip_full_stop(text, content[-1])
+    if len(content) < 2:
+        return content
+    quote_ends = {q.end for q in quotes}
+    out = [content[0]]
+    for frag in content[1:]:
+        if out[-1].end in quote_ends and not any(q.start == frag.start for q in quotes):
+            inside = [q.start for q in quotes if frag.start < q.start < frag.end]
+            if not inside:
+                continue  # '"...," Gallyamov wrote in the column': the frame's words, no more quotation
+            frag = Span.of(text, min(inside), frag.end)
+        out.append(frag)
+    return out
 
 
 _LINE = re.compile(r"[^\n]*\w[^\n]*")

@@ -4,11 +4,14 @@ Every PolNeAR train article is parsed once with the spaCy model, the rule
 extractor is run on it, and each annotation file becomes one labelled
 sequence per role. CRFsuite fits each role with L-BFGS and elastic-net
 regularisation (``c1``, ``c2``); the result is scored on dev through the
-same code path ``--model fast`` uses.
+same code path ``--model fast`` uses. With ``normalise = true`` it trains
+and scores on the text as onrecord reads it at run time (straight quotes,
+plain spaces; :mod:`.corpus`).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from ..extraction.crf import load_fast, token_features, token_units
 from ..extraction.rules import extract_attributions
 from ..extraction.tagging import ROLES, TAGS, bio_tags, group
 from ..nlp.loader import load_spacy
-from .corpus import load_split
+from .corpus import load_split, on_normalised
 
 __all__ = ["train_crf"]
 
@@ -26,7 +29,8 @@ def train_crf(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     """Fit one CRF per role on PolNeAR train; write them to ``out/model`` and score them on dev."""
     import pycrfsuite
 
-    examples = load_split(config["data"], "train")[: config.get("limit")]
+    normalised = bool(config.get("normalise", False))
+    examples = load_split(config["data"], "train", normalised=normalised)[: config.get("limit")]
     nlp = load_spacy(config.get("spacy_model"))
     texts = sorted({ex.text for ex in examples})
     log(f"parsing {len(texts)} articles with {nlp.meta['name']}")
@@ -50,11 +54,12 @@ def train_crf(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     load_fast.cache_clear()
     tagger = load_fast(str(model_dir))
 
-    def predict(texts):
-        for text, doc in zip(texts, nlp.pipe(texts, batch_size=8)):
-            roles, confidence = tagger.predict(doc, extract_attributions(doc))
-            yield group(doc.text, roles, [s.start_char for s in doc.sents], confidence=confidence)
+    def read(text: str):
+        doc = nlp(text)
+        roles, confidence = tagger.predict(doc, extract_attributions(doc))
+        return group(text, roles, [s.start_char for s in doc.sents], confidence=confidence)
 
+    predict = on_normalised(read) if normalised else partial(map, read)
     report = evaluate_polnear(config["data"], "dev", predict, limit=config.get("dev_limit"))
     scores = {role: round(report.counts.role(role, "exact").f1, 4) for role in ROLES}
     log("dev exact F1 " + " ".join(f"{r} {scores[r]:.4f}" for r in ROLES))

@@ -80,8 +80,13 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     nlp = load_spacy(config.get("spacy_model"))
     read = _reader(config, preset)
     rule_cues = bool(config.get("rule_cues", False))
-    train_docs, train = _examples(read, nlp, load_split(config["data"], "train")[: config.get("limit")], window, rule_cues)
-    dev_docs, dev = _examples(read, nlp, load_split(config["data"], "dev")[: config.get("dev_limit")], window, rule_cues)
+    normalised = bool(config.get("normalise", False))
+    train_docs, train = _examples(
+        read, nlp, load_split(config["data"], "train", normalised=normalised)[: config.get("limit")], window, rule_cues
+    )
+    dev_docs, dev = _examples(
+        read, nlp, load_split(config["data"], "dev", normalised=normalised)[: config.get("dev_limit")], window, rule_cues
+    )
     log(f"{len(train)} train and {len(dev)} dev cue examples; spaCy, the rules and the {preset} tagger read both "
         f"splits in {time.perf_counter() - started:.0f} s")
 
