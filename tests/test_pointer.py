@@ -29,9 +29,9 @@ from onrecord.extraction.pointer import (
 )
 from onrecord.extraction.presets import (
     _one_line,
-    _trim_content,
     _pointed,
     _rule_only,
+    _trim_content,
     preset_attributions,
 )
 from onrecord.extraction.quotes import find_quotes
