@@ -20,7 +20,7 @@ from . import __version__
 from .errors import OnrecordError
 from .extraction.presets import check_preset
 from .ingest.normalise import Normalised, normalise
-from .model import Attribution, Document, Span
+from .model import Attribution, Document
 from .nlp.factories import add_lemma_cache
 from .nlp.loader import load_spacy, model_name
 
@@ -71,12 +71,7 @@ class Extractor:
             yield doc.attributions
 
     def _to_document(self, document: Document, norm: Normalised, sdoc: Any) -> Document:
-        def back(spans: list[Span]) -> list[Span]:
-            # Even an identity map changes text (curly to straight quotes): re-read it.
-            if norm.is_identity:
-                return [Span.of(norm.original, s.start, s.end) for s in spans]
-            return [Span.of(norm.original, *norm.to_original(s.start, s.end)) for s in spans]
-
+        back = norm.spans_to_original
         attributions = [
             replace(a, source=back(a.source), cue=back(a.cue), content=back(a.content))
             for a in sdoc._.onrecord_attributions

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from onrecord.data import read_lines
+from onrecord.model import Span
 
 __all__ = ["Normalised", "normalise"]
 
@@ -67,6 +68,12 @@ class Normalised:
         if start == end:
             return first, first
         return first, self._end_of(end - 1)
+
+    def spans_to_original(self, spans: list[Span]) -> list[Span]:
+        """``spans`` of the normalised text as spans of the original, their text read from it."""
+        if self.is_identity:  # same offsets, but the text may differ (curly to straight quotes)
+            return [Span.of(self.original, s.start, s.end) for s in spans]
+        return [Span.of(self.original, *self.to_original(s.start, s.end)) for s in spans]
 
     def _start_of(self, i: int) -> int:
         if i == len(self.text):

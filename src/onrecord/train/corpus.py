@@ -66,10 +66,7 @@ def on_normalised(predict: Callable[[str], list[Attribution]]) -> Callable[[Iter
     def run(texts: Iterable[str]) -> Iterator[list[Attribution]]:
         for text in texts:
             norm = normalise(text)
-
-            def back(spans: list[Span]) -> list[Span]:
-                return [Span.of(text, *norm.to_original(s.start, s.end)) for s in spans]
-
+            back = norm.spans_to_original
             yield [replace(a, source=back(a.source), cue=back(a.cue), content=back(a.content)) for a in predict(norm.text)]
 
     return run
