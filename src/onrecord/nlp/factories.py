@@ -149,10 +149,8 @@ class LemmaCache:
             for table_name in tables.tables:
                 table = tables.get_table(table_name)
                 if table_name == "lemma_index":
-                    as_sets = Table(name=table_name)
-                    for key, words in table.items():
-                        as_sets[key] = frozenset(words)
-                    table = as_sets
+                    # data= sizes the table's bloom filter to it: an empty Table reserves 18 MB for 1M keys
+                    table = Table(name=table_name, data={key: frozenset(words) for key, words in table.items()})
                 lookups.set_table(table_name, table)
             fast = copy.copy(self.lemmatizer)
             fast.lookups, fast.cache = lookups, {}
