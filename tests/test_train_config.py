@@ -65,3 +65,25 @@ def test_train_cli_reports_a_bad_config(tmp_path, capsys):
     path.write_text("preset = 'fast'")
     assert main(["train", str(path)]) == EXIT_BAD_INPUT
     assert "E207" in capsys.readouterr().err
+
+
+def test_another_training_run_on_the_machine_is_noticed(monkeypatch):
+    import os
+    import types
+
+    import psutil
+
+    from onrecord import train as training
+
+    assert training._is_training(["/venv/bin/onrecord", "train", "configs/fast.toml"])
+    assert training._is_training(["python", "-m", "onrecord", "train", "x.toml"])
+    assert not training._is_training(["onrecord", "eval", "polnear"])
+    assert not training._is_training(["vim", "train"])
+
+    def procs(pid, cmdline):
+        return types.SimpleNamespace(info={"pid": pid, "cmdline": cmdline})
+
+    running = [procs(os.getpid(), ["onrecord", "train", "a.toml"]), procs(4242, ["onrecord", "train", "b.toml"]),
+               procs(4243, None), procs(4244, ["onrecord", "serve"])]
+    monkeypatch.setattr(psutil, "process_iter", lambda attrs: iter(running))
+    assert training._other_training_runs() == [4242]

@@ -76,6 +76,26 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
+def _other_training_runs() -> list[int]:
+    """Process ids of other ``onrecord train`` runs on this machine (whatever psutil can see)."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info.get("cmdline") or []
+        if proc.info["pid"] != os.getpid() and _is_training(cmdline):
+            found.append(proc.info["pid"])
+    return found
+
+
+def _is_training(cmdline: list[str]) -> bool:
+    """``onrecord train ...`` or ``python -m onrecord train ...``."""
+    for i, word in enumerate(cmdline[:-1]):
+        if (word == "onrecord" or word.endswith("/onrecord")) and cmdline[i + 1] == "train":
+            return True
+    return False
+
+
 def train(config_path: str | Path) -> dict[str, Any]:
     """Train the model ``config_path`` describes; returns (and writes) its metrics."""
     config = load_config(config_path)
@@ -91,6 +111,10 @@ def train(config_path: str | Path) -> dict[str, Any]:
         log_file.flush()
 
     log(f"config {Path(config_path).resolve()}: {json.dumps(config, sort_keys=True)}")
+    others = _other_training_runs()
+    if others:
+        log(f"warning: another onrecord train is running here (pid {', '.join(map(str, others))}); two runs on the "
+            f"same cores slow each other badly (10-20x an epoch measured on 2 cores): wait for it, or lower `threads`")
     if config["preset"] == "accurate":
         from .transformer import train_transformer as run
     elif config["preset"] == "pointer":
