@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -121,8 +122,8 @@ def token_features(
     rule_pairs = ["r-1r=edge|" + shared[3][0]] if n else []
     rule_pairs += [f"r-1r={before}|{after}" for before, after in zip(shared[3], shared[3][1:])]
     out = []
-    for i, base in enumerate(zip(*shared, *own)):
-        out.append(["b", *base, *scope[i], *windows[0][i], *windows[1][i], *windows[2][i], *windows[3][i], rule_pairs[i]])
+    for base, scoped, lent, pair in zip(zip(*shared, *own), scope, zip(*windows), rule_pairs):
+        out.append(["b", *base, *scoped, *chain.from_iterable(lent), pair])
     return out
 
 

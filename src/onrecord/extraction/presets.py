@@ -68,7 +68,7 @@ def _lstrip_stop(text: str, frag: Span) -> Span:
 def _rstrip_full_stop(text: str, frag: Span) -> Span:
     """PolNeAR ends a content that is not a quotation before its sentence's full stop (9,455 of
     9,560 in train), even after "U.S."; an ellipsis stays."""
-    end = len(text[frag.start : frag.end].rstrip()) + frag.start
+    end = frag.start + len(frag.text.rstrip())
     if end - frag.start > 1 and text[end - 1] == "." and text[end - 2] != ".":
         return Span.of(text, frag.start, end - 1)
     return frag
@@ -92,11 +92,11 @@ def _trim_content(text: str, content: list[Span], quotes: list[Quote]) -> list[S
         content[-1] = _rstrip_full_stop(text, content[-1])
     if len(content) < 2:
         return content
-    quote_ends = {q.end for q in quotes}
+    quote_starts, quote_ends = {q.start for q in quotes}, {q.end for q in quotes}
     out = [content[0]]
     for frag in content[1:]:
-        if out[-1].end in quote_ends and not any(q.start == frag.start for q in quotes):
-            inside = [q.start for q in quotes if frag.start < q.start < frag.end]
+        if out[-1].end in quote_ends and frag.start not in quote_starts:
+            inside = [start for start in quote_starts if frag.start < start < frag.end]
             if not inside:
                 continue  # '"...," Gallyamov wrote in the column': the frame's words, no more quotation
             frag = Span.of(text, min(inside), frag.end)

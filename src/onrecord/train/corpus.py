@@ -76,8 +76,8 @@ def _onto_normalised(norm: Normalised) -> Callable[[int, int], tuple[int, int]]:
     """Maps a character range of the original text onto the normalised one (the inverse of ``to_original``)."""
     if norm.is_identity:
         return lambda start, end: (start, end)
-    starts = [norm.to_original(i, i + 1)[0] for i in range(len(norm.text))]
-    ends = [norm.to_original(i, i + 1)[1] for i in range(len(norm.text))]
+    chars = [norm.to_original(i, i + 1) for i in range(len(norm.text))]
+    starts, ends = [start for start, _ in chars], [end for _, end in chars]
 
     def move(start: int, end: int) -> tuple[int, int]:
         first = bisect_left(starts, start)  # the first character starting at or after ``start``

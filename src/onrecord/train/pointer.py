@@ -51,7 +51,7 @@ from ..extraction.pointer import (
     PieceIndex,
     article_hints,
     cue_hints,
-    decode_pointers,
+    decode_batch,
     features,
     paragraphs,
     same_cue,
@@ -247,8 +247,7 @@ def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, floa
             chunk = examples[b : b + 64]
             inputs, targets = _batch(chunk, docs, window)
             scores = torch.log_softmax(model(*inputs), dim=1).numpy()
-            for row, (*_, t) in enumerate(chunk):
-                found = decode_pointers(scores[row], config["max_pieces"])
+            for (*_, t), found in zip(chunk, decode_batch(scores, config["max_pieces"])):
                 for r in range(len(POINTER_ROLES)):
                     gold = None if t[2 * r] == none else (t[2 * r], t[2 * r + 1])
                     right[r] += found[r] == gold
