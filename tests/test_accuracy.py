@@ -11,8 +11,8 @@ import pytest
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
     "rules": {"source": 0.555, "cue": 0.56, "content": 0.455},
-    "fast": {"source": 0.69, "cue": 0.65, "content": 0.485},
-    "accurate": {"source": 0.795, "cue": 0.735, "content": 0.61},
+    "fast": {"source": 0.69, "cue": 0.65, "content": 0.505},
+    "accurate": {"source": 0.795, "cue": 0.735, "content": 0.62},
 }
 
 

@@ -15,14 +15,18 @@ from test_learned import _tiny_crf, _tiny_model
 
 from onrecord.errors import ModelError
 from onrecord.extraction.pointer import (
+    BRANCH_LABELS,
     HINTS,
     PieceIndex,
     PointerHead,
     Reading,
+    _pair_band,
     article_hints,
+    branches,
     cue_hints,
     decode_pointers,
     features,
+    load_pointer,
     paragraphs,
     piece_range,
     same_cue,
@@ -91,6 +95,26 @@ def test_hints_mark_the_rules_reading_of_the_article_and_of_the_cue_being_read()
     assert not row[0].any()  # outside the article
 
 
+def test_branches_say_how_each_piece_hangs_from_the_cue_in_the_parse():
+    words = ["The", "minister", "said", "that", "taxes", "rise", ".", "According", "to", "aides", ",", "it", "failed"]
+    heads = [1, 2, 2, 5, 5, 2, 2, 12, 7, 8, 12, 12, 12]
+    deps = ["det", "nsubj", "ROOT", "mark", "nsubj", "ccomp", "punct", "prep", "prep", "pobj", "punct", "nsubj", "ROOT"]
+    doc = Doc(English().vocab, words=words, heads=heads, deps=deps, sent_starts=[1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+    # pieces: "minister" is two of them; each piece reads its token's branch
+    offsets = [(t.idx, t.idx + len(t)) for t in doc]
+    offsets[1:2] = [(doc[1].idx, doc[1].idx + 4), (doc[1].idx + 4, doc[1].idx + 8)]
+    label = dict(enumerate(["outside", "cue", "governs", "subtree"])) | {4 + k: lab for k, lab in enumerate(BRANCH_LABELS)}
+    said, according = branches(doc, offsets, [(doc[2].idx, doc[2].idx + 4), (doc[7].idx, doc[8].idx + 2)])
+    assert [label[b] for b in said] == ["nsubj"] * 3 + ["cue"] + ["ccomp"] * 3 + ["punct"] + ["outside"] * 6
+    # "according to" hangs from the clause it governs, its object is its own subtree
+    assert [label[b] for b in according[8:]] == ["cue", "cue", "prep", "governs", "governs", "governs"]
+    assert said.shape == (len(offsets),)
+    built = features(np.zeros((14, 3), np.float32), np.zeros((14, 9), np.float32), np.zeros(14, np.int64), [(3, 3)],
+                     window=_W, branch=[said])
+    assert built["branch"][0, _W].item() == 1 and built["branch"][0, _W + 1].item() == 4  # "said", "that" (ccomp)
+    assert built["branch"][0, 0].item() == 0  # outside the article reads "outside"
+
+
 def _log_probs(points: dict[int, tuple[int, int] | None], n: int) -> np.ndarray:
     """(n + 1, 6) scores: each role's start and end where ``points`` says, or its "none" row."""
     scores = np.full((n + 1, 6), -10.0)
@@ -117,24 +141,57 @@ def test_decoding_none_bias_trades_recall_for_precision():
     assert decode_pointers(scores, (10, 10, 10), null_bias=(0.0, 0.0, 20.0))[2] is None
 
 
-def _tiny_pointer(folder, table: np.ndarray) -> None:
-    """A head whose scores are a fixed (positions + 1, 6) table, whatever it reads."""
+def test_pairs_let_where_a_content_ends_depend_on_where_it_starts():
+    scores = _log_probs({0: (2, 5), 1: (1, 1), 2: None}, 9)
+    pairs = np.zeros((9, 9))  # (start, end) -> what the head adds to that content's score
+    pairs[2, 3] = 20.0  # starting at 2, ending at 3 now beats ending at 5
+    assert decode_pointers(scores, (10, 10, 10), pairs=pairs)[0] == (2, 3)
+    pairs[2, 3] = -20.0  # and a pair the head rules out gives way
+    assert decode_pointers(scores, (10, 10, 10), pairs=pairs)[:2] == [(2, 5), (1, 1)]  # other roles read no pairs
+
+
+def test_the_pair_band_is_the_start_by_end_table_along_each_diagonal():
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(2, 7, 7)).astype(np.float32)
+    band = _pair_band(table, 3)
+    for i in range(7):
+        for k in range(3):
+            expected = table[:, i, i + k] if i + k < 7 else 0.0
+            assert np.allclose(band[:, i, k], expected, atol=1e-5)
+
+
+def _tiny_pointer(folder, table: np.ndarray, pairs: np.ndarray | None = None) -> None:
+    """A head whose scores are a fixed (positions + 1, 6) table, whatever it reads; with ``pairs`` (positions,
+    positions), it also reads the parse (``branch``) and gives ``pairs``, each start's row doubled where the
+    start is not "outside" the cue's clause."""
     nodes = [
         helper.make_node("Shape", ["cue"], ["shape"]),
         helper.make_node("Slice", ["shape", "zero", "one"], ["rows"]),
         helper.make_node("Concat", ["rows", "ones"], ["repeats"], axis=0),
         helper.make_node("Tile", ["table", "repeats"], ["scores"]),
     ]
-    types = {"rel": TensorProto.INT64, "para": TensorProto.INT64, "iscue": TensorProto.INT64, "mask": TensorProto.BOOL}
-    inputs = [helper.make_tensor_value_info(name, types.get(name, TensorProto.FLOAT), None) for name in _INPUTS]
-    graph = helper.make_graph(
-        nodes, "tiny_pointer", inputs,
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["cues", table.shape[0], 6])],
-        [numpy_helper.from_array(table[None].astype(np.float32), "table"),
-         numpy_helper.from_array(np.array([0], dtype=np.int64), "zero"),
-         numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
-         numpy_helper.from_array(np.array([1, 1], dtype=np.int64), "ones")],
-    )
+    types = {"rel": TensorProto.INT64, "para": TensorProto.INT64, "iscue": TensorProto.INT64, "mask": TensorProto.BOOL,
+             "branch": TensorProto.INT64}
+    names = _INPUTS + (("branch",) if pairs is not None else ())
+    inputs = [helper.make_tensor_value_info(name, types.get(name, TensorProto.FLOAT), None) for name in names]
+    outputs = [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["cues", table.shape[0], 6])]
+    constants = [numpy_helper.from_array(table[None].astype(np.float32), "table"),
+                 numpy_helper.from_array(np.array([0], dtype=np.int64), "zero"),
+                 numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+                 numpy_helper.from_array(np.array([1, 1], dtype=np.int64), "ones")]
+    if pairs is not None:
+        nodes += [
+            helper.make_node("Cast", ["branch"], ["inside"], to=TensorProto.BOOL),  # (cues, positions)
+            helper.make_node("Cast", ["inside"], ["weight"], to=TensorProto.FLOAT),
+            helper.make_node("Add", ["weight", "one_f"], ["scale"]),
+            helper.make_node("Unsqueeze", ["scale", "minus_one"], ["scale3"]),  # (cues, positions, 1)
+            helper.make_node("Mul", ["scale3", "pair_table"], ["pairs"]),
+        ]
+        outputs.append(helper.make_tensor_value_info("pairs", TensorProto.FLOAT, ["cues", pairs.shape[0], pairs.shape[1]]))
+        constants += [numpy_helper.from_array(pairs[None].astype(np.float32), "pair_table"),
+                      numpy_helper.from_array(np.array(1.0, dtype=np.float32), "one_f"),
+                      numpy_helper.from_array(np.array([-1], dtype=np.int64), "minus_one")]
+    graph = helper.make_graph(nodes, "tiny_pointer", inputs, outputs, constants)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.save(model, folder / "pointer.onnx")
@@ -225,6 +282,30 @@ def test_the_fast_preset_head_reads_spacy_features_beside_the_crf(tmp_path, monk
         load_fast.cache_clear()
     assert (att.source[0].text, att.cue[0].text, [c.text for c in att.content]) == ("Smith", "said", ["taxes"])
     assert unread.content[0].text == "taxes rise"
+
+
+def test_a_head_that_reads_the_parse_gets_it_and_its_pairs_decide_where_content_ends(tmp_path):
+    words, spaces = _SMITH
+    parsed = Doc(English().vocab, words=words, spaces=spaces, heads=[1, 1, 3, 1, 1],
+                 deps=["nsubj", "ROOT", "nsubj", "ccomp", "punct"])
+    offsets = [(t.idx, t.idx + len(t)) for t in parsed]
+    # window positions: token p sits at p - (cue token 1) + _W; alone, the scores say content "taxes rise"
+    table = _log_probs({0: (2 + _W - 1, 3 + _W - 1), 1: (_W - 1, _W - 1), 2: (_W, _W)}, 2 * _W + 1)
+    pairs = np.zeros((2 * _W + 1, 2 * _W + 1), dtype=np.float32)
+    pairs[2 + _W - 1, 2 + _W - 1] = 6.0  # "taxes" to "taxes" scores -10 + 6; -10 + 12 where the parse is read
+    _tiny_pointer(tmp_path, table, pairs)
+    head = load_pointer(tmp_path, "accurate")
+    assert head.syntax
+    cue = [(parsed[1].idx, parsed[1].idx + 4)]
+    args = (parsed.text, offsets, np.zeros((5, 3), np.float32), np.zeros((5, 9), np.float32), cue)
+    rule = _att(parsed.text, "said", "Smith", "taxes rise")
+    [unparsed] = head.read(*args, [rule])
+    [read] = head.read(*args, [rule], doc=parsed)
+    assert parsed.text[slice(*unparsed.content)] == "taxes rise"
+    assert parsed.text[slice(*read.content)] == "taxes" and parsed.text[slice(*read.source)] == "Smith"
+    # how much lower the head scores the rules' content than its own: -10 + 12 for "taxes", 0 for "taxes rise"
+    assert unparsed.rules_doubt == 0.0 and read.rules_doubt == pytest.approx(2.0)
+    assert head.read(*args)[0].rules_doubt is None  # no rules' reading of the cue
 
 
 def test_half_a_pointer_head_raises_e203(tmp_path):
@@ -329,6 +410,14 @@ def test_the_rules_content_wins_where_it_holds_the_heads_and_their_source_fills_
     [out] = _pointed(text, [att], {id(att): reading}, [rule])
     assert out.content[0].text == '"Taxes will rise, and soon,"' and out.kind == "direct"
     assert out.source[0].text == "Smith"
+    # a head that doubts the rules more than its margin keeps its content, not its gaps
+    att = _att(text, "said")
+    [own] = _pointed(text, [att], {id(att): reading}, [rule], rules_margin=1.0)
+    assert own.content[0].text == "Taxes will rise" and own.source[0].text == "Smith"
+    # ...and one that nearly agrees with the rules defers to them
+    att, reading.rules_doubt = _att(text, "said"), 0.5
+    [deferred] = _pointed(text, [att], {id(att): reading}, [rule], rules_margin=1.0)
+    assert deferred.content[0].text == '"Taxes will rise, and soon,"'
 
 
 def test_a_rejected_cue_nested_in_another_content_stays_as_the_rules_read_it():

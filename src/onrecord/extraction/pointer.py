@@ -8,10 +8,13 @@ of two contents belongs to which cue, whether "said Thursday" is the cue or
 "said" is. The pointer head looks again, once per cue. It reads the
 tagger's features (MiniLM's last hidden layer, or spaCy's tok2vec output
 beside the CRF tags) over ``window`` units either side of the cue, with the
-cue marked and the rule extractor's hints (:data:`HINTS`), and scores every
-unit as the start or the end of *that* cue's content, source and cue, plus
-a "none" score for each role. "None" for the cue says the cue is not one,
-and the attribution is dropped.
+cue marked and the rule extractor's hints (:data:`HINTS`) (and, for a head
+trained with ``syntax``, how each unit hangs from the cue in the parse:
+:func:`branches`), and scores every unit as the start or the end of *that*
+cue's content, source and cue, plus a "none" score for each role; a head
+trained with ``pair_rank`` also scores each (start, end) pair of the
+content. "None" for the cue says the cue is not one, and the attribution
+is dropped.
 
 The README has the dev figures with and without the heads. The features
 are built here, in numpy, for training and run time alike
@@ -34,6 +37,8 @@ from ._onnx import all_there, session
 from .quotes import find_quotes
 
 __all__ = [
+    "BRANCHES",
+    "BRANCH_LABELS",
     "BUCKETS",
     "HINTS",
     "POINTER_ROLES",
@@ -41,6 +46,7 @@ __all__ = [
     "PointerHead",
     "Reading",
     "article_hints",
+    "branches",
     "cue_hints",
     "decode_pointers",
     "decode_batch",
@@ -64,6 +70,15 @@ _BREAK = re.compile(r"\n\s*\n|\n")
 #: last content piece, in its source). The head learns when to side with them.
 HINTS = 8
 _ARTICLE_HINTS = 4
+#: How a piece hangs from the cue in spaCy's parse (:func:`branches`): outside the cue's clause, the
+#: cue itself, the clause governing the cue ("according to" hangs from it), the cue's subtree by
+#: no listed label, and then by the label of the cue's child it sits under, in this order.
+BRANCH_LABELS: tuple[str, ...] = (
+    "ccomp", "xcomp", "nsubj", "nsubjpass", "dobj", "prep", "pobj", "advcl", "conj", "punct", "advmod",
+    "npadvmod", "parataxis", "agent", "mark", "aux", "attr", "dep", "cc",
+)
+BRANCHES = 4 + len(BRANCH_LABELS)
+_BRANCH_ID = {label: 4 + k for k, label in enumerate(BRANCH_LABELS)}
 
 Span = tuple[int, int]
 
@@ -143,6 +158,32 @@ def cue_hints(pieces: PieceIndex, rule: Attribution | None) -> list[tuple[int, i
     return out
 
 
+def branches(doc, offsets: Sequence[tuple[int, int]], cues: Sequence[Span]) -> list[np.ndarray]:
+    """For each cue (a character range), how each piece hangs from it in ``doc``'s parse (:data:`BRANCH_LABELS`).
+
+    A content is most often the subtree of one of the cue verb's children
+    (its ``ccomp``), and its source another (``nsubj``); the head reads
+    the labels, so it need not infer the parse from a window of features.
+    A child's subtree is one run of tokens in spaCy's (projective) parses.
+    """
+    token_starts = doc.to_array(["IDX"]).reshape(-1)
+    token_of = np.maximum(np.searchsorted(token_starts, [start for start, _ in offsets], side="right") - 1, 0)
+    out = []
+    for start, end in cues:
+        labels = np.zeros(len(doc), dtype=np.int64)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span):
+            root = span.root
+            if root.head is not root:
+                labels[root.head.left_edge.i : root.head.right_edge.i + 1] = 2
+            labels[root.left_edge.i : root.right_edge.i + 1] = 3
+            for child in root.children:
+                labels[child.left_edge.i : child.right_edge.i + 1] = _BRANCH_ID.get(child.dep_, 3)
+            labels[span.start : span.end] = labels[root.i] = 1
+        out.append(labels[token_of])
+    return out
+
+
 def features(
     hidden: np.ndarray,
     logits: np.ndarray,
@@ -151,13 +192,15 @@ def features(
     window: int,
     hints: np.ndarray | None = None,
     owns: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+    branch: Sequence[np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The head's inputs for each cue (a first and last piece), one row per cue.
 
     ``hidden`` is the tagger's last layer (pieces, dim; float16 or float32)
     and ``logits`` its (pieces, 9) scores. Each row covers pieces ``first - window`` to
     ``first + window``; pieces outside the article are masked. ``hints`` are
-    :func:`article_hints` and ``owns`` each cue's own marks (zeros if absent).
+    :func:`article_hints` and ``owns`` each cue's own marks (zeros if absent);
+    ``branch`` is each cue's :func:`branches` (zeros, "outside", if absent).
     """
     n, dim = hidden.shape
     rows, width = len(cues), 2 * window + 1
@@ -168,6 +211,7 @@ def features(
     para = np.full((rows, width), _PARAGRAPHS, dtype=np.int64)
     iscue = np.zeros((rows, width), dtype=np.int64)
     mask = np.zeros((rows, width), dtype=bool)
+    tree = np.zeros((rows, width), dtype=np.int64)
     rel = np.tile(np.array([_bucket(r) for r in range(-window, window + 1)], dtype=np.int64), (rows, 1))
     centred = (logits - logits.mean(axis=1, keepdims=True)) / 5.0
     for row, (first, last) in enumerate(cues):
@@ -179,6 +223,8 @@ def features(
         para[row, a - lo : b - lo] = np.clip(paras[a:b] - paras[first], -_PARAGRAPHS, _PARAGRAPHS) + _PARAGRAPHS
         iscue[row, first - lo : last + 1 - lo] = 1
         mask[row, a - lo : b - lo] = True
+        if branch is not None:
+            tree[row, a - lo : b - lo] = branch[row][a:b]
         if hints is not None:
             hint[row, a - lo : b - lo, :_ARTICLE_HINTS] = hints[a:b]
         for channel, i, j in owns[row] if owns is not None else ():
@@ -187,24 +233,36 @@ def features(
                 hint[row, i - lo : j + 1 - lo, channel] = 1.0
     return {
         "hidden": h, "logits": lg, "cue": hc, "rel": rel, "para": para, "iscue": iscue, "mask": mask, "hints": hint,
+        "branch": tree,
     }
 
 
 def decode_pointers(
-    log_probs: np.ndarray, max_pieces: Sequence[int], null_bias: Sequence[float] = (0.0, 0.0, 0.0)
+    log_probs: np.ndarray,
+    max_pieces: Sequence[int],
+    null_bias: Sequence[float] = (0.0, 0.0, 0.0),
+    pairs: np.ndarray | None = None,
 ) -> list[tuple[int, int] | None]:
     """Best (start, end) per role from (positions + 1, 6) log-probabilities; the last row is "none".
 
     A span must have ``start <= end`` and at most ``max_pieces`` pieces; it
     wins only if it scores above the role's "none" (plus ``null_bias``).
+    ``pairs`` (positions x positions), from a head trained with ``pair_rank``,
+    adds to each content span (start, end) its entry, the product of the
+    start's and the end's vectors, so that where a content ends may depend
+    on where it starts.
     """
-    return decode_batch(log_probs[None], max_pieces, null_bias)[0]
+    return decode_batch(log_probs[None], max_pieces, null_bias, None if pairs is None else pairs[None])[0]
 
 
 def decode_batch(
-    log_probs: np.ndarray, max_pieces: Sequence[int], null_bias: Sequence[float] = (0.0, 0.0, 0.0)
+    log_probs: np.ndarray,
+    max_pieces: Sequence[int],
+    null_bias: Sequence[float] = (0.0, 0.0, 0.0),
+    pairs: np.ndarray | None = None,
 ) -> list[list[tuple[int, int] | None]]:
-    """:func:`decode_pointers` for each of (rows, positions + 1, 6) scores at once.
+    """:func:`decode_pointers` for each of (rows, positions + 1, 6) scores (and (rows, positions, positions)
+    ``pairs``) at once.
 
     Only the band of allowed (start, length) pairs is scored, for all rows in
     one numpy call per role: a run decodes every cue, and the full
@@ -219,6 +277,8 @@ def decode_batch(
         pad = np.full((rows, longest - 1), -np.inf, dtype=log_probs.dtype)
         ends = np.concatenate([log_probs[:, :n, 2 * r + 1], pad], axis=1)
         band = log_probs[:, :n, 2 * r, None] + np.lib.stride_tricks.sliding_window_view(ends, longest, axis=1)
+        if r == 0 and pairs is not None:
+            band = band + _pair_band(pairs, longest)
         best = band.reshape(rows, -1).argmax(axis=1)
         starts, lengths = np.divmod(best, longest)
         scores = band[np.arange(rows), starts, lengths]
@@ -228,27 +288,63 @@ def decode_batch(
     return out
 
 
+def _content_score(scores: np.ndarray, pairs: np.ndarray | None):
+    """``score(start, end)`` of a content span in one row of the head's output, as :func:`decode_batch` scores it."""
+
+    def score(start: int, end: int) -> float:
+        return float(scores[start, 0] + scores[end, 1]) + (0.0 if pairs is None else float(pairs[start, end]))
+
+    return score
+
+
+def _pair_band(pairs: np.ndarray, longest: int) -> np.ndarray:
+    """(rows, positions, longest): the (start i, end i + k) entries of (rows, positions, positions) ``pairs``.
+
+    A strided view of the table, padded so that ends past the window read
+    zeros. The head computes the table itself: as a numpy product it ran on
+    BLAS threads that fought the other worker process for the cores.
+    """
+    rows, n, _ = pairs.shape
+    table = np.zeros((rows, n, n + longest), dtype=np.float32)
+    table[:, :, :n] = pairs
+    s0, s1, s2 = table.strides
+    return np.lib.stride_tricks.as_strided(table, (rows, n, longest), (s0, s1 + s2, s2), writeable=False)
+
+
 @dataclass
 class Reading:
-    """What the head reads for one cue, as character ranges (None: the role is absent)."""
+    """What the head reads for one cue, as character ranges (None: the role is absent).
+
+    ``rules_doubt`` is how much lower the head scores the rules' content for
+    the same cue than its own (0 when they agree; None when the rules have
+    none, or the head cannot score it).
+    """
 
     cue: Span | None
     source: Span | None
     content: Span | None
+    rules_doubt: float | None = None
 
 
 class PointerHead:
-    """Runs the head's ONNX graph (``run(inputs) -> (rows, positions + 1, 6) logits``) for a set of cues."""
+    """Runs the head's ONNX graph for a set of cues: ``run(inputs)`` gives (rows, positions + 1, 6) logits,
+    or those and the content's (rows, positions, positions) ``pairs`` (:func:`decode_batch`)."""
 
     def __init__(
         self, run, *, window: int, max_pieces: Sequence[int], null_bias: Sequence[float], batch_size: int = 16,
-        rule_cues: bool = False, dim: int | None = None,
+        rule_cues: bool = False, dim: int | None = None, syntax: bool = False, rules_margin: float | None = None,
     ):
         self.run = run
+        #: Whether the head reads how each piece hangs from the cue in the parse (:func:`branches`).
+        self.syntax = syntax
         #: The width of the features it reads (None: unknown); other features cannot go in.
         self.dim = dim
         #: Whether the head also reads the cues only the rules found (it was trained on them).
         self.rule_cues = rule_cues
+        #: Where the rules' content for the same cue holds the head's, it replaces it if the head scores
+        #: it at most this much lower than its own (None: always; see
+        #: :func:`~onrecord.extraction.presets._pointed`). A weaker head stops early more often.
+        self.rules_margin = rules_margin
         self.window = window
         self.max_pieces = tuple(max_pieces)
         self.null_bias = tuple(null_bias)
@@ -262,11 +358,14 @@ class PointerHead:
         logits: np.ndarray,
         cues: Sequence[Span],
         rule_atts: Sequence[Attribution] = (),
+        doc=None,
     ) -> list[Reading | None]:
         """One :class:`Reading` per cue (character range); None where the cue covers no piece.
 
         ``rule_atts`` are the rule extractor's attributions of the same text,
-        read as hints (:data:`HINTS`).
+        read as hints (:data:`HINTS`); ``doc``, its spaCy parse, is read by a
+        head trained with ``syntax`` (without it such a head reads every piece
+        as outside the cue's clause).
         """
         pieces = PieceIndex(offsets)
         ranges = [pieces.find(s, e) for s, e in cues]
@@ -276,14 +375,24 @@ class PointerHead:
             return out
         paras = paragraphs(text, offsets)
         hints = article_hints(text, pieces, rule_atts)
-        owns = [cue_hints(pieces, same_cue(cue, rule_atts)) for cue in cues]
+        rules = [same_cue(cue, rule_atts) for cue in cues]
+        owns = [cue_hints(pieces, rule) for rule in rules]
+        tree = branches(doc, offsets, cues) if self.syntax and doc is not None else None
         for b in range(0, len(todo), self.batch_size):
             chunk = todo[b : b + self.batch_size]
-            scores = self.run(
-                features(hidden, logits, paras, [ranges[i] for i in chunk], self.window, hints, [owns[i] for i in chunk])
-            )
-            for i, found in zip(chunk, decode_batch(scores, self.max_pieces, self.null_bias)):
+            scores = self.run(features(
+                hidden, logits, paras, [ranges[i] for i in chunk], self.window, hints, [owns[i] for i in chunk],
+                None if tree is None else [tree[i] for i in chunk],
+            ))
+            scores, pairs = scores if isinstance(scores, tuple) else (scores, None)
+            for row, (i, found) in enumerate(zip(chunk, decode_batch(scores, self.max_pieces, self.null_bias, pairs))):
                 lo = ranges[i][0] - self.window
+                doubt = None
+                if found[0] is not None and rules[i] is not None:
+                    theirs = pieces.find(rules[i].content[0].start, rules[i].content[-1].end)
+                    if theirs is not None and lo <= theirs[0] and theirs[1] - lo < scores.shape[1] - 1:
+                        score = _content_score(scores[row], None if pairs is None else pairs[row])
+                        doubt = score(*found[0]) - score(theirs[0] - lo, theirs[1] - lo)
                 spans = []
                 for pair in found:
                     if pair is None or not (0 <= pair[0] + lo and pair[1] + lo < len(offsets)):
@@ -291,7 +400,7 @@ class PointerHead:
                     else:
                         spans.append((offsets[pair[0] + lo][0], offsets[pair[1] + lo][1]))
                 content, source, cue = spans
-                out[i] = Reading(cue=cue, source=source, content=content)
+                out[i] = Reading(cue=cue, source=source, content=content, rules_doubt=doubt)
         return out
 
 
@@ -302,12 +411,14 @@ def load_pointer(directory: Path, preset: str) -> PointerHead | None:
         return None
     all_there(files, preset)
     settings = json.loads(files[1].read_text(encoding="utf-8"))
-    head = session(files[0], arena=False)
+    head = session(files[0], arena=False, spin=False)
     names = [i.name for i in head.get_inputs()]
     dim = next((i.shape[-1] for i in head.get_inputs() if i.name == "hidden" and i.shape), None)
+    outputs = [o.name for o in head.get_outputs() if o.name in ("scores", "pairs")]
 
-    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
-        return head.run(["scores"], {name: inputs[name] for name in names})[0]
+    def run(inputs: dict[str, np.ndarray]) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        found = head.run(outputs, {name: inputs[name] for name in names})
+        return found[0] if len(found) == 1 else (found[0], found[1])
 
     return PointerHead(
         run,
@@ -316,5 +427,7 @@ def load_pointer(directory: Path, preset: str) -> PointerHead | None:
         null_bias=settings.get("null_bias", [0.0, 0.0, 0.0]),
         batch_size=int(settings.get("batch_size", 16)),
         rule_cues=bool(settings.get("rule_cues", False)),
+        rules_margin=settings.get("rules_margin"),
         dim=dim if isinstance(dim, int) else None,
+        syntax="branch" in names,
     )

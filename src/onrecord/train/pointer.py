@@ -27,6 +27,13 @@ config file:
   per piece (start and end of content, source and cue) plus six "none"
   scores from the cue and the pooled window. Loss: cross-entropy over the
   window's pieces and "none", for each of the six pointers.
+* **Options.** ``syntax``: each piece also embeds how it hangs from the
+  cue in spaCy's parse (:func:`~onrecord.extraction.pointer.branches`).
+  ``pair_rank``: each piece also gives a start and an end vector of that
+  rank, and a content's score adds their product (the ``pairs`` output, a
+  positions x positions table), so its end can depend on its start; the
+  content's loss is then one cross-entropy over every (start, end) pair
+  and "none".
 * AdamW with a one-cycle schedule; the last epoch is exported to ONNX and
   scored on dev with the whole pipeline (spaCy, tagger, grouping, head).
 """
@@ -45,11 +52,13 @@ from ..errors import E, ModelError
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.crf import load_fast
 from ..extraction.pointer import (
+    BRANCHES,
     BUCKETS,
     HINTS,
     POINTER_ROLES,
     PieceIndex,
     article_hints,
+    branches,
     cue_hints,
     decode_batch,
     features,
@@ -68,6 +77,11 @@ __all__ = ["train_pointer"]
 #: Where each preset's run-time loader looks for another model folder.
 _MODEL_ENV = {"accurate": "ONRECORD_ACCURATE_MODEL", "fast": "ONRECORD_FAST_MODEL"}
 _INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask", "hints")
+
+
+def _inputs(config: dict[str, Any]) -> tuple[str, ...]:
+    """The head's inputs: with ``syntax``, also how each piece hangs from the cue in the parse."""
+    return _INPUTS + ("branch",) if config.get("syntax") else _INPUTS
 
 
 def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
@@ -108,9 +122,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         random.Random(config["seed"] + epoch).shuffle(order)
         model.train()
         for b in range(0, len(order), batch_size):
-            inputs, targets = _batch([train[i] for i in order[b : b + batch_size]], train_docs, window)
-            scores = model(*inputs)
-            loss = sum(loss_fn(scores[:, :, k], targets[:, k]) for k in range(targets.shape[1]))
+            inputs, targets = _batch([train[i] for i in order[b : b + batch_size]], train_docs, window, _inputs(config))
+            loss = _loss(model(*inputs), targets, loss_fn)
             loss.backward()
             optimizer.step()
             schedule.step()
@@ -128,11 +141,11 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     model.eval()
     shipped = out / "model"
     shipped.mkdir(exist_ok=True)
-    _export(model, shipped / "pointer.onnx", window, dim)
+    _export(model, shipped / "pointer.onnx", window, dim, _inputs(config), pairs=bool(config.get("pair_rank")))
     (shipped / "pointer.json").write_text(json.dumps({
         "window": window, "buckets": BUCKETS, "max_pieces": config["max_pieces"],
         "null_bias": config.get("null_bias", [0.0, 0.0, 0.0]), "batch_size": 16, "roles": list(POINTER_ROLES),
-        "rule_cues": bool(config.get("read_rule_cues", rule_cues)),
+        "rule_cues": bool(config.get("read_rule_cues", rule_cues)), "rules_margin": config.get("rules_margin"),
     }, indent=2) + "\n", encoding="utf-8")
     final = _dev_scores(config, shipped, preset)
     log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
@@ -164,15 +177,17 @@ def _reader(config: dict[str, Any], preset: str):
 
 
 def _examples(read, nlp, examples, window: int, rule_cues: bool):
-    """Per article its readings; per cue (tagger's, rules' or missed gold) an (article, pieces, hints, targets) tuple."""
+    """Per article its readings; per cue (tagger's, rules' or missed gold) an (article, pieces, hints, branches,
+    targets) tuple."""
     docs: dict[str, dict[str, Any]] = {}
+    parsed: dict[str, tuple[Any, list[tuple[int, int]]]] = {}  # per article its parse and piece offsets
     out = []
     none = 2 * window + 1  # the "none" position
     for ex in examples:
         if ex.name not in docs:
-            doc = nlp(ex.text)
-            rule_atts = extract_attributions(doc)
-            reading, cues = read(doc, rule_atts)
+            spacy_doc = nlp(ex.text)
+            rule_atts = extract_attributions(spacy_doc)
+            reading, cues = read(spacy_doc, rule_atts)
             if rule_cues:
                 cues += [(r.cue[0].start, r.cue[0].end) for r in rule_atts
                          if r.cue and not any(s < r.cue[0].end and r.cue[0].start < e for s, e in cues)]
@@ -180,11 +195,16 @@ def _examples(read, nlp, examples, window: int, rule_cues: bool):
             docs[ex.name] = {"pieces": pieces, "hidden": reading.hidden.astype(np.float16),
                              "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues,
                              "hints": article_hints(ex.text, pieces, rule_atts), "rules": rule_atts}
+            spacy_doc.tensor = np.zeros((len(spacy_doc), 0), dtype=np.float32)  # copied above; the parse is kept
+            parsed[ex.name] = (spacy_doc, reading.offsets)
         doc = docs[ex.name]
         pieces = doc["pieces"]
 
         def own(cue: tuple[int, int]) -> list[tuple[int, int, int]]:
             return cue_hints(pieces, same_cue(cue, doc["rules"]))
+
+        def tree(cue: tuple[int, int]) -> np.ndarray:
+            return branches(*parsed[ex.name], [cue])[0].astype(np.int8)
 
         gold = [a for a in ex.attributions if a.cue]
         used = set()
@@ -195,16 +215,16 @@ def _examples(read, nlp, examples, window: int, rule_cues: bool):
             overlaps = [(min(end, g.cue[0].end) - max(start, g.cue[0].start), k) for k, g in enumerate(gold)]
             overlaps = [o for o in overlaps if o[0] > 0]
             if not overlaps:
-                out.append((ex.name, anchor, own((start, end)), [none] * 2 * len(POINTER_ROLES)))
+                out.append((ex.name, anchor, own((start, end)), tree((start, end)), [none] * 2 * len(POINTER_ROLES)))
                 continue
             k = max(overlaps)[1]
             used.add(k)
-            out.append((ex.name, anchor, own((start, end)), _targets(pieces, anchor, gold[k], window)))
+            out.append((ex.name, anchor, own((start, end)), tree((start, end)), _targets(pieces, anchor, gold[k], window)))
         for k, g in enumerate(gold):
             anchor = pieces.find(g.cue[0].start, g.cue[0].end)
             if k not in used and anchor is not None:
                 cue = (g.cue[0].start, g.cue[0].end)
-                out.append((ex.name, anchor, own(cue), _targets(pieces, anchor, g, window)))
+                out.append((ex.name, anchor, own(cue), tree(cue), _targets(pieces, anchor, g, window)))
     return docs, out
 
 
@@ -222,17 +242,34 @@ def _targets(pieces, anchor: tuple[int, int], att, window: int) -> list[int]:
     return out
 
 
-def _batch(examples, docs, window: int):
+def _batch(examples, docs, window: int, names: tuple[str, ...] = _INPUTS):
     import torch
 
-    rows: dict[str, list[np.ndarray]] = {name: [] for name in _INPUTS}
-    for name, anchor, own, _ in examples:
+    rows: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for name, anchor, own, tree, _ in examples:
         doc = docs[name]
-        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window, doc["hints"], [own])
-        for key in _INPUTS:
+        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window, doc["hints"], [own], [tree])
+        for key in names:
             rows[key].append(built[key])
-    inputs = [torch.from_numpy(np.concatenate(rows[key])) for key in _INPUTS]
+    inputs = [torch.from_numpy(np.concatenate(rows[key])) for key in names]
     return inputs, torch.from_numpy(np.array([t for *_, t in examples], dtype=np.int64))
+
+
+def _loss(outputs, targets, loss_fn):
+    """Cross-entropy of each pointer; with ``pair_rank``, the content's is one over all its (start, end)
+    pairs and "none", scored as :func:`decode_batch` scores them."""
+    import torch
+
+    if not isinstance(outputs, tuple):
+        return sum(loss_fn(outputs[:, :, k], targets[:, k]) for k in range(targets.shape[1]))
+    scores, pairs = outputs
+    n = pairs.shape[1]
+    spans = scores[:, :n, 0, None] + scores[:, None, :n, 1] + pairs
+    spans = spans.masked_fill(torch.ones(n, n, dtype=torch.bool).tril(-1), -1e4)  # an end before its start
+    none = scores[:, n, 0] + scores[:, n, 1]
+    joint = torch.cat([spans.flatten(1), none[:, None]], 1)
+    gold = torch.where(targets[:, 0] == n, n * n, targets[:, 0] * n + targets[:, 1])
+    return loss_fn(joint, gold) + sum(loss_fn(scores[:, :, k], targets[:, k]) for k in range(2, targets.shape[1]))
 
 
 def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, float]:
@@ -245,9 +282,12 @@ def _pointer_exact(model, examples, docs, window: int, config) -> dict[str, floa
     with torch.no_grad():
         for b in range(0, len(examples), 64):
             chunk = examples[b : b + 64]
-            inputs, targets = _batch(chunk, docs, window)
-            scores = torch.log_softmax(model(*inputs), dim=1).numpy()
-            for (*_, t), found in zip(chunk, decode_batch(scores, config["max_pieces"])):
+            inputs, targets = _batch(chunk, docs, window, _inputs(config))
+            outputs = model(*inputs)
+            scores, pairs = outputs if isinstance(outputs, tuple) else (outputs, None)
+            scores = torch.log_softmax(scores, dim=1).numpy()
+            pairs = None if pairs is None else pairs.numpy()
+            for (*_, t), found in zip(chunk, decode_batch(scores, config["max_pieces"], pairs=pairs)):
                 for r in range(len(POINTER_ROLES)):
                     gold = None if t[2 * r] == none else (t[2 * r], t[2 * r + 1])
                     right[r] += found[r] == gold
@@ -285,7 +325,7 @@ def _dev_scores(config: dict[str, Any], head_dir: Path, preset: str) -> dict[str
     return {role: round(report.counts.role(role, "exact").f1, 4) for role in ("source", "cue", "content")}
 
 
-def _export(model, path: Path, window: int, dim: int) -> Path:
+def _export(model, path: Path, window: int, dim: int, names: tuple[str, ...], pairs: bool = False) -> Path:
     import torch
 
     width = 2 * window + 1
@@ -293,11 +333,12 @@ def _export(model, path: Path, window: int, dim: int) -> Path:
         torch.zeros((2, width, dim)), torch.zeros((2, width, 9)), torch.zeros((2, dim)),
         torch.zeros((2, width), dtype=torch.long), torch.zeros((2, width), dtype=torch.long),
         torch.zeros((2, width), dtype=torch.long), torch.ones((2, width), dtype=torch.bool),
-        torch.zeros((2, width, HINTS)),
+        torch.zeros((2, width, HINTS)), torch.zeros((2, width), dtype=torch.long),
     )
+    outputs = ["scores", "pairs"] if pairs else ["scores"]
     torch.onnx.export(
-        model, example, str(path), input_names=list(_INPUTS), output_names=["scores"],
-        dynamic_axes={**{name: {0: "cues"} for name in _INPUTS}, "scores": {0: "cues"}},
+        model, example[: len(names)], str(path), input_names=list(names), output_names=outputs,
+        dynamic_axes={**{name: {0: "cues"} for name in names + tuple(outputs)}},
         opset_version=17, dynamo=False,
     )
     return path
@@ -309,6 +350,7 @@ def _build_head(config: dict[str, Any], dim: int):
     import torch
 
     width, dropout, kernel = config["width"], config.get("dropout", 0.1), config.get("kernel", 5)
+    rank = config.get("pair_rank", 0)
     roles = 2 * len(POINTER_ROLES)
 
     class Head(torch.nn.Module):
@@ -327,15 +369,23 @@ def _build_head(config: dict[str, Any], dim: int):
             self.out = torch.nn.Linear(width, roles)
             self.none = torch.nn.Sequential(torch.nn.Linear(dim + width, width), torch.nn.ReLU(), torch.nn.Linear(width, roles))
             self.dropout = torch.nn.Dropout(dropout)
+            self.pairs = torch.nn.Linear(width, 2 * rank) if rank else None
+            self.branch = torch.nn.Embedding(BRANCHES, width) if config.get("syntax") else None
 
-        def forward(self, hidden, logits, cue, rel, para, iscue, mask, hints):
+        def forward(self, hidden, logits, cue, rel, para, iscue, mask, hints, branch=None):
             x = (self.piece(hidden) + self.cue(cue)[:, None] + self.both(hidden * cue[:, None]) + self.tags(logits)
                  + self.rel(rel) + self.para(para) + self.iscue(iscue) + self.hints(hints))
+            if self.branch is not None:
+                x = x + self.branch(branch)
             x = self.dropout(torch.relu(x)).transpose(1, 2)
             x = torch.relu(self.conv1(x))
             x = torch.relu(self.conv2(x) + x).transpose(1, 2)
             scores = self.out(x).masked_fill(~mask[..., None], -1e4)
             pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
-            return torch.cat([scores, self.none(torch.cat([cue, pooled], -1))[:, None]], 1)
+            scores = torch.cat([scores, self.none(torch.cat([cue, pooled], -1))[:, None]], 1)
+            if self.pairs is None:
+                return scores
+            starts, ends = self.pairs(x).chunk(2, dim=-1)
+            return scores, starts @ ends.transpose(1, 2)
 
     return Head()
