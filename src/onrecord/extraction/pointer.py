@@ -288,13 +288,9 @@ def decode_batch(
     return out
 
 
-def _content_score(scores: np.ndarray, pairs: np.ndarray | None):
-    """``score(start, end)`` of a content span in one row of the head's output, as :func:`decode_batch` scores it."""
-
-    def score(start: int, end: int) -> float:
-        return float(scores[start, 0] + scores[end, 1]) + (0.0 if pairs is None else float(pairs[start, end]))
-
-    return score
+def _content_score(scores: np.ndarray, pairs: np.ndarray | None, start: int, end: int) -> float:
+    """The score of content span (start, end) in one row of the head's output, as :func:`decode_batch` scores it."""
+    return float(scores[start, 0] + scores[end, 1]) + (0.0 if pairs is None else float(pairs[start, end]))
 
 
 def _pair_band(pairs: np.ndarray, longest: int) -> np.ndarray:
@@ -391,8 +387,10 @@ class PointerHead:
                 if found[0] is not None and rules[i] is not None:
                     theirs = pieces.find(rules[i].content[0].start, rules[i].content[-1].end)
                     if theirs is not None and lo <= theirs[0] and theirs[1] - lo < scores.shape[1] - 1:
-                        score = _content_score(scores[row], None if pairs is None else pairs[row])
-                        doubt = score(*found[0]) - score(theirs[0] - lo, theirs[1] - lo)
+                        row_pairs = None if pairs is None else pairs[row]
+                        doubt = _content_score(scores[row], row_pairs, *found[0]) - _content_score(
+                            scores[row], row_pairs, theirs[0] - lo, theirs[1] - lo
+                        )
                 spans = []
                 for pair in found:
                     if pair is None or not (0 <= pair[0] + lo and pair[1] + lo < len(offsets)):

@@ -225,7 +225,9 @@ def _pointed(
         if content:
             holes = [cue, *((s.start, s.end) for s in att.source)]
             att.content = [Span.of(text, *c) for c in carve(text, [content], holes)]
-        if rule is not None and (not att.content or _holds(rule.content, att.content) and _defers(reading, rules_margin)):
+        if rule is not None and (
+            not att.content or _holds(rule.content, att.content) and _defers(reading, rules_margin)
+        ):
             att.content = list(rule.content)
         _according_medium(text, att)
         att.kind = attribution_kind(text, [(c.start, c.end) for c in att.content], att.cue[0].text.lower())

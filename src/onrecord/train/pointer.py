@@ -93,13 +93,12 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     started = time.perf_counter()
     nlp = load_spacy(config.get("spacy_model"))
     read = _reader(config, preset)
-    rule_cues = bool(config.get("rule_cues", False))
     normalised = bool(config.get("normalise", False))
     train_docs, train = _examples(
-        read, nlp, load_split(config["data"], "train", normalised=normalised)[: config.get("limit")], window, rule_cues
+        read, nlp, load_split(config["data"], "train", normalised=normalised)[: config.get("limit")], window, config
     )
     dev_docs, dev = _examples(
-        read, nlp, load_split(config["data"], "dev", normalised=normalised)[: config.get("dev_limit")], window, rule_cues
+        read, nlp, load_split(config["data"], "dev", normalised=normalised)[: config.get("dev_limit")], window, config
     )
     log(f"{len(train)} train and {len(dev)} dev cue examples; spaCy, the rules and the {preset} tagger read both "
         f"splits in {time.perf_counter() - started:.0f} s")
@@ -122,7 +121,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         random.Random(config["seed"] + epoch).shuffle(order)
         model.train()
         for b in range(0, len(order), batch_size):
-            inputs, targets = _batch([train[i] for i in order[b : b + batch_size]], train_docs, window, _inputs(config))
+            chunk = [train[i] for i in order[b : b + batch_size]]
+            inputs, targets = _batch(chunk, train_docs, window, _inputs(config))
             loss = _loss(model(*inputs), targets, loss_fn)
             loss.backward()
             optimizer.step()
@@ -145,7 +145,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     (shipped / "pointer.json").write_text(json.dumps({
         "window": window, "buckets": BUCKETS, "max_pieces": config["max_pieces"],
         "null_bias": config.get("null_bias", [0.0, 0.0, 0.0]), "batch_size": 16, "roles": list(POINTER_ROLES),
-        "rule_cues": bool(config.get("read_rule_cues", rule_cues)), "rules_margin": config.get("rules_margin"),
+        "rule_cues": bool(config.get("read_rule_cues", config.get("rule_cues", False))),
+        "rules_margin": config.get("rules_margin"),
     }, indent=2) + "\n", encoding="utf-8")
     final = _dev_scores(config, shipped, preset)
     log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
@@ -176,9 +177,11 @@ def _reader(config: dict[str, Any], preset: str):
     return read_accurate
 
 
-def _examples(read, nlp, examples, window: int, rule_cues: bool):
+def _examples(read, nlp, examples, window: int, config: dict[str, Any]):
     """Per article its readings; per cue (tagger's, rules' or missed gold) an (article, pieces, hints, branches,
-    targets) tuple."""
+    targets) tuple. The branches are None unless the config's head reads the parse (``syntax``); only
+    then are the articles' parses kept."""
+    rule_cues, syntax = bool(config.get("rule_cues", False)), bool(config.get("syntax", False))
     docs: dict[str, dict[str, Any]] = {}
     parsed: dict[str, tuple[Any, list[tuple[int, int]]]] = {}  # per article its parse and piece offsets
     out = []
@@ -195,16 +198,17 @@ def _examples(read, nlp, examples, window: int, rule_cues: bool):
             docs[ex.name] = {"pieces": pieces, "hidden": reading.hidden.astype(np.float16),
                              "logits": reading.logits, "paras": paragraphs(ex.text, reading.offsets), "cues": cues,
                              "hints": article_hints(ex.text, pieces, rule_atts), "rules": rule_atts}
-            spacy_doc.tensor = np.zeros((len(spacy_doc), 0), dtype=np.float32)  # copied above; the parse is kept
-            parsed[ex.name] = (spacy_doc, reading.offsets)
+            if syntax:
+                spacy_doc.tensor = np.zeros((len(spacy_doc), 0), dtype=np.float32)  # copied above; the parse is kept
+                parsed[ex.name] = (spacy_doc, reading.offsets)
         doc = docs[ex.name]
         pieces = doc["pieces"]
 
         def own(cue: tuple[int, int]) -> list[tuple[int, int, int]]:
             return cue_hints(pieces, same_cue(cue, doc["rules"]))
 
-        def tree(cue: tuple[int, int]) -> np.ndarray:
-            return branches(*parsed[ex.name], [cue])[0].astype(np.int8)
+        def tree(cue: tuple[int, int]) -> np.ndarray | None:
+            return branches(*parsed[ex.name], [cue])[0].astype(np.int8) if syntax else None
 
         gold = [a for a in ex.attributions if a.cue]
         used = set()
@@ -248,7 +252,8 @@ def _batch(examples, docs, window: int, names: tuple[str, ...] = _INPUTS):
     rows: dict[str, list[np.ndarray]] = {name: [] for name in names}
     for name, anchor, own, tree, _ in examples:
         doc = docs[name]
-        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window, doc["hints"], [own], [tree])
+        built = features(doc["hidden"], doc["logits"], doc["paras"], [anchor], window, doc["hints"], [own],
+                         None if tree is None else [tree])
         for key in names:
             rows[key].append(built[key])
     inputs = [torch.from_numpy(np.concatenate(rows[key])) for key in names]
