@@ -10,9 +10,9 @@ import pytest
 
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
-    "rules": {"source": 0.555, "cue": 0.56, "content": 0.455},
-    "fast": {"source": 0.69, "cue": 0.65, "content": 0.505},
-    "accurate": {"source": 0.795, "cue": 0.735, "content": 0.62},
+    "rules": {"source": 0.565, "cue": 0.57, "content": 0.465},
+    "fast": {"source": 0.695, "cue": 0.655, "content": 0.51},
+    "accurate": {"source": 0.80, "cue": 0.74, "content": 0.625},
 }
 
 

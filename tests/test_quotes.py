@@ -47,3 +47,15 @@ def test_stray_closing_mark_invents_nothing():
 def test_degenerate_input_never_raises(text):
     for q in find_quotes(text):
         assert 0 <= q.start < q.end <= len(text)
+
+
+def test_a_docs_text_and_quotations_are_built_once_and_match_a_fresh_reading():
+    import spacy
+
+    from onrecord.extraction._text import doc_text, quotes_in
+
+    doc = spacy.blank("en")("“We will win,” she said. “Today.”")
+    text = doc_text(doc)
+    assert text == doc.text and doc_text(doc) is text
+    assert quotes_in(text) == tuple(find_quotes(doc.text)) and len(quotes_in(text)) == 2
+    assert quotes_in(text) is quotes_in(doc_text(doc))

@@ -4,7 +4,8 @@ import pytest
 from spacy.lang.en import English
 from spacy.tokens import Doc
 
-from onrecord.extraction.rules import extract_attributions
+from onrecord.extraction.rules import extract_attributions, is_signed, with_signed
+from onrecord.model import Attribution, Span
 
 
 def make_doc(rows):
@@ -172,3 +173,68 @@ def test_relayed_claim_is_nested_under_the_outlet(nlp):
 def test_non_response_is_not_an_attribution(nlp):
     assert run(nlp, "A spokesperson for the Kremlin did not immediately respond to a request for comment.") == []
     assert run(nlp, "The company declined to comment.") == []
+
+
+# --- quotations signed with a dash ----------------------------------------------------
+
+
+def _signed_doc(words: list[str], pos: list[str]) -> Doc:
+    """Tokens as given; a " " item is the space after the token before it, as spaCy keeps it."""
+    kept, spaces, kept_pos = [], [], []
+    for word, p in zip(words, pos):
+        if word == " ":
+            spaces[-1] = True
+        else:
+            kept.append(word), spaces.append(False), kept_pos.append(p)
+    return Doc(English().vocab, words=kept, spaces=spaces, pos=kept_pos, tags=["XX"] * len(kept),
+               heads=list(range(len(kept))), deps=["dep"] * len(kept))
+
+
+def test_a_quotation_signed_with_a_dash_is_attributed_to_the_name():
+    # '“We will win.” ― Karen Bobadilla.\n\nShe left.' and '"Taxes rise."\n\n- Bernie Sanders.'
+    doc = _signed_doc(
+        ["“", "We", " ", "win", ".", "”", " ", "―", " ", "Karen", " ", "Bobadilla", ".", "\n\n", "She", " ", "left", "."],
+        ["PUNCT", "PRON", "SPACE", "VERB", "PUNCT", "PUNCT", "SPACE", "PUNCT", "SPACE", "PROPN", "SPACE", "PROPN",
+         "PUNCT", "SPACE", "PRON", "SPACE", "VERB", "PUNCT"],
+    )
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["Karen Bobadilla"], ["―"], ["“We win.”"], "direct")
+    assert is_signed(att)
+    doc = _signed_doc(
+        ['"', "Taxes", " ", "rise", ".", '"', "\n\n", "-", " ", "Bernie", " ", "Sanders", "."],
+        ["PUNCT", "NOUN", "SPACE", "VERB", "PUNCT", "PUNCT", "SPACE", "PUNCT", "SPACE", "PROPN", "SPACE", "PROPN", "PUNCT"],
+    )
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["Bernie Sanders"], ["-"], ['"Taxes rise."'], "direct")
+
+
+def test_the_dash_may_be_glued_to_the_quotation_mark_or_to_the_name():
+    doc = _signed_doc(
+        ["“", "We", " ", "win", ".", "”―", " ", "Pamela", " ", "Padilla", "\n", "-President", " ", "Obama", ",", " ", "later"],
+        ["PUNCT", "PRON", "SPACE", "VERB", "PUNCT", "PUNCT", "SPACE", "PROPN", "SPACE", "PROPN", "SPACE", "PROPN",
+         "SPACE", "PROPN", "PUNCT", "SPACE", "ADV"],
+    )
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["Pamela Padilla"], ["―"], ["“We win.”"], "direct")
+
+
+def test_a_dash_after_a_quotation_that_is_not_followed_by_a_signing_name_is_not_a_cue():
+    # '“lock her up” -- and then', '“lock her up” -- Trump aides said' (the name does not end the line)
+    for tail, tail_pos in ((["and", " ", "then"], ["CCONJ", "SPACE", "ADV"]),
+                           (["Trump", " ", "aides", " ", "said"], ["PROPN", "SPACE", "NOUN", "SPACE", "VERB"])):
+        doc = _signed_doc(["“", "lock", " ", "her", " ", "up", "”", " ", "--", " ", *tail],
+                          ["PUNCT", "VERB", "SPACE", "PRON", "SPACE", "ADP", "PUNCT", "SPACE", "PUNCT", "SPACE", *tail_pos])
+        assert not [a for a in extract_attributions(doc) if is_signed(a)]
+
+
+def test_a_signed_quotation_replaces_other_readings_of_it_but_keeps_what_its_signer_relays():
+    text = "“Trump said we lose.” ― Ana Ruiz"
+    at = text.index
+    signed = Attribution("", "direct", [Span.of(text, at("Ana"), len(text))], [Span.of(text, at("―"), at("―") + 1)],
+                         [Span.of(text, 0, at(" ―"))])
+    relayed = Attribution("", "indirect", [Span.of(text, 1, 6)], [Span.of(text, at("said"), at("said") + 4)],
+                          [Span.of(text, at("we"), at("lose") + 4)])
+    uncued = Attribution("", "direct", [], [], [Span.of(text, 0, at(" ―"))])
+    out = with_signed([uncued, relayed], [signed])
+    assert out == [signed, relayed]
+    assert [a.id for a in out] == ["a1", "a2"] and relayed.parent == "a1"

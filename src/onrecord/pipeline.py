@@ -21,7 +21,7 @@ from .errors import OnrecordError
 from .extraction.presets import check_preset
 from .ingest.normalise import Normalised, normalise
 from .model import Attribution, Document
-from .nlp.factories import add_lemma_cache
+from .nlp.factories import add_speedups
 from .nlp.loader import load_spacy, model_name
 
 __all__ = ["Extractor", "extract", "extract_many"]
@@ -42,7 +42,7 @@ class Extractor:
         self.preset = check_preset(model)
         self.spacy_model = model_name(spacy_model)
         self.nlp = load_spacy(self.spacy_model)
-        add_lemma_cache(self.nlp)
+        add_speedups(self.nlp)
         self.nlp.add_pipe("onrecord", config={"model": self.preset})
         self.straighten_quotes = straighten_quotes
         meta = self.nlp.meta

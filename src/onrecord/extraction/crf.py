@@ -27,9 +27,9 @@ from spacy.tokens import Doc
 
 from ..errors import E, ModelError
 from ..model import Attribution
+from ._text import doc_text, quotes_in
 from .lexicon import cue_ratio
 from .pointer import load_pointer
-from .quotes import find_quotes
 from .tagging import (
     MODELS_DIR,
     ROLES,
@@ -166,7 +166,7 @@ def _bucket(ratio: float) -> str:
 def _in_quote(doc: Doc, text: str | None = None) -> list[str]:
     """Per token: Q inside a quotation, M on a quotation mark, O outside."""
     marks = ["O"] * len(doc)
-    for q in find_quotes(doc.text if text is None else text):
+    for q in quotes_in(doc_text(doc) if text is None else text):
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             continue
@@ -193,7 +193,7 @@ class CrfTagger:
         with them, the role spans in ``doc.text`` and a confidence (mean marginal) per cue."""
         import pycrfsuite
 
-        text = doc.text  # Doc.text joins every token on each access: read it once
+        text = doc_text(doc)
         units = token_units(doc)
         items = pycrfsuite.ItemSequence(token_features(doc, rule_atts, units, text))
         roles: dict[str, list[tuple[int, int]]] = {}

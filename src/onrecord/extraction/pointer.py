@@ -34,7 +34,7 @@ import numpy as np
 
 from ..model import Attribution
 from ._onnx import all_there, session
-from .quotes import find_quotes
+from ._text import quotes_in
 
 __all__ = [
     "BRANCHES",
@@ -127,7 +127,7 @@ def same_cue(cue: Span, rule_atts: Sequence[Attribution]) -> Attribution | None:
 def article_hints(text: str, pieces: PieceIndex, rule_atts: Sequence[Attribution]) -> np.ndarray:
     """The article-wide hint channels, (pieces, 4): in a quotation, in any rules content, source, cue."""
     out = np.zeros((len(pieces), _ARTICLE_HINTS), dtype=np.float32)
-    for q in find_quotes(text):
+    for q in quotes_in(text):
         _mark(out[:, 0], pieces, q.start, q.end)
     for att in rule_atts:
         for channel, role in enumerate(("content", "source", "cue"), 1):

@@ -14,21 +14,28 @@ original text is the pipeline's job.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
 from ..model import Attribution, Span
+from ._text import doc_text, quotes_in
 from .lexicon import cue_ratio, word_set
-from .quotes import Quote, find_quotes
-from .tagging import link_parents
+from .quotes import Quote
+from .tagging import number
 
-__all__ = ["RuleConfig", "extract_attributions"]
+__all__ = ["RuleConfig", "extract_attributions", "is_signed", "with_signed"]
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _COMPLEMENTS = ("ccomp",)
 _GROUP_LEFT = ("aux", "auxpass", "neg", "advmod")
 _TRIM = set(",.;:—–-") | {"--"}
+# A dash signing the quotation just before it: '“…” ― Sonya Herridge', '"…"\n\n- Bernie Sanders.'
+# (at most one blank line between; the dash is the cue, as PolNeAR marks it)
+_DASHES = ("--", "―", "—", "–", "-")
+_SIGNATURE = re.compile(r"[ \t\u00a0]*(?:\n[ \t\u00a0]*){0,2}(%s)[ \t\u00a0]*(?=[^\W\d_])" % "|".join(_DASHES))
 
 
 @dataclass
@@ -55,14 +62,39 @@ class _Candidate:
 def extract_attributions(doc: Doc, config: RuleConfig | None = None) -> list[Attribution]:
     """All attributions the rules find in ``doc``, in text order, nested ones linked by ``parent``."""
     config = config or RuleConfig()
-    quotes = find_quotes(doc.text)
+    text = doc_text(doc)
+    quotes = quotes_in(text)
     candidates: dict[int, _Candidate] = {}
     for token in doc:
         cand = _according_to(token) or _reporting_verb(token, quotes, config)
         if cand is not None and cand.content:
             candidates.setdefault(cand.cue[0], cand)
     _attach_orphan_quotes(doc, quotes, candidates, config)
-    return _finish(doc, sorted(candidates.values(), key=lambda c: c.cue[0]), quotes)
+    found = _finish(doc, sorted(candidates.values(), key=lambda c: c.cue[0]), quotes)
+    return with_signed(found, _signed_quotes(doc, text, quotes))
+
+
+def with_signed(atts: list[Attribution], signed: list[Attribution]) -> list[Attribution]:
+    """``atts`` and the dash-signed quotations ``signed``, numbered in text order.
+
+    The signature says who said the quotation, so it replaces any other
+    reading of it: an attribution with a cue or content on the quotation or
+    the dash goes, unless its cue sits inside the quotation (one the signer
+    relays: '“… Trump said Hispanics live in hell …”― Pamela Padilla').
+    """
+    def replaced(att: Attribution) -> bool:
+        return any(
+            not (att.cue and s.content[0].start <= att.cue[0].start < s.content[0].end)
+            and any(a.start < b.end and b.start < a.end for a in [*att.cue, *att.content] for b in [*s.cue, *s.content])
+            for s in signed
+        )
+
+    return number([att for att in atts if not replaced(att)] + signed)
+
+
+def is_signed(att: Attribution) -> bool:
+    """Whether ``att`` is a quotation signed with a dash (:func:`_signed_quotes`): its cue is the dash."""
+    return bool(att.cue) and att.cue[0].text in _DASHES
 
 
 # --- cues -------------------------------------------------------------------------
@@ -83,7 +115,7 @@ def _verb_group(verb: Token) -> tuple[int, int]:
     return start, end
 
 
-def _reporting_verb(verb: Token, quotes: list[Quote], config: RuleConfig) -> _Candidate | None:
+def _reporting_verb(verb: Token, quotes: Sequence[Quote], config: RuleConfig) -> _Candidate | None:
     if verb.pos_ not in ("VERB", "AUX") or verb.dep_ == "amod":
         return None
     ratio = cue_ratio(verb.text)
@@ -123,7 +155,7 @@ def _reporting_verb(verb: Token, quotes: list[Quote], config: RuleConfig) -> _Ca
     return None
 
 
-def _quoted_as_saying(verb: Token, quotes: list[Quote]) -> _Candidate | None:
+def _quoted_as_saying(verb: Token, quotes: Sequence[Quote]) -> _Candidate | None:
     """"X was quoted as saying (that) …": cue is the whole verb group up to "saying"."""
     saying = next((c for c in verb.subtree if c.lower_ in ("saying", "telling") and c.i > verb.i), None)
     if saying is None:
@@ -305,7 +337,7 @@ def _is_non_response(xcomp: Token) -> bool:
 
 
 def _attach_orphan_quotes(
-    doc: Doc, quotes: list[Quote], candidates: dict[int, _Candidate], config: RuleConfig
+    doc: Doc, quotes: Sequence[Quote], candidates: dict[int, _Candidate], config: RuleConfig
 ) -> None:
     """Give a cue to quotations the clause rules missed: “…,” he said / he said: “…”."""
     for q in quotes:
@@ -321,6 +353,45 @@ def _attach_orphan_quotes(
             cue, "direct", _source_of(verb), [(q.start, q.end)],
             confidence=0.4 + 0.5 * cue_ratio(verb.text),
         )
+
+
+def _signed_quotes(doc: Doc, text: str, quotes: Sequence[Quote]) -> list[Attribution]:
+    """Quotations signed after them with a dash and a name, as in pull quotes and letters:
+    '“…” ― Sonya Herridge', '"…"\n\n- Bernie Sanders.', '"…"\n\n-President Obama, tweeting …'.
+
+    The name is the capitalised words after the dash, at least one a proper
+    noun, and it ends its line or is followed by a comma, full stop or
+    bracket; anything else ("― and then") is not a signature.
+    """
+    out = []
+    for q in quotes:
+        dash = _SIGNATURE.match(text, q.end)
+        name = dash and _signature(doc, text, dash.end())
+        if name:
+            out.append(Attribution(
+                id="", kind="direct", cue=[Span.of(text, *dash.span(1))], source=[Span.of(text, *name)],
+                content=[Span.of(text, q.start, q.end)], confidence=0.8,
+            ))
+    return out
+
+
+def _signature(doc: Doc, text: str, start: int) -> tuple[int, int] | None:
+    """Character range of the name that starts at ``start`` and signs a quotation, if one does."""
+    line_end = text.find("\n", start)
+    line = doc.char_span(start, len(text) if line_end < 0 else line_end, alignment_mode="expand")
+    if line is None:
+        return None
+    words = []
+    for tok in line:
+        if tok.is_space or tok.text in (",", ".", "(") or not (tok.is_title or tok.pos_ == "PROPN"):
+            break
+        words.append(tok)
+    rest = line[len(words)] if len(words) < len(line) else None
+    if not 0 < len(words) <= 6 or not any(t.pos_ == "PROPN" for t in words):
+        return None
+    if rest is not None and not (rest.is_space or rest.text in (",", ".", "(")):
+        return None
+    return start, words[-1].idx + len(words[-1])
 
 
 def _cue_after(doc: Doc, q: Quote, config: RuleConfig) -> Token | None:
@@ -365,7 +436,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _snap_to_quotes(
-    text: str, content: tuple[int, int], quotes: list[Quote]
+    text: str, content: tuple[int, int], quotes: Sequence[Quote]
 ) -> tuple[list[tuple[int, int]], str]:
     """Fit a clause content to the quotations it overlaps.
 
@@ -385,7 +456,7 @@ def _snap_to_quotes(
     return [(start, end)], "mixed"
 
 
-def _continuing_quotes(doc: Doc, text: str, cand: _Candidate, quotes: list[Quote]) -> list[tuple[int, int]]:
+def _continuing_quotes(doc: Doc, text: str, cand: _Candidate, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
     """Quotations that carry on after the cue in the same paragraph.
 
     “A,” he said, “B.” and “A,” he said. “B.” “C.” give one content in
@@ -419,12 +490,13 @@ def _is_label(doc: Doc, q: Quote) -> bool:
         return True
     root = span.root
     after = doc[span.end] if span.end < len(doc) else None
-    before_mod = after is not None and after.pos_ in ("NOUN", "PROPN") and not doc.text[q.end - 2].isspace() and doc.text[q.end - 2] not in ".,!?"
+    mark = doc_text(doc)[q.end - 2]
+    before_mod = after is not None and after.pos_ in ("NOUN", "PROPN") and not mark.isspace() and mark not in ".,!?"
     return before_mod or root.dep_ in ("compound", "amod", "nmod", "appos", "poss") or len(span) <= 3
 
 
-def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attribution]:
-    text = doc.text
+def _finish(doc: Doc, cands: list[_Candidate], quotes: Sequence[Quote]) -> list[Attribution]:
+    text = doc_text(doc)
     out: list[Attribution] = []
     for n, cand in enumerate(cands, 1):
         kind = cand.kind
@@ -453,7 +525,6 @@ def _finish(doc: Doc, cands: list[_Candidate], quotes: list[Quote]) -> list[Attr
                 confidence=round(min(cand.confidence, 1.0), 3),
             )
         )
-    link_parents(out)
     return out
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "carve",
     "attribution_kind",
     "link_parents",
+    "number",
 ]
 
 #: Where the shipped learned models live (``fast/``, ``accurate/``).
@@ -266,11 +267,16 @@ def group(
         content = carve(text, content, [cue, source] if source else [cue])
         out.append(_attribution(text, cue, [source] if source else [], content, confidence))
     out.extend(_attribution(text, None, [], [c], confidence) for c in alone)
-    out.sort(key=lambda a: min(s.start for s in [*a.cue, *a.content]))
-    for n, att in enumerate(out, 1):
-        att.id = f"a{n}"
-    link_parents(out)
-    return out
+    return number(out)
+
+
+def number(atts: list[Attribution]) -> list[Attribution]:
+    """``atts`` in text order, numbered a1, a2, …, each nested one linked to its parent."""
+    atts.sort(key=lambda a: min(s.start for s in [*a.cue, *a.content]))
+    for n, att in enumerate(atts, 1):
+        att.id, att.parent = f"a{n}", None
+    link_parents(atts)
+    return atts
 
 
 def _adjacent(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
