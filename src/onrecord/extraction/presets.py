@@ -171,7 +171,7 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
     else:
         atts = group(text, roles, starts, confidence=confidence, cut_at_sentence=preset == "fast")
         atts = _rule_contents(doc, text, atts, rule_atts)
-    # Quotations signed with a dash ('“…” ― Sonya Herridge'): PolNeAR's train split has 11, too few for
+    # Quotations signed with a dash ('“…” ― Sonya Herridge'): PolNeAR's train split has 7, too few for
     # either preset to learn (on dev they found none of 24), so the rules' reading stands
     return with_signed(atts, [r for r in rule_atts if is_signed(r)])
 

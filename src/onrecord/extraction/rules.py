@@ -359,12 +359,16 @@ def _signed_quotes(doc: Doc, text: str, quotes: Sequence[Quote]) -> list[Attribu
     """Quotations signed after them with a dash and a name, as in pull quotes and letters:
     '“…” ― Sonya Herridge', '"…"\n\n- Bernie Sanders.', '"…"\n\n-President Obama, tweeting …'.
 
-    The name is the capitalised words after the dash, at least one a proper
-    noun, and it ends its line or is followed by a comma, full stop or
-    bracket; anything else ("― and then") is not a signature.
+    The quotation starts its line, the name is the capitalised words after
+    the dash, at least one a proper noun, and it ends its line or is
+    followed by a comma, full stop or bracket. A quotation ending a sentence
+    of prose, then a dash, is a byline or credit ('… called him "my African
+    American."⏎⏎- Reuters.'), and "― and then" is no signature.
     """
     out = []
     for q in quotes:
+        if text[text.rfind("\n", 0, q.start) + 1 : q.start].strip():
+            continue
         dash = _SIGNATURE.match(text, q.end)
         name = dash and _signature(doc, text, dash.end())
         if name:

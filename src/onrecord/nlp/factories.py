@@ -209,9 +209,17 @@ def add_lemma_cache(nlp: Language) -> None:
     """Put ``onrecord_lemmas`` before ``nlp``'s spaCy lemmatizer, if it has one and the cache is not there yet."""
     from spacy.pipeline import Lemmatizer
 
-    names = [name for name, pipe in nlp.pipeline if isinstance(pipe, Lemmatizer)]
-    if names and not any(isinstance(pipe, LemmaCache) for _, pipe in nlp.pipeline):
-        nlp.add_pipe("onrecord_lemmas", before=names[0], config={"lemmatizer": names[0]})
+    _put_before(nlp, Lemmatizer, LemmaCache, "onrecord_lemmas", "lemmatizer")
+
+
+def _put_before(nlp: Language, spacy_type: type, cache_type: type, factory: str, setting: str) -> str | None:
+    """Add ``factory`` before ``nlp``'s first ``spacy_type`` component, naming it in the config's ``setting``,
+    unless a ``cache_type`` is there already; the name of the component it went before, else None."""
+    names = [name for name, pipe in nlp.pipeline if isinstance(pipe, spacy_type)]
+    if not names or any(isinstance(pipe, cache_type) for _, pipe in nlp.pipeline):
+        return None
+    nlp.add_pipe(factory, before=names[0], config={setting: names[0]})
+    return names[0]
 
 
 # Token attributes a one-token pattern may test and still be answered once per distinct token:
@@ -224,7 +232,7 @@ class AttributeCache:
     """An attribute ruler's work, with each one-token pattern matched once per distinct token.
 
     The ruler in ``en_core_web_sm`` (179 patterns mapping fine tags to parts
-    of speech and morphology) costs about 20 ms an article here, about a
+    of speech and morphology) costs about 17 ms an article here, nearly a
     tenth of the whole parse, nearly all of it in spaCy's Matcher stepping
     every pattern through every token. 171 of its patterns test one token's
     tag, lowercase form, arc or spacing and nothing else, so their matches
@@ -232,8 +240,9 @@ class AttributeCache:
     patterns once per distinct combination, runs the few longer patterns
     as usual, and hands the matches, in the ruler's own order, to the
     ruler's own ``set_annotations``. The ruler stays in the pipeline,
-    disabled; the output is the same (PolNeAR's 924 articles agree token for
-    token in tag, part of speech, morphology and lemma).
+    disabled; the output is the same (all 1,558 PolNeAR texts, raw and
+    normalised, agree token for token in tag, part of speech, morphology and
+    lemma), for about 5 ms an article.
     """
 
     def __init__(self, nlp: Language, name: str, ruler: str) -> None:
@@ -287,10 +296,9 @@ def add_attribute_cache(nlp: Language) -> None:
     """Stand ``onrecord_attributes`` in for ``nlp``'s first enabled attribute ruler, which it disables."""
     from spacy.pipeline import AttributeRuler
 
-    names = [name for name, pipe in nlp.pipeline if isinstance(pipe, AttributeRuler)]
-    if names and not any(isinstance(pipe, AttributeCache) for _, pipe in nlp.pipeline):
-        nlp.add_pipe("onrecord_attributes", before=names[0], config={"ruler": names[0]})
-        nlp.disable_pipe(names[0])
+    ruler = _put_before(nlp, AttributeRuler, AttributeCache, "onrecord_attributes", "ruler")
+    if ruler is not None:
+        nlp.disable_pipe(ruler)
 
 
 def add_speedups(nlp: Language) -> None:
