@@ -83,7 +83,9 @@ def test_another_training_run_on_the_machine_is_noticed(monkeypatch):
     def procs(pid, cmdline):
         return types.SimpleNamespace(info={"pid": pid, "cmdline": cmdline})
 
+    wrapper = os.getppid()  # "timeout 1800 onrecord train a.toml" runs this one: not another run
     running = [procs(os.getpid(), ["onrecord", "train", "a.toml"]), procs(4242, ["onrecord", "train", "b.toml"]),
-               procs(4243, None), procs(4244, ["onrecord", "serve"])]
+               procs(4243, None), procs(4244, ["onrecord", "serve"]),
+               procs(wrapper, ["timeout", "1800", "onrecord", "train", "a.toml"])]
     monkeypatch.setattr(psutil, "process_iter", lambda attrs: iter(running))
     assert training._other_training_runs() == [4242]

@@ -77,13 +77,15 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def _other_training_runs() -> list[int]:
-    """Process ids of other ``onrecord train`` runs on this machine (whatever psutil can see)."""
+    """Process ids of other ``onrecord train`` runs on this machine (whatever psutil can see), not counting
+    this one's own wrappers (``timeout 1800 onrecord train …``, ``nohup``, a shell)."""
     import psutil
 
+    ours = {os.getpid(), *(parent.pid for parent in psutil.Process().parents())}
     found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         cmdline = proc.info.get("cmdline") or []
-        if proc.info["pid"] != os.getpid() and _is_training(cmdline):
+        if proc.info["pid"] not in ours and _is_training(cmdline):
             found.append(proc.info["pid"])
     return found
 
