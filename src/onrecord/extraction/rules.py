@@ -70,12 +70,12 @@ def extract_attributions(doc: Doc, config: RuleConfig | None = None) -> list[Att
         if cand is not None and cand.content:
             candidates.setdefault(cand.cue[0], cand)
     _attach_orphan_quotes(doc, quotes, candidates, config)
-    found = _finish(doc, sorted(candidates.values(), key=lambda c: c.cue[0]), quotes)
+    found = number(_finish(doc, sorted(candidates.values(), key=lambda c: c.cue[0]), quotes))
     return with_signed(found, _signed_quotes(doc, text, quotes))
 
 
 def with_signed(atts: list[Attribution], signed: list[Attribution]) -> list[Attribution]:
-    """``atts`` and the dash-signed quotations ``signed``, numbered in text order.
+    """``atts`` (numbered) and the dash-signed quotations ``signed``, numbered again in text order if there are any.
 
     The signature says who said the quotation, so it replaces any other
     reading of it: an attribution with a cue or content on the quotation or
@@ -89,6 +89,8 @@ def with_signed(atts: list[Attribution], signed: list[Attribution]) -> list[Attr
             for s in signed
         )
 
+    if not signed:
+        return atts
     return number([att for att in atts if not replaced(att)] + signed)
 
 
