@@ -18,8 +18,8 @@ from onrecord.ingest import (
     iter_documents,
     read_bytes_document,
     read_document,
+    readers,
 )
-from onrecord.ingest import readers
 from onrecord.model import Document
 
 ARTICLE = "The mayor said on Tuesday that the bridge would open in May.\n\nCritics disagreed.\n"
@@ -451,3 +451,15 @@ def test_missing_stdin_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", None)
     (item,) = list(iter_documents(["-"]))
     assert isinstance(item, InputError) and item.code == "E107" and item.path == "-"
+
+
+def test_package_names_load_on_first_use_and_unknown_ones_fail():
+    import onrecord.extraction
+    import onrecord.ingest
+    import onrecord.ingest.normalise  # noqa: F401  (the submodule of the same name as the function)
+
+    assert onrecord.ingest.iter_warc.__module__ == "onrecord.ingest.warc"
+    assert callable(onrecord.ingest.normalise) and onrecord.ingest.normalise("a  b").text
+    assert onrecord.extraction.find_quotes.__module__ == "onrecord.extraction.quotes"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        onrecord.ingest.nope  # noqa: B018

@@ -434,6 +434,22 @@ def test_a_rejected_cue_nested_in_another_content_stays_as_the_rules_read_it():
     assert out[1].parent == out[0].id
 
 
+def test_a_kept_nested_cue_has_its_own_source_cut_out_of_its_content():
+    # the tagger ran the quotation on into its speaker's name; the rules name the speaker
+    text = '"Most commanders are opportunists," Gallyamov wrote, according to The Daily Beast.'
+    outer = _att(text, "according to", "The Daily Beast", '"Most commanders are opportunists," Gallyamov wrote')
+    inner = _att(text, "wrote", None, '"Most commanders are opportunists," Gallyamov')
+    rule = _att(text, "wrote", "Gallyamov", '"Most commanders are opportunists,"')
+    readings = {
+        id(outer): Reading(cue=_chars(outer.cue[0]), source=_chars(outer.source[0]), content=_chars(outer.content[0])),
+        id(inner): Reading(cue=None, source=None, content=None),
+    }
+    out = _pointed(text, [outer, inner], readings, [rule])
+    wrote = next(a for a in out if a.cue[0].text == "wrote")
+    assert [c.text for c in wrote.content] == ['"Most commanders are opportunists,"'] and wrote.kind == "direct"
+    assert wrote.source[0].text == "Gallyamov" and wrote.parent == out[0].id
+
+
 def test_cues_only_the_rules_found_are_judged_by_the_head_nested_or_not():
     text = "The Guardian reported that officials claimed victory, and Smith agreed that it was."
     outer = _att(text, "reported", "The Guardian", "that officials claimed victory")

@@ -89,3 +89,39 @@ def test_another_training_run_on_the_machine_is_noticed(monkeypatch):
                procs(wrapper, ["timeout", "1800", "onrecord", "train", "a.toml"])]
     monkeypatch.setattr(psutil, "process_iter", lambda attrs: iter(running))
     assert training._other_training_runs() == [4242]
+
+
+def test_device_is_checked_and_auto_finds_a_gpu(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from onrecord.train._torch import pick_device
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text((CONFIGS / "accurate.toml").read_text().replace('device = "auto"', 'device = "gpu"'))
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert info.value.code == "E207" and "device must be" in str(info.value)
+
+    calls = []
+    gpu = SimpleNamespace(is_available=lambda: True, manual_seed_all=calls.append)
+    fake = SimpleNamespace(cuda=gpu, set_float32_matmul_precision=calls.append)
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    assert pick_device({"seed": 7}) == "cuda" and calls == [7, "high"]
+    assert pick_device({"seed": 7, "device": "cpu"}) == "cpu"
+    gpu.is_available = lambda: False
+    assert pick_device({"seed": 7, "device": "auto"}) == "cpu"
+
+
+def test_training_the_tagger_needs_no_spacy():
+    """The ``accurate`` tagger's recipe (and the tagger, grouping and evaluation it calls) imports no
+    spaCy, trafilatura or feedparser: it runs on a GPU machine that has torch and transformers only."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "import onrecord.train.transformer, onrecord.extraction.transformer, onrecord.evaluate.polnear\n"
+        "from onrecord.train import train\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'thinc', 'trafilatura', 'feedparser'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

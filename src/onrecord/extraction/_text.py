@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import weakref
 from functools import lru_cache
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from .quotes import Quote, find_quotes
+
+if TYPE_CHECKING:  # the pointer head imports this module at run time, and needs no spaCy to load
+    from spacy.tokens import Doc
 
 _TEXTS: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
 

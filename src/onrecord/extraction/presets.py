@@ -219,6 +219,7 @@ def _pointed(
                 if rule is not None:  # the nearest source grouping found is often the outer one's
                     att.source = list(rule.source)
                     att.content = att.content or list(rule.content)
+                    _carve_own(text, att)
                 out.append(att)
             continue
         if cue in seen:
@@ -229,8 +230,8 @@ def _pointed(
         att.source = [Span.of(text, *source)] if source else list(rule.source) if rule is not None else []
         content = reading.content and snap_to_words(text, *reading.content)
         if content:
-            holes = [cue, *((s.start, s.end) for s in att.source)]
-            att.content = [Span.of(text, *c) for c in carve(text, [content], holes)]
+            att.content = [Span.of(text, *content)]
+            _carve_own(text, att)
         if rule is not None and (
             not att.content or _holds(rule.content, att.content) and _defers(reading, rules_margin)
         ):
@@ -239,6 +240,14 @@ def _pointed(
         att.kind = attribution_kind(text, [(c.start, c.end) for c in att.content], att.cue[0].text.lower())
         out.append(att)
     return number(out)
+
+
+def _carve_own(text: str, att: Attribution) -> None:
+    """Cut the attribution's own cue and source out of its content ('"Taxes rise," he said, "and rates
+    fall."' gives two fragments), and name its kind from what is left."""
+    holes = [(s.start, s.end) for s in (*att.cue, *att.source)]
+    att.content = [Span.of(text, *c) for c in carve(text, [(c.start, c.end) for c in att.content], holes)]
+    att.kind = attribution_kind(text, [(c.start, c.end) for c in att.content], att.cue[0].text.lower())
 
 
 def _rule_only(atts: list[Attribution], rule_atts: list[Attribution]) -> list[Attribution]:

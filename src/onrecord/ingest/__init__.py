@@ -10,19 +10,22 @@ archives), :mod:`~onrecord.ingest.feeds` (RSS/Atom) and
 file suffix.
 """
 
-from onrecord.ingest.feeds import FEED_SUFFIXES, html_fragment_text, iter_feed
-from onrecord.ingest.jsonl import JSONL_SUFFIXES, document_from_record, iter_jsonl
+from onrecord._lazy import lazy_attributes
+
+# Imported now, not on first use: the submodule of the same name would otherwise shadow the function
+# once anything imports it. It is light (no third-party imports).
 from onrecord.ingest.normalise import Normalised, normalise
-from onrecord.ingest.readers import (
-    DEFAULT_MAX_BYTES,
-    count_articles,
-    document_from_html,
-    document_from_text,
-    iter_documents,
-    read_bytes_document,
-    read_document,
-)
-from onrecord.ingest.warc import WARC_SUFFIXES, iter_warc
+
+#: Where each other public name lives; imported on first use (readers pull in trafilatura, feeds feedparser).
+_WHERE = {
+    "FEED_SUFFIXES": "feeds", "html_fragment_text": "feeds", "iter_feed": "feeds",
+    "JSONL_SUFFIXES": "jsonl", "document_from_record": "jsonl", "iter_jsonl": "jsonl",
+    "DEFAULT_MAX_BYTES": "readers", "count_articles": "readers", "document_from_html": "readers",
+    "document_from_text": "readers", "iter_documents": "readers", "read_bytes_document": "readers",
+    "read_document": "readers",
+    "WARC_SUFFIXES": "warc", "iter_warc": "warc",
+}
+__getattr__ = lazy_attributes(__name__, _WHERE)
 
 __all__ = [
     "normalise",

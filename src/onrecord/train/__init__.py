@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import shutil
 import time
 import tomllib
@@ -69,6 +70,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise OnrecordError("E207", E.E207.format(path=path, detail=f"missing {', '.join(missing)}"), path=str(path))
     if preset == "pointer" and config.get("reads", "accurate") not in _READS:
         detail = f"reads must be one of {list(_READS)}, not {config['reads']!r}"
+        raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", str(config.get("device", "auto"))):
+        detail = f'device must be "auto", "cpu" or "cuda" (or "cuda:N"), not {config["device"]!r}'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     for key in _PATHS:
         if key in config:

@@ -23,6 +23,24 @@ def seed_and_threads(config: dict[str, Any]) -> None:
         torch.set_num_threads(int(config["threads"]))
 
 
+def pick_device(config: dict[str, Any]) -> str:
+    """``config["device"]``: "cpu", "cuda", or "auto" (the default: a CUDA GPU when torch sees one).
+
+    The recipe is the same on either: same data order, schedule and batch size, so a GPU only makes
+    it faster (one ``accurate`` tagger epoch: about 20 minutes on 2 CPU cores). On a GPU, float32
+    matrix products may use TF32.
+    """
+    import torch
+
+    device = config.get("device", "auto")
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        torch.cuda.manual_seed_all(config["seed"])
+        torch.set_float32_matmul_precision("high")
+    return device
+
+
 class Checkpoint:
     """Model, optimiser, schedule and the recipe's own ``state`` dict in one file, replaced atomically."""
 
@@ -35,7 +53,7 @@ class Checkpoint:
 
         if not self.path.exists():
             return state
-        saved = torch.load(self.path, weights_only=False)
+        saved = torch.load(self.path, weights_only=False, map_location=next(self.model.parameters()).device)
         self.model.load_state_dict(saved["model"])
         self.optimizer.load_state_dict(saved["optimizer"])
         self.schedule.load_state_dict(saved["schedule"])

@@ -5,7 +5,9 @@ config file:
 
 * every PolNeAR train annotation file is cut into the same overlapping
   word-piece windows the runtime uses (:class:`WordPieceTagger`), each piece
-  labelled O/B/I for source, cue and content;
+  labelled O/B/I for source, cue and content; with ``normalise``, on the
+  text as onrecord reads it at run time (``ingest/normalise.py``: straight
+  quotes, plain spaces), spans moved onto it;
 * a linear head over MiniLM's last layer gives 9 logits per piece; the loss
   is cross-entropy per role; decoding at run time adds the BIO constraint;
 * AdamW with linear warm-up and decay, the encoder at ``learning_rate`` and
@@ -25,6 +27,7 @@ import json
 import random
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +36,8 @@ import numpy as np
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.tagging import ROLES, bio_tags, group, sentence_starts
 from ..extraction.transformer import WordPieceTagger, load_accurate
-from ._torch import Checkpoint, seed_and_threads
-from .corpus import load_split
+from ._torch import Checkpoint, pick_device, seed_and_threads
+from .corpus import load_split, on_normalised
 
 __all__ = ["train_transformer"]
 
@@ -48,15 +51,17 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     from transformers import AutoModel
 
     seed_and_threads(config)
+    device = pick_device(config)
     base = _base_dir(config["base"])
     tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
     # Training windows may overlap less than the run-time ones: fewer windows, faster epochs.
     tagger = WordPieceTagger(tokenizer, run=None, size=config["window"], stride=config.get("train_stride", config["stride"]))
-    examples = load_split(config["data"], "train")[: config.get("limit")]
+    examples = load_split(config["data"], "train", normalised=bool(config.get("normalise", False)))[: config.get("limit")]
     windows = _training_windows(tagger, examples)
-    log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces")
+    log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces; "
+        f"training on {device}")
 
-    model = _build_tagger(AutoModel.from_pretrained(str(base)))
+    model = _build_tagger(AutoModel.from_pretrained(str(base)).float()).to(device)
     batch_size = config["batch_size"]
     steps_per_epoch = (len(windows) + batch_size - 1) // batch_size
     total = steps_per_epoch * config["epochs"]
@@ -87,9 +92,10 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         model.train()
         started, running = time.perf_counter(), []
         for step in range(state["step"], steps_per_epoch):
-            ids, mask, labels = _collate([windows[i] for i in order[step * batch_size : (step + 1) * batch_size]])
-            logits = model(torch.from_numpy(ids), torch.from_numpy(mask)).view(len(ids), -1, len(ROLES), 3)
-            loss = loss_fn(logits.reshape(-1, 3), torch.from_numpy(labels).reshape(-1))
+            ids, mask, labels = (torch.from_numpy(a).to(device) for a in
+                                 _collate([windows[i] for i in order[step * batch_size : (step + 1) * batch_size]]))
+            logits = model(ids, mask).view(len(ids), -1, len(ROLES), 3)
+            loss = loss_fn(logits.reshape(-1, 3), labels.reshape(-1))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -103,7 +109,8 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
                 save()
                 log(f"epoch {epoch + 1} step {state['step']}/{steps_per_epoch} loss {np.mean(running[-50:]):.4f} "
                     f"({state['seconds'] / 60:.1f} min of training so far)")
-        scores = _dev_scores(config, WordPieceTagger(tokenizer, _torch_runner(model), size=config["window"], stride=config["stride"]))
+        runner = _torch_runner(model, device)
+        scores = _dev_scores(config, WordPieceTagger(tokenizer, runner, size=config["window"], stride=config["stride"]))
         state["history"].append({"epoch": epoch + 1, "dev": scores})
         log(f"epoch {epoch + 1} dev exact F1 " + " ".join(f"{r} {scores[r]:.4f}" for r in ROLES))
         if state["best"] is None or _mean(scores) > _mean(state["best"]["dev"]):
@@ -112,8 +119,8 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         state["epoch"], state["step"] = epoch + 1, 0
         save()
 
-    model.load_state_dict(torch.load(out / "best.pt"))
-    model.eval()
+    model.load_state_dict(torch.load(out / "best.pt", map_location="cpu"))
+    model.to("cpu").eval()
     fp32 = _export(model, out / "model.fp32.onnx")
     shipped = out / "model"
     shipped.mkdir(exist_ok=True)
@@ -168,23 +175,23 @@ def _collate(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ids, mask, labels
 
 
-def _torch_runner(model):
+def _torch_runner(model, device: str):
     import torch
 
     def run(ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
         model.eval()
         with torch.no_grad():
-            return [model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()]
+            return [model(torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)).cpu().numpy()]
 
     return run
 
 
 def _dev_scores(config: dict[str, Any], tagger: WordPieceTagger) -> dict[str, float]:
-    def predict(texts):
-        for text in texts:
-            roles, confidence = tagger.predict(text)
-            yield group(text, roles, sentence_starts(text), confidence=confidence)
+    def read(text: str):
+        roles, confidence = tagger.predict(text)
+        return group(text, roles, sentence_starts(text), confidence=confidence)
 
+    predict = on_normalised(read) if config.get("normalise") else partial(map, read)
     report = evaluate_polnear(config["data"], "dev", predict, limit=config.get("dev_limit"))
     return {role: round(report.counts.role(role, "exact").f1, 4) for role in ROLES}
 
