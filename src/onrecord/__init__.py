@@ -6,8 +6,7 @@
 'the senator'
 """
 
-from typing import Any
-
+from ._lazy import lazy_attributes
 from .model import Attribution, Document, Entity, NonResponse, Provenance, ProvenanceEdge, Span, SpeakerRef
 
 __version__ = "0.1.0"
@@ -29,15 +28,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # The pipeline imports spaCy; load it on first use so that `import onrecord`
-    # (and spaCy's own entry-point scan of onrecord's factories) stays light.
-    if name in ("extract", "extract_many", "Extractor"):
-        from . import pipeline
-
-        return getattr(pipeline, name)
-    if name == "PRESETS":
-        from .extraction.presets import PRESETS
-
-        return PRESETS
-    raise AttributeError(f"module 'onrecord' has no attribute {name!r}")
+# The pipeline imports spaCy; load it on first use so that `import onrecord`
+# (and spaCy's own entry-point scan of onrecord's factories) stays light.
+__getattr__ = lazy_attributes(__name__, {
+    "extract": "pipeline", "extract_many": "pipeline", "Extractor": "pipeline", "PRESETS": "extraction.presets",
+})

@@ -220,6 +220,7 @@ def _pointed(
                     att.source = list(rule.source)
                     att.content = att.content or list(rule.content)
                     _carve_own(text, att)
+                    _name_kind(text, att)
                 out.append(att)
             continue
         if cue in seen:
@@ -237,16 +238,20 @@ def _pointed(
         ):
             att.content = list(rule.content)
         _according_medium(text, att)
-        att.kind = attribution_kind(text, [(c.start, c.end) for c in att.content], att.cue[0].text.lower())
+        _name_kind(text, att)
         out.append(att)
     return number(out)
 
 
 def _carve_own(text: str, att: Attribution) -> None:
     """Cut the attribution's own cue and source out of its content ('"Taxes rise," he said, "and rates
-    fall."' gives two fragments), and name its kind from what is left."""
+    fall."' gives two fragments)."""
     holes = [(s.start, s.end) for s in (*att.cue, *att.source)]
     att.content = [Span.of(text, *c) for c in carve(text, [(c.start, c.end) for c in att.content], holes)]
+
+
+def _name_kind(text: str, att: Attribution) -> None:
+    """Direct, indirect, mixed or "according to", from the content as it finally stands."""
     att.kind = attribution_kind(text, [(c.start, c.end) for c in att.content], att.cue[0].text.lower())
 
 
