@@ -11,8 +11,8 @@ import pytest
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
     "rules": {"source": 0.565, "cue": 0.57, "content": 0.465},
-    "fast": {"source": 0.695, "cue": 0.655, "content": 0.51},
-    "accurate": {"source": 0.80, "cue": 0.74, "content": 0.63},
+    "fast": {"source": 0.725, "cue": 0.665, "content": 0.56},
+    "accurate": {"source": 0.80, "cue": 0.74, "content": 0.64},
 }
 
 

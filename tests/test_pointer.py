@@ -160,10 +160,11 @@ def test_the_pair_band_is_the_start_by_end_table_along_each_diagonal():
             assert np.allclose(band[:, i, k], expected, atol=1e-5)
 
 
-def _tiny_pointer(folder, table: np.ndarray, pairs: np.ndarray | None = None) -> None:
+def _tiny_pointer(folder, table: np.ndarray, pairs: np.ndarray | None = None, logits: bool = True) -> None:
     """A head whose scores are a fixed (positions + 1, 6) table, whatever it reads; with ``pairs`` (positions,
     positions), it also reads the parse (``branch``) and gives ``pairs``, each start's row doubled where the
-    start is not "outside" the cue's clause."""
+    start is not "outside" the cue's clause. Without ``logits`` it has no input for the tagger's scores, as
+    a head trained with ``read_logits = false``."""
     nodes = [
         helper.make_node("Shape", ["cue"], ["shape"]),
         helper.make_node("Slice", ["shape", "zero", "one"], ["rows"]),
@@ -172,7 +173,7 @@ def _tiny_pointer(folder, table: np.ndarray, pairs: np.ndarray | None = None) ->
     ]
     types = {"rel": TensorProto.INT64, "para": TensorProto.INT64, "iscue": TensorProto.INT64, "mask": TensorProto.BOOL,
              "branch": TensorProto.INT64}
-    names = _INPUTS + (("branch",) if pairs is not None else ())
+    names = tuple(n for n in _INPUTS if logits or n != "logits") + (("branch",) if pairs is not None else ())
     inputs = [helper.make_tensor_value_info(name, types.get(name, TensorProto.FLOAT), None) for name in names]
     outputs = [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["cues", table.shape[0], 6])]
     constants = [numpy_helper.from_array(table[None].astype(np.float32), "table"),
@@ -308,6 +309,18 @@ def test_a_head_that_reads_the_parse_gets_it_and_its_pairs_decide_where_content_
     assert head.read(*args)[0].rules_doubt is None  # no rules' reading of the cue
 
 
+def test_a_head_trained_without_the_taggers_scores_reads_without_them(tmp_path):
+    # fast's head is trained with read_logits = false: its graph has no "logits" input at all
+    _tiny_pointer(tmp_path, _log_probs({0: (2 + _W - 1, 3 + _W - 1), 1: (_W - 1, _W - 1), 2: (_W, _W)}, 2 * _W + 1),
+                  logits=False)
+    head = load_pointer(tmp_path, "fast")
+    text = "Smith said taxes rise."
+    offsets = [(0, 5), (6, 10), (11, 16), (17, 21), (21, 22)]
+    [read] = head.read(text, offsets, np.zeros((5, 3), np.float32), np.zeros((5, 9), np.float32), [(6, 10)])
+    assert (text[slice(*read.source)], text[slice(*read.cue)], text[slice(*read.content)]) == (
+        "Smith", "said", "taxes rise")
+
+
 def test_half_a_pointer_head_raises_e203(tmp_path):
     _tiny_model(tmp_path, window=64, stride=48)
     (tmp_path / "pointer.json").write_text("{}")
@@ -387,6 +400,21 @@ def test_after_an_interrupted_quotation_the_content_resumes_at_the_next_quotatio
     # no content starts on the full stop the cue's sentence ended with
     stop = Span.of(text, text.index('. "In'), text.index("Then") - 1)
     assert _trim_content(text, [stop], quotes)[0].text == '"In my head, anyway."'
+
+
+def test_prose_content_ends_before_a_closing_citing_or_according_to_clause():
+    text = ('He said that Putin has an escape plan, citing unnamed sources. '
+            'She said "we will win, according to plan," and left.')
+    quotes = find_quotes(text)
+    head = _span(text, "that Putin has an escape plan, citing unnamed sources.")
+    assert _trim_content(text, [head], quotes)[0].text == "that Putin has an escape plan"
+    # inside a quotation the words are the speaker's own
+    quoted = _span(text, '"we will win, according to plan,"')
+    assert _trim_content(text, [quoted], quotes) == [quoted]
+    # a comma before a word not on the list ("including") does not end the content
+    text = "He said that Putin has an escape plan, including a jet."
+    listed = _span(text, "that Putin has an escape plan, including a jet")
+    assert _trim_content(text, [listed], find_quotes(text)) == [listed]
 
 
 def test_the_head_reading_replaces_the_grouped_one_and_a_rejected_cue_goes():

@@ -125,3 +125,15 @@ def test_training_the_tagger_needs_no_spacy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_cross_fitting_folds_keep_an_article_whole_and_the_folds_even():
+    from onrecord.train.pointer import _folds
+
+    names = [f"article{i}" for i in range(23)] + ["article3", "article7"]  # two doubly annotated articles
+    folds = _folds(names, 5, seed=13)
+    assert set(folds) == set(names) and set(folds.values()) == set(range(5))
+    sizes = sorted(list(folds.values()).count(k) for k in range(5))
+    assert sizes == [4, 4, 5, 5, 5]  # 23 articles
+    assert folds == _folds(list(reversed(names)), 5, seed=13)  # by name, not by the order they come in
+    assert folds != _folds(names, 5, seed=14)

@@ -76,6 +76,20 @@ def _rstrip_full_stop(text: str, frag: Span) -> Span:
     return frag
 
 
+_CLAUSE = re.compile(r",\s+(\w+)\b")
+
+
+def _rstrip_closing_clause(text: str, frag: Span, quotes: Sequence[Quote]) -> Span:
+    """End a content that is not a quotation before ", citing …", ", according to …", ", saying …"
+    (``data/content_closing_participles.txt``): the clause is the speaker's next act or their
+    sourcing. PolNeAR train ends 458 contents there and runs 15 on through one."""
+    closing = word_set("content_closing_participles.txt")
+    for m in _CLAUSE.finditer(text, frag.start, frag.end):
+        if m.group(1).lower() in closing and not any(q.start <= m.start() < q.end for q in quotes):
+            return Span.of(text, frag.start, m.start())
+    return frag
+
+
 def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> list[Span]:
     """Trim a content's edges to PolNeAR's conventions; after a quotation, it resumes at the next one.
 
@@ -85,13 +99,14 @@ def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> li
     "at a briefing Monday.") at the head of the second fragment, or alone
     ('"...," Gallyamov wrote in the column'). PolNeAR leaves them out: they
     frame the quote. No fragment starts on a stop ('. "In Tulsa'), and a
-    content that is not a quotation ends before its sentence's full stop.
+    content that is not a quotation ends before its sentence's full stop
+    and before a closing ", citing …" clause (:func:`_rstrip_closing_clause`).
     Dev content F1 +0.014 for ``accurate``, +0.014 for ``fast``, +0.003 for
     ``rules``.
     """
     content = [_lstrip_stop(text, frag) for frag in content]
     if content and text[content[0].start] not in _OPENERS:
-        content[-1] = _rstrip_full_stop(text, content[-1])
+        content[-1] = _rstrip_full_stop(text, _rstrip_closing_clause(text, content[-1], quotes))
     if len(content) < 2:
         return content
     quote_starts, quote_ends = {q.start for q in quotes}, {q.end for q in quotes}
@@ -156,7 +171,10 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
         reading = tagger.read(text)
         roles, confidence = decode(text, reading.offsets, reading.log_probs)
     if tagger.pointer is not None and reading.hidden is not None:
-        atts = group(text, roles, starts, confidence=confidence)
+        # A content the tagger found with no cue near it is one the head cannot judge, and on dev
+        # it is mostly no attribution at all: dropping them lifts content F1 by 0.022 for
+        # ``fast`` and 0.008 for ``accurate`` (37 of 316 and 19 of 118 cue-less contents were right)
+        atts = [a for a in group(text, roles, starts, confidence=confidence) if a.cue]
         borrowed = _rule_only(atts, rule_atts) if tagger.pointer.rule_cues else []
         atts += borrowed
         cued = [a for a in atts if a.cue]
