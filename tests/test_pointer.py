@@ -411,6 +411,9 @@ def test_prose_content_ends_before_a_closing_citing_or_according_to_clause():
     # inside a quotation the words are the speaker's own
     quoted = _span(text, '"we will win, according to plan,"')
     assert _trim_content(text, [quoted], quotes) == [quoted]
+    # a content that starts with the clause keeps it (less the stop it starts on): it would be empty
+    opening = _span(text, ", citing unnamed sources")
+    assert _trim_content(text, [opening], quotes)[0].text == "citing unnamed sources"
     # a comma before a word not on the list ("including") does not end the content
     text = "He said that Putin has an escape plan, including a jet."
     listed = _span(text, "that Putin has an escape plan, including a jet")

@@ -85,7 +85,8 @@ def _rstrip_closing_clause(text: str, frag: Span, quotes: Sequence[Quote]) -> Sp
     sourcing. PolNeAR train ends 458 contents there and runs 15 on through one."""
     closing = word_set("content_closing_participles.txt")
     for m in _CLAUSE.finditer(text, frag.start, frag.end):
-        if m.group(1).lower() in closing and not any(q.start <= m.start() < q.end for q in quotes):
+        if (m.start() > frag.start and m.group(1).lower() in closing
+                and not any(q.start <= m.start() < q.end for q in quotes)):
             return Span.of(text, frag.start, m.start())
     return frag
 
