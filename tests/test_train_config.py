@@ -46,6 +46,16 @@ def test_config_errors_name_the_file_and_problem(tmp_path):
     with pytest.raises(OnrecordError) as info:
         load_config(bad)
     assert "reads must be one of ['accurate', 'fast'], not 'rules'" in str(info.value)
+    bad.write_text((CONFIGS / "fast-pointer.toml").read_text() + "tune_encoder = true\n")
+    with pytest.raises(OnrecordError) as info:  # only the MiniLM tagger has an encoder to tune
+        load_config(bad)
+    assert 'tune_encoder needs reads = "accurate", base, encoder_learning_rate and start "shipped" or "base"' in str(info.value)
+
+
+def test_the_joint_config_tunes_the_shipped_accurate_models_encoder():
+    config = load_config(CONFIGS / "accurate-joint.toml")
+    assert config["preset"] == "pointer" and config["tune_encoder"] and config.get("reads", "accurate") == "accurate"
+    assert config["tagger"].endswith("models/accurate") and config["encoder_learning_rate"] < config["learning_rate"]
 
 
 def test_missing_train_extra_fails_before_any_work(monkeypatch, tmp_path):

@@ -71,6 +71,11 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if preset == "pointer" and config.get("reads", "accurate") not in _READS:
         detail = f"reads must be one of {list(_READS)}, not {config['reads']!r}"
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
+    if preset == "pointer" and config.get("tune_encoder"):
+        wrong = config.get("reads", "accurate") != "accurate" or config.get("start", "shipped") not in ("shipped", "base")
+        if wrong or any(key not in config for key in ("base", "encoder_learning_rate")):
+            detail = 'tune_encoder needs reads = "accurate", base, encoder_learning_rate and start "shipped" or "base"'
+            raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", str(config.get("device", "auto"))):
         detail = f'device must be "auto", "cpu" or "cuda" (or "cuda:N"), not {config["device"]!r}'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
@@ -105,7 +110,7 @@ def _is_training(cmdline: list[str]) -> bool:
 def train(config_path: str | Path) -> dict[str, Any]:
     """Train the model ``config_path`` describes; returns (and writes) its metrics."""
     config = load_config(config_path)
-    _require(_NEEDS[config["preset"]])
+    _require(_NEEDS["accurate"] if config.get("tune_encoder") else _NEEDS[config["preset"]])
     out = Path(config["output"])
     out.mkdir(parents=True, exist_ok=True)
     log_file = (out / "train.log").open("a", encoding="utf-8")
@@ -123,6 +128,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
             f"same cores slow each other badly (10-20x an epoch measured on 2 cores): wait for it, or lower `threads`")
     if config["preset"] == "accurate":
         from .transformer import train_transformer as run
+    elif config["preset"] == "pointer" and config.get("tune_encoder"):
+        from .joint import train_joint as run
     elif config["preset"] == "pointer":
         from .pointer import train_pointer as run
     else:

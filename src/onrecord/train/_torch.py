@@ -41,6 +41,18 @@ def pick_device(config: dict[str, Any]) -> str:
     return device
 
 
+def optimise(loss, model, optimizer, schedule) -> float:
+    """Back-propagate ``loss``, clip the gradients to norm 1, step the optimiser and its schedule; the loss."""
+    import torch
+
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    schedule.step()
+    optimizer.zero_grad()
+    return loss.item()
+
+
 class Checkpoint:
     """Model, optimiser, schedule and the recipe's own ``state`` dict in one file, replaced atomically."""
 

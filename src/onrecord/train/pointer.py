@@ -153,7 +153,17 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
 
     model.eval()
     shipped = out / "model"
+    _ship_head(model, shipped, config, dim)
+    final = _dev_scores(config, shipped, preset)
+    log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
+    return {"history": state["history"], "dev_exact_f1": final, "train_minutes": round(state["seconds"] / 60, 1),
+            "model_mb": round((shipped / "pointer.onnx").stat().st_size / 2**20, 1)}
+
+
+def _ship_head(model, shipped: Path, config: dict[str, Any], dim: int) -> None:
+    """``pointer.onnx`` and the ``pointer.json`` the run-time loader reads, written into ``shipped``."""
     shipped.mkdir(exist_ok=True)
+    window = config["window"]
     _export(model, shipped / "pointer.onnx", window, dim, _inputs(config), pairs=bool(config.get("pair_rank")))
     (shipped / "pointer.json").write_text(json.dumps({
         "window": window, "buckets": BUCKETS, "max_pieces": config["max_pieces"],
@@ -161,10 +171,6 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         "rule_cues": bool(config.get("read_rule_cues", config.get("rule_cues", False))),
         "rules_margin": config.get("rules_margin"),
     }, indent=2) + "\n", encoding="utf-8")
-    final = _dev_scores(config, shipped, preset)
-    log("shipped head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
-    return {"history": state["history"], "dev_exact_f1": final, "train_minutes": round(state["seconds"] / 60, 1),
-            "model_mb": round((shipped / "pointer.onnx").stat().st_size / 2**20, 1)}
 
 
 def _reader(config: dict[str, Any], preset: str, nlp, out: Path, log):

@@ -36,7 +36,7 @@ import numpy as np
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.tagging import ROLES, bio_tags, group, sentence_starts
 from ..extraction.transformer import WordPieceTagger, load_accurate
-from ._torch import Checkpoint, pick_device, seed_and_threads
+from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
 from .corpus import load_split, on_normalised
 
 __all__ = ["train_transformer"]
@@ -96,12 +96,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
                                  _collate([windows[i] for i in order[step * batch_size : (step + 1) * batch_size]]))
             logits = model(ids, mask).view(len(ids), -1, len(ROLES), 3)
             loss = loss_fn(logits.reshape(-1, 3), labels.reshape(-1))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            running.append(loss.item())
+            running.append(optimise(loss, model, optimizer, schedule))
             state["step"] = step + 1
             if state["step"] % config["checkpoint_every"] == 0 or state["step"] == steps_per_epoch:
                 state["seconds"] += time.perf_counter() - started
