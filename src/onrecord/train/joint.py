@@ -45,10 +45,10 @@ from ..nlp.loader import load_spacy
 from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
 from .corpus import load_split
 from .pointer import _build_head, _examples, _inputs, _loss, _pointer_exact, _reader, _ship_head
-from .transformer import _base_dir, _build_tagger
 from .transformer import _export as _export_tagger
+from .transformer import base_tagger, quantize
 
-__all__ = ["train_joint", "tagger_from_onnx"]
+__all__ = ["train_joint", "tagger_from_onnx", "weights_from_onnx"]
 
 _IGNORE = -100
 
@@ -104,9 +104,7 @@ def _load(module, path: Path, skip: str = "pooler") -> None:
 def tagger_from_onnx(path: Path, base: str):
     """The torch tagger (:func:`.transformer._build_tagger`) with the weights of an exported ONNX tagger,
     int8 or not, so that training can go on from a shipped model without a float checkpoint."""
-    from transformers import AutoModel
-
-    model = _build_tagger(AutoModel.from_pretrained(str(_base_dir(base))).float())
+    model = base_tagger(base)
     _load(model, path)
     return model
 
@@ -209,9 +207,7 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     if shipped:
         tagger = tagger_from_onnx(Path(config["tagger"]) / "model.onnx", config["base"])
     else:
-        from transformers import AutoModel
-
-        tagger = _build_tagger(AutoModel.from_pretrained(str(_base_dir(config["base"]))).float())
+        tagger = base_tagger(config["base"])
     tagger.to(device)
     layers = tagger.encoder.config.num_hidden_layers
     tuned = config.get("tune_layers", layers)
@@ -308,8 +304,8 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     shipped = _ship(config, tagger, head, out)
     final = _dev_scores(config, shipped)
     log("shipped tagger and head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
-    return {"start": state.get("start"), "history": state["history"], "dev_exact_f1": final, "train_minutes": round(state["seconds"] / 60, 1),
-            "device": device}
+    return {"start": state.get("start"), "history": state["history"], "dev_exact_f1": final,
+            "train_minutes": round(state["seconds"] / 60, 1), "device": device}
 
 
 def _dev_pointer(tagger, head, dev, dev_docs, articles, window, config, device) -> dict[str, float]:
@@ -330,8 +326,6 @@ def _dev_pointer(tagger, head, dev, dev_docs, articles, window, config, device) 
 
 def _ship(config: dict[str, Any], tagger, head, out: Path) -> Path:
     """``out/model``: the tagger exported and quantised as :mod:`.transformer` ships it, and the head beside it."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     tagger.to("cpu").eval()
     head.to("cpu").eval()
     shipped = out / "model"
@@ -339,8 +333,7 @@ def _ship(config: dict[str, Any], tagger, head, out: Path) -> Path:
     for name in ("tokenizer.json", "tagger.json"):
         shutil.copy(Path(config["tagger"]) / name, shipped / name)
     fp32 = _export_tagger(tagger, out / "model.fp32.onnx")
-    quantize_dynamic(str(fp32), str(shipped / "model.onnx"), weight_type=QuantType.QInt8,
-                     op_types_to_quantize=["MatMul", "Gather"], per_channel=True)
+    quantize(fp32, shipped / "model.onnx")
     _ship_head(head, shipped, config, tagger.encoder.config.hidden_size)
     return shipped
 

@@ -48,7 +48,6 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     """Run the recipe in ``config``; write checkpoints, ``metrics.json`` and the ONNX model under ``out``."""
     import torch
     from tokenizers import Tokenizer
-    from transformers import AutoModel
 
     seed_and_threads(config)
     device = pick_device(config)
@@ -61,7 +60,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces; "
         f"training on {device}")
 
-    model = _build_tagger(AutoModel.from_pretrained(str(base)).float()).to(device)
+    model = base_tagger(config["base"]).to(device)
     batch_size = config["batch_size"]
     steps_per_epoch = (len(windows) + batch_size - 1) // batch_size
     total = steps_per_epoch * config["epochs"]
@@ -125,10 +124,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         "roles": list(ROLES), "tags": ["O", "B", "I"], "base": config["base"],
     }, indent=2) + "\n", encoding="utf-8")
     if config.get("quantize", True):
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        quantize_dynamic(str(fp32), str(shipped / "model.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gather"], per_channel=True)
+        quantize(fp32, shipped / "model.onnx")
     else:
         shutil.copy(fp32, shipped / "model.onnx")
     load_accurate.cache_clear()
@@ -136,6 +132,21 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     log("shipped model, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ROLES))
     return {"best_epoch": state["best"]["epoch"], "history": state["history"], "dev_exact_f1_onnx": final,
             "train_minutes": round(state["seconds"] / 60, 1), "model_mb": round((shipped / "model.onnx").stat().st_size / 2**20, 1)}
+
+
+def base_tagger(base: str):
+    """The tagger (:func:`_build_tagger`) over the base encoder's own weights, as training starts."""
+    from transformers import AutoModel
+
+    return _build_tagger(AutoModel.from_pretrained(str(_base_dir(base))).float())
+
+
+def quantize(fp32: Path, target: Path) -> None:
+    """int8 weights per channel, as the tagger ships (per tensor cost 0.016 source F1 on dev)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8,
+                     op_types_to_quantize=["MatMul", "Gather"], per_channel=True)
 
 
 def _base_dir(package: str) -> Path:
