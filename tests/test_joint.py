@@ -69,6 +69,33 @@ def test_int8_weights_are_dequantised_to_within_a_quantisation_step(linear):
     np.testing.assert_allclose(found["rel.weight"], table, atol=np.abs(table).max() / 100)
 
 
+def test_int8_matrices_ship_unsigned_with_the_same_values(linear):
+    """uint8 x uint8 products are exact on every CPU; uint8 x int8 ones saturate without VNNI."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from onrecord.train.transformer import quantize
+
+    folder, weight, bias, table = linear
+    quantize_dynamic(str(folder / "fp32.onnx"), str(folder / "int8.onnx"), weight_type=QuantType.QInt8,
+                     op_types_to_quantize=["MatMul", "Gather"], per_channel=True)
+    quantize(folder / "fp32.onnx", folder / "shipped.onnx")
+    graph = onnx.load(str(folder / "shipped.onnx")).graph
+    [product] = [n for n in graph.node if n.op_type == "MatMulInteger"]
+    stored = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    assert stored[product.input[1]].dtype == np.uint8
+    np.testing.assert_array_equal(stored[product.input[3]], 128)
+    for name in ("piece.weight", "rel.weight"):
+        np.testing.assert_array_equal(weights_from_onnx(folder / "shipped.onnx")[name],
+                                      weights_from_onnx(folder / "int8.onnx")[name])
+    # activations quantise to 0..255: signed, 255 * w1 + 255 * w2 saturates at 2**15 without VNNI
+    x, ids = np.full((2, 4), 0.5, dtype=np.float32), np.array([0, 4])
+    session = ort.InferenceSession(str(folder / "shipped.onnx"), providers=["CPUExecutionProvider"])
+    y, z = session.run(None, {"x": x, "ids": ids})
+    np.testing.assert_allclose(y, x @ weight.T + bias, atol=0.05)
+    np.testing.assert_allclose(z, table[ids], atol=np.abs(table).max() / 100)
+
+
 @pytest.fixture
 def runtime(tmp_path):
     from onrecord.extraction.transformer import load_accurate
