@@ -156,10 +156,9 @@ def unsigned(path: Path) -> None:
     The values are the same, but onnxruntime multiplies uint8 by int8 with an
     instruction that saturates pairs of products at 16 bits on CPUs without
     VNNI, and uint8 by uint8 exactly on every CPU. Signed, the shipped tagger
-    scored 0.806 / 0.748 / 0.646 on dev on an AMD EPYC with AVX2 only (and
+    scored 0.807 / 0.749 / 0.646 on dev on an AMD EPYC with AVX2 only (and
     lost two of the seed's nested cues there), against 0.809 / 0.748 / 0.648
-    on an Intel Xeon; unsigned, 0.808 / 0.748 / 0.647 on the AMD, the tagger
-    taking a fifth more time than with the saturating product there.
+    on an Intel Xeon. Unsigned, its tagger takes a fifth more time there.
     """
     import onnx
     from onnx import numpy_helper
