@@ -78,12 +78,16 @@ class WordPieceTagger:
         keep = [i for i, (s, e) in enumerate(offsets) if e > s]
         return [ids[i] for i in keep], [offsets[i] for i in keep]
 
-    def batches(self, ids: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]]:
-        """Padded (input_ids, attention_mask, window ranges) batches covering ``ids``."""
+    def batches(
+        self, ids: Sequence[int], batch_size: int | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]]:
+        """Padded (input_ids, attention_mask, window ranges) batches of ``batch_size`` windows (default: the
+        model's) covering ``ids``."""
         spans = windows(len(ids), self.size, self.stride)
+        size = batch_size or self.batch_size
         out = []
-        for b in range(0, len(spans), self.batch_size):
-            chunk = spans[b : b + self.batch_size]
+        for b in range(0, len(spans), size):
+            chunk = spans[b : b + size]
             width = max(e - s for s, e in chunk) + 2
             input_ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..extraction.pointer import POINTER_ROLES, features
-from ..extraction.tagging import ROLES, assemble, bio_tags, windows
+from ..extraction.tagging import ROLES, assemble, bio_tags
 from ..extraction.transformer import WordPieceTagger, load_accurate
 from ..nlp.loader import load_spacy
 from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
@@ -115,13 +115,8 @@ class _Article:
 
     def __init__(self, tagger: WordPieceTagger, text: str) -> None:
         ids, self.offsets = tagger.pieces(text)
-        self.spans = windows(len(ids), tagger.size, tagger.stride)
-        width = max(e - s for s, e in self.spans) + 2
-        self.ids = np.zeros((len(self.spans), width), dtype=np.int64)
-        self.mask = np.zeros_like(self.ids)
-        for row, (s, e) in enumerate(self.spans):
-            self.ids[row, : e - s + 2] = [tagger.cls, *ids[s:e], tagger.sep]
-            self.mask[row, : e - s + 2] = 1
+        [(self.ids, self.mask, self.spans)] = tagger.batches(ids, batch_size=len(ids))  # every window at once
+        width = self.ids.shape[1]
         where = [np.arange(row * width + 1, row * width + 1 + e - s)[:, None] for row, (s, e) in enumerate(self.spans)]
         self.take = assemble(where, self.spans, len(ids))[:, 0]
         self.labels: list[np.ndarray] = []
