@@ -525,18 +525,18 @@ def test_according_to_keeps_its_cue_when_no_medium_leads_to_the_source():
 
 
 def test_the_rules_nested_cue_joins_when_a_news_outlet_or_according_to_relays_it():
-    text = "Officials claimed that 6,500 soldiers surrendered, The Guardian reported. Aides said that Smith wrote it."
-    relay = _att(text, "reported", "The Guardian", "Officials claimed that 6,500 soldiers surrendered")
+    text = "Officials claimed that 6,500 soldiers sought to surrender, The Guardian reported. Aides said that Smith wrote it."
+    relay = _att(text, "reported", "The Guardian", "Officials claimed that 6,500 soldiers sought to surrender")
     aides = _att(text, "said", "Aides", "that Smith wrote it")
-    claimed = _att(text, "claimed", "Officials", "that 6,500 soldiers surrendered")
-    wrote = _att(text, "wrote", "Smith", "it")
-    out = _relayed([relay, aides], [claimed, wrote])
-    assert [a.cue[0].text for a in out] == ["reported", "claimed", "said"]  # "wrote": Aides are no outlet
-    [inner] = [a for a in out if a.cue[0].text == "claimed"]
-    assert inner.parent == next(a.id for a in out if a.cue[0].text == "reported")
+    claimed = _att(text, "claimed", "Officials", "that 6,500 soldiers sought to surrender")
+    sought = _att(text, "sought", "6,500 soldiers", "to surrender")  # inside the claim: not the outlet's speaker
+    wrote = _att(text, "wrote", "Smith", "it")  # Aides are no outlet
+    out = _relayed([relay, aides], [claimed, sought, wrote])
+    assert [a.cue[0].text for a in out] == ["reported", "claimed", "said"]
+    assert out[1].parent == out[0].id
     text2 = "Officials claimed that 6,500 soldiers surrendered, according to The Guardian."
     according = _att(text2, "according to", "The Guardian", "Officials claimed that 6,500 soldiers surrendered")
     claimed2 = _att(text2, "claimed", "Officials", "that 6,500 soldiers surrendered")
     assert [a.cue[0].text for a in _relayed([according], [claimed2])] == ["according to", "claimed"]
-    told = _att(text, "claimed", "Officials", "that 6,500 soldiers")  # a cue of the tagger's there already
-    assert _relayed([relay, told], [claimed]) == [relay, told]
+    tagged = _att(text, "claimed", "Officials", "that 6,500 soldiers")  # a cue of the tagger's there already
+    assert _relayed([relay, tagged], [claimed]) == [relay, tagged]
