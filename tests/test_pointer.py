@@ -525,7 +525,8 @@ def test_according_to_keeps_its_cue_when_no_medium_leads_to_the_source():
 
 
 def test_the_rules_nested_cue_joins_when_a_news_outlet_or_according_to_relays_it():
-    text = "Officials claimed that 6,500 soldiers sought to surrender, The Guardian reported. Aides said that Smith wrote it."
+    text = ("Officials claimed that 6,500 soldiers sought to surrender, The Guardian reported. "
+            "Aides said that Smith wrote it.")
     relay = _att(text, "reported", "The Guardian", "Officials claimed that 6,500 soldiers sought to surrender")
     aides = _att(text, "said", "Aides", "that Smith wrote it")
     claimed = _att(text, "claimed", "Officials", "that 6,500 soldiers sought to surrender")

@@ -324,7 +324,8 @@ def _cue_free(rule: Attribution, cues: list[Span]) -> bool:
 
 
 def _copy(rule: Attribution) -> Attribution:
-    return Attribution(id="", cue=list(rule.cue), source=list(rule.source), content=list(rule.content), kind=rule.kind)
+    return Attribution(id="", cue=list(rule.cue), source=list(rule.source), content=list(rule.content),
+                       kind=rule.kind)
 
 
 def _nested(att: Attribution, atts: list[Attribution]) -> bool:
