@@ -34,7 +34,7 @@ from onrecord.extraction.pointer import (
 from onrecord.extraction.presets import (
     _one_line,
     _pointed,
-    _relayed,
+    _relay_speakers,
     _rule_only,
     _trim_content,
     preset_attributions,
@@ -532,12 +532,12 @@ def test_the_rules_nested_cue_joins_when_a_news_outlet_or_according_to_relays_it
     claimed = _att(text, "claimed", "Officials", "that 6,500 soldiers sought to surrender")
     sought = _att(text, "sought", "6,500 soldiers", "to surrender")  # inside the claim: not the outlet's speaker
     wrote = _att(text, "wrote", "Smith", "it")  # Aides are no outlet
-    out = _relayed([relay, aides], [claimed, sought, wrote])
+    out = _relay_speakers([relay, aides], [claimed, sought, wrote])
     assert [a.cue[0].text for a in out] == ["reported", "claimed", "said"]
     assert out[1].parent == out[0].id
     text2 = "Officials claimed that 6,500 soldiers surrendered, according to The Guardian."
     according = _att(text2, "according to", "The Guardian", "Officials claimed that 6,500 soldiers surrendered")
     claimed2 = _att(text2, "claimed", "Officials", "that 6,500 soldiers surrendered")
-    assert [a.cue[0].text for a in _relayed([according], [claimed2])] == ["according to", "claimed"]
+    assert [a.cue[0].text for a in _relay_speakers([according], [claimed2])] == ["according to", "claimed"]
     tagged = _att(text, "claimed", "Officials", "that 6,500 soldiers")  # a cue of the tagger's there already
-    assert _relayed([relay, tagged], [claimed]) == [relay, tagged]
+    assert _relay_speakers([relay, tagged], [claimed]) == [relay, tagged]

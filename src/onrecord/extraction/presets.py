@@ -187,7 +187,7 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
             text, atts, dict(zip(map(id, cued), found)), rule_atts, frozenset(map(id, borrowed)),
             tagger.pointer.rules_margin,
         )
-        atts = _relayed(atts, rule_atts)
+        atts = _relay_speakers(atts, rule_atts)
     else:
         atts = group(text, roles, starts, confidence=confidence, cut_at_sentence=preset == "fast")
         atts = _rule_contents(doc, text, atts, rule_atts)
@@ -263,7 +263,7 @@ def _pointed(
     return number(out)
 
 
-def _relayed(atts: list[Attribution], rule_atts: list[Attribution]) -> list[Attribution]:
+def _relay_speakers(atts: list[Attribution], rule_atts: list[Attribution]) -> list[Attribution]:
     """``atts`` plus the rules' attributions that a relay holds directly and no cue of ``atts`` overlaps.
 
     A relay is an "according to" or an attribution to a news outlet
