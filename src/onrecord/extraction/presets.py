@@ -277,8 +277,7 @@ def _relay_speakers(atts: list[Attribution], rule_atts: list[Attribution]) -> li
     within what the officials claimed) is left to the tagger. On dev this
     costs at most 0.0007 on any role of either preset.
     """
-    cues = [c for a in atts for c in a.cue]
-    candidates = [_copy(rule) for rule in rule_atts if _cue_free(rule, cues) and not is_signed(rule)]
+    candidates = _rule_only(atts, rule_atts)
     pool = atts + candidates
     added = [c for c in candidates if _relays(_holder(c, pool))]
     return number(atts + added) if added else atts
@@ -314,18 +313,13 @@ def _name_kind(text: str, att: Attribution) -> None:
 def _rule_only(atts: list[Attribution], rule_atts: list[Attribution]) -> list[Attribution]:
     """Copies of the rules' attributions whose cue overlaps no cue of ``atts``, for the head to judge."""
     cues = [c for a in atts for c in a.cue]
-    # the signed ones join later, whatever the head thinks
-    return [_copy(rule) for rule in rule_atts if _cue_free(rule, cues) and not is_signed(rule)]
-
-
-def _cue_free(rule: Attribution, cues: list[Span]) -> bool:
-    """Whether ``rule`` has a cue and it overlaps none of ``cues``."""
-    return bool(rule.cue) and not any(c.start < rule.cue[0].end and rule.cue[0].start < c.end for c in cues)
-
-
-def _copy(rule: Attribution) -> Attribution:
-    return Attribution(id="", cue=list(rule.cue), source=list(rule.source), content=list(rule.content),
-                       kind=rule.kind)
+    out = []
+    for rule in rule_atts:
+        taken = any(c.start < rule.cue[0].end and rule.cue[0].start < c.end for c in cues) if rule.cue else True
+        if not taken and not is_signed(rule):  # the signed ones join later, whatever the head thinks
+            out.append(Attribution(id="", cue=list(rule.cue), source=list(rule.source), content=list(rule.content),
+                                   kind=rule.kind))
+    return out
 
 
 def _nested(att: Attribution, atts: list[Attribution]) -> bool:
