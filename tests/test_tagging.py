@@ -9,6 +9,7 @@ from onrecord.extraction.tagging import (
     assemble,
     bio_tags,
     group,
+    holder,
     sentence_starts,
     snap_to_words,
     tag_spans,
@@ -16,6 +17,7 @@ from onrecord.extraction.tagging import (
     windows,
 )
 from onrecord.extraction.transformer import decode
+from onrecord.model import Attribution, Span
 
 O, B, I = 0, 1, 2
 
@@ -169,6 +171,24 @@ def test_group_nested_attribution_shares_nothing_and_links_parent():
     assert outer.content[0].text == "that Smith said taxes rise"
     assert inner.content[0].text == "taxes rise"
     assert inner.parent == outer.id and outer.parent is None
+
+
+def test_holder_is_the_smallest_content_around_the_cue_and_with_source_around_both():
+    text = 'Reuters reported that "taxes rise," Smith said, and that rates fall.'
+    roles = {
+        "source": _spans(text, "Reuters", "Smith"),
+        "cue": _spans(text, "reported", "said"),
+        "content": [(text.index("that"), text.index(".")), (text.index('"taxes'), text.index(" Smith"))],
+    }
+    outer, inner = group(text, roles, sentence_starts(text))
+    assert holder(inner, [outer, inner]) is outer and holder(outer, [outer, inner]) is None
+    wider = Attribution(id="T3", cue=[Span.of(text, 0, 7)], content=[Span.of(text, 0, len(text))], kind="indirect")
+    assert holder(inner, [wider, outer, inner]) is outer  # the smallest of the two that hold it
+    inner.content = []
+    outer.content = [Span.of(text, text.index("said"), text.index("."))]  # the cue, not the source
+    assert holder(inner, [outer, inner]) is outer and holder(inner, [outer, inner], with_source=True) is None
+    outer.content = [Span.of(text, text.index("Smith"), text.index("."))]  # both
+    assert holder(inner, [outer, inner], with_source=True) is outer
 
 
 def test_group_one_source_serves_two_cues():

@@ -27,7 +27,7 @@ from .lexicon import word_set
 from .pointer import Reading, same_cue
 from .quotes import Quote
 from .rules import RuleConfig, extract_attributions, is_signed, with_signed
-from .tagging import attribution_kind, carve, group, link_parents, number, snap_to_words
+from .tagging import attribution_kind, carve, group, holder, link_parents, number, snap_to_words
 
 __all__ = ["PRESETS", "DEFAULT_PRESET", "check_preset", "preset_attributions"]
 
@@ -235,7 +235,7 @@ def _pointed(
         cue = reading.cue and snap_to_words(text, *reading.cue)
         rule = _same_cue(att.cue[0], rule_atts)
         if cue is None:
-            if id(att) not in borrowed and _nested(att, atts):
+            if id(att) not in borrowed and holder(att, atts) is not None:
                 if rule is not None:  # the nearest source grouping found is often the outer one's
                     att.source = list(rule.source)
                     att.content = att.content or list(rule.content)
@@ -279,15 +279,8 @@ def _relay_speakers(atts: list[Attribution], rule_atts: list[Attribution]) -> li
     """
     candidates = _rule_only(atts, rule_atts)
     pool = atts + candidates
-    added = [c for c in candidates if _relays(_holder(c, pool))]
+    added = [c for c in candidates if _relays(holder(c, pool, with_source=True))]
     return number(atts + added) if added else atts
-
-
-def _holder(att: Attribution, pool: list[Attribution]) -> Attribution | None:
-    """The attribution of ``pool`` with the smallest content that holds ``att``'s cue and source."""
-    start, end = min(s.start for s in (*att.cue, *att.source)), max(s.end for s in (*att.cue, *att.source))
-    holders = [o for o in pool if o is not att and any(c.start <= start and end <= c.end for c in o.content)]
-    return min(holders, key=lambda o: sum(c.end - c.start for c in o.content), default=None)
 
 
 def _relays(att: Attribution | None) -> bool:
@@ -320,11 +313,6 @@ def _rule_only(atts: list[Attribution], rule_atts: list[Attribution]) -> list[At
             out.append(Attribution(id="", cue=list(rule.cue), source=list(rule.source), content=list(rule.content),
                                    kind=rule.kind))
     return out
-
-
-def _nested(att: Attribution, atts: list[Attribution]) -> bool:
-    cue = att.cue[0]
-    return any(other is not att and any(c.start <= cue.start and cue.end <= c.end for c in other.content) for other in atts)
 
 
 def _same_cue(cue: Span, rule_atts: list[Attribution]) -> Attribution | None:

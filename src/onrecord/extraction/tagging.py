@@ -41,6 +41,7 @@ __all__ = [
     "group",
     "carve",
     "attribution_kind",
+    "holder",
     "link_parents",
     "number",
 ]
@@ -434,16 +435,15 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def link_parents(atts: list[Attribution]) -> None:
     """An attribution whose cue sits inside another's content is nested in (or relayed by) it."""
     for child in atts:
-        if not child.cue:
-            continue
-        cue = child.cue[0]
-        best: Attribution | None = None
-        for other in atts:
-            if other is child:
-                continue
-            if any(c.start <= cue.start and cue.end <= c.end for c in other.content):
-                size = sum(c.end - c.start for c in other.content)
-                if best is None or size < sum(c.end - c.start for c in best.content):
-                    best = other
-        if best is not None:
-            child.parent = best.id
+        parent = holder(child, atts) if child.cue else None
+        if parent is not None:
+            child.parent = parent.id
+
+
+def holder(att: Attribution, atts: list[Attribution], *, with_source: bool = False) -> Attribution | None:
+    """The attribution of ``atts`` (not ``att``) with the smallest content that holds, in one piece, ``att``'s
+    cue (and, ``with_source``, its source too): the one ``att`` is nested in, or relayed by."""
+    spans = [*att.cue, *att.source] if with_source else att.cue[:1]
+    start, end = min(s.start for s in spans), max(s.end for s in spans)
+    holders = [o for o in atts if o is not att and any(c.start <= start and end <= c.end for c in o.content)]
+    return min(holders, key=lambda o: sum(c.end - c.start for c in o.content), default=None)
