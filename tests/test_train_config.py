@@ -123,18 +123,40 @@ def test_device_is_checked_and_auto_finds_a_gpu(tmp_path, monkeypatch):
 
 
 def test_training_the_tagger_needs_no_spacy():
-    """The ``accurate`` tagger's recipe (and the tagger, grouping and evaluation it calls) imports no
-    spaCy, trafilatura or feedparser: it runs on a GPU machine that has torch and transformers only."""
+    """The ``accurate`` tagger's recipe (and the tagger, grouping and evaluation it calls) and the joint
+    recipe import no spaCy, CRFsuite, trafilatura or feedparser: they run on a GPU machine that has torch
+    and transformers only (the joint one from examples read here: :func:`onrecord.train.joint._prepared`)."""
     import subprocess
 
     code = (
         "import sys\n"
         "import onrecord.train.transformer, onrecord.extraction.transformer, onrecord.evaluate.polnear\n"
+        "import onrecord.train.joint, onrecord.train.pointer\n"
         "from onrecord.train import train\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'thinc', 'trafilatura', 'feedparser'}))\n"
+        "heavy = {'spacy', 'thinc', 'pycrfsuite', 'trafilatura', 'feedparser'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_joint_recipe_reads_its_examples_once_and_again_only_for_another_config(tmp_path):
+    import gzip
+    import pickle
+
+    from onrecord.train import joint
+
+    config = load_config(CONFIGS / "accurate-joint.toml")
+    config["data"] = str(tmp_path / "no-corpus-here")  # as on a GPU machine: no corpus, no spaCy needed
+    examples = ({"a": {"paras": [0]}}, [("a", (0, 0), [], None, [0] * 6)], {}, [], {"train": [], "dev": []})
+    key = joint._reading_key(config)
+    (tmp_path / "examples.pkl").write_bytes(gzip.compress(pickle.dumps({"key": key, "examples": examples})))
+    lines: list[str] = []
+    assert joint._prepared(config, tmp_path, lines.append) == examples
+    assert lines == [f"examples read from {tmp_path / 'examples.pkl'}"]
+    with pytest.raises(OnrecordError):  # another window: the articles are read again, and there is no corpus
+        joint._prepared({**config, "window": 100}, tmp_path, lines.append)
+    assert "was read for another config" in lines[-1]
 
 
 def test_cross_fitting_folds_keep_an_article_whole_and_the_folds_even():
@@ -147,3 +169,9 @@ def test_cross_fitting_folds_keep_an_article_whole_and_the_folds_even():
     assert sizes == [4, 4, 5, 5, 5]  # 23 articles
     assert folds == _folds(list(reversed(names)), 5, seed=13)  # by name, not by the order they come in
     assert folds != _folds(names, 5, seed=14)
+
+
+def test_prepare_is_for_the_joint_recipe_only():
+    with pytest.raises(OnrecordError) as info:
+        train(CONFIGS / "accurate-pointer.toml", prepare=True)
+    assert info.value.code == "E207" and "--prepare is for the joint recipe only" in str(info.value)

@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", help="train a learned preset from its config (needs the 'train' extra)")
     tr.add_argument("config", type=Path, help="a TOML training config, e.g. configs/accurate.toml")
+    tr.add_argument("--prepare", action="store_true",
+                    help="joint recipe only: read the articles (spaCy, the rules, the tagger) into OUTPUT/examples.pkl "
+                         "and stop, so that training can run where spaCy and the corpus are not (a GPU machine)")
     _ledger_parsers(sub)
     _serve_parser(sub)
     return p
@@ -620,7 +623,7 @@ def _train(args: argparse.Namespace) -> int:
 
     from .train import train
 
-    metrics = train(args.config)
+    metrics = train(args.config, prepare=args.prepare)
     print(json.dumps({k: v for k, v in metrics.items() if k != "config"}, indent=2))
     return EXIT_OK
 

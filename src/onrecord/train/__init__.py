@@ -107,10 +107,19 @@ def _is_training(cmdline: list[str]) -> bool:
     return False
 
 
-def train(config_path: str | Path) -> dict[str, Any]:
-    """Train the model ``config_path`` describes; returns (and writes) its metrics."""
+def train(config_path: str | Path, *, prepare: bool = False) -> dict[str, Any]:
+    """Train the model ``config_path`` describes; returns (and writes) its metrics.
+
+    ``prepare`` (the joint recipe only) reads the articles into the run's
+    ``examples.pkl`` and stops: training can then go on where spaCy and the
+    corpus are not, a GPU machine with torch and transformers only.
+    """
     config = load_config(config_path)
-    _require(_NEEDS["accurate"] if config.get("tune_encoder") else _NEEDS[config["preset"]])
+    joint = config["preset"] == "pointer" and bool(config.get("tune_encoder"))
+    if prepare and not joint:
+        detail = "--prepare is for the joint recipe only (preset = \"pointer\" with tune_encoder = true)"
+        raise OnrecordError("E207", E.E207.format(path=config_path, detail=detail), path=str(config_path))
+    _require(() if prepare else _NEEDS["accurate"] if joint else _NEEDS[config["preset"]])
     out = Path(config["output"])
     out.mkdir(parents=True, exist_ok=True)
     log_file = (out / "train.log").open("a", encoding="utf-8")
@@ -126,9 +135,13 @@ def train(config_path: str | Path) -> dict[str, Any]:
     if others:
         log(f"warning: another onrecord train is running here (pid {', '.join(map(str, others))}); two runs on the "
             f"same cores slow each other badly (10-20x an epoch measured on 2 cores): wait for it, or lower `threads`")
+    if prepare:
+        from .joint import prepare_examples
+
+        return prepare_examples(config, out, log)
     if config["preset"] == "accurate":
         from .transformer import train_transformer as run
-    elif config["preset"] == "pointer" and config.get("tune_encoder"):
+    elif joint:
         from .joint import train_joint as run
     elif config["preset"] == "pointer":
         from .pointer import train_pointer as run

@@ -30,6 +30,10 @@ head guessing it from features tuned for BIO tags.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+import pickle
 import random
 import shutil
 import time
@@ -41,14 +45,13 @@ import numpy as np
 from ..extraction.pointer import POINTER_ROLES, features
 from ..extraction.tagging import ROLES, assemble, bio_tags
 from ..extraction.transformer import WordPieceTagger, load_accurate
-from ..nlp.loader import load_spacy
 from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
 from .corpus import load_split
-from .pointer import _build_head, _examples, _inputs, _loss, _pointer_exact, _reader, _ship_head
+from .pointer import _build_head, _inputs, _loss, _pointer_exact, _ship_head
 from .transformer import _export as _export_tagger
-from .transformer import base_tagger, quantize
+from .transformer import _build_tagger, base_tagger, quantize
 
-__all__ = ["train_joint", "tagger_from_onnx", "weights_from_onnx"]
+__all__ = ["train_joint", "prepare_examples", "tagger_from_onnx", "weights_from_onnx"]
 
 _IGNORE = -100
 
@@ -103,8 +106,21 @@ def _load(module, path: Path, skip: str = "pooler") -> None:
 
 def tagger_from_onnx(path: Path, base: str):
     """The torch tagger (:func:`.transformer._build_tagger`) with the weights of an exported ONNX tagger,
-    int8 or not, so that training can go on from a shipped model without a float checkpoint."""
-    model = base_tagger(base)
+    int8 or not, so that training can go on from a shipped model without a float checkpoint.
+
+    The encoder's architecture is the base's ``config.json``, kept beside the
+    tagger as ``encoder.json``, so that the base package (and its 90 MB of
+    weights, which the ONNX file replaces) need not be installed; without
+    that file it comes from the base package ``base``.
+    """
+    described = Path(path).parent / "encoder.json"
+    if not described.is_file():
+        model = base_tagger(base)
+    else:
+        from transformers import AutoConfig, AutoModel
+
+        fields = {k: v for k, v in json.loads(described.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+        model = _build_tagger(AutoModel.from_config(AutoConfig.for_model(fields.pop("model_type"), **fields)))
     _load(model, path)
     return model
 
@@ -179,18 +195,13 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     seed_and_threads(config)
     device = pick_device(config)
     window, started = config["window"], time.perf_counter()
-    nlp = load_spacy(config.get("spacy_model"))
-    read = _reader(config, "accurate", nlp, out, log)
-    train_split = load_split(config["data"], "train")[: config.get("limit")]
-    dev_split = load_split(config["data"], "dev")[: config.get("dev_limit")]
-    train_docs, train = _examples(read, nlp, train_split, window, config)
-    dev_docs, dev = _examples(read, nlp, dev_split, window, config)
+    train_docs, train, dev_docs, dev, texts = _prepared(config, out, log)
     runtime = load_accurate(config["tagger"])
     articles: dict[str, _Article] = {}
-    for ex in train_split + dev_split:
-        articles.setdefault(ex.name, _Article(runtime, ex.text))
-    for ex in train_split:
-        articles[ex.name].add_labels(ex.roles)
+    for name, text, _ in texts["train"] + texts["dev"]:
+        articles.setdefault(name, _Article(runtime, text))
+    for name, _, roles in texts["train"]:
+        articles[name].add_labels(roles)
     by_article: dict[str, list] = {}
     for example in train:
         by_article.setdefault(example[0], []).append(example)
@@ -297,8 +308,9 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         checkpoint.save(state)
 
     shipped = _ship(config, tagger, head, out)
-    final = _dev_scores(config, shipped)
-    log("shipped tagger and head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
+    final = _dev_scores(config, shipped, log)
+    if final:
+        log("shipped tagger and head, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ("source", "cue", "content")))
     return {"start": state.get("start"), "history": state["history"], "dev_exact_f1": final,
             "train_minutes": round(state["seconds"] / 60, 1), "device": device}
 
@@ -325,7 +337,7 @@ def _ship(config: dict[str, Any], tagger, head, out: Path) -> Path:
     head.to("cpu").eval()
     shipped = out / "model"
     shipped.mkdir(exist_ok=True)
-    for name in ("tokenizer.json", "tagger.json"):
+    for name in ("tokenizer.json", "tagger.json", "encoder.json"):
         shutil.copy(Path(config["tagger"]) / name, shipped / name)
     fp32 = _export_tagger(tagger, out / "model.fp32.onnx")
     quantize(fp32, shipped / "model.onnx")
@@ -333,8 +345,77 @@ def _ship(config: dict[str, Any], tagger, head, out: Path) -> Path:
     return shipped
 
 
-def _dev_scores(config: dict[str, Any], model_dir: Path) -> dict[str, float]:
-    """PolNeAR dev exact F1 of the ``accurate`` pipeline reading ``model_dir`` (tagger and head)."""
+def _dev_scores(config: dict[str, Any], model_dir: Path, log) -> dict[str, float] | None:
+    """PolNeAR dev exact F1 of the ``accurate`` pipeline reading ``model_dir`` (tagger and head); None where
+    spaCy or the corpus is missing (a GPU machine: score ``model_dir`` later with ``onrecord eval``)."""
     from .pointer import _dev_scores as scores
 
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        spacy = None
+    if spacy is None or not Path(config["data"]).is_dir():
+        log(f"not scored here (no spaCy or no {config['data']}): run ONRECORD_ACCURATE_MODEL={model_dir} "
+            "onrecord eval polnear ROOT --model accurate where both are")
+        return None
     return scores({**config, "tagger": str(model_dir)}, model_dir, "accurate")
+
+
+#: The config keys that decide the examples (:func:`_prepared`): another value reads the articles again.
+_READING = ("data", "tagger", "window", "rule_cues", "syntax", "limit", "dev_limit", "spacy_model")
+
+
+def prepare_examples(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
+    """Read the articles into ``out/examples.pkl`` (:func:`_prepared`) and say what is there."""
+    train_docs, train, dev_docs, dev, _ = _prepared(config, out, log)
+    path = out / "examples.pkl"
+    return {"examples": str(path), "mb": round(path.stat().st_size / 2**20, 1), "train_articles": len(train_docs),
+            "train_cues": len(train), "dev_articles": len(dev_docs), "dev_cues": len(dev)}
+
+
+def _reading_key(config: dict[str, Any]) -> str:
+    """What decides the examples, the same on another machine: the corpus by its folder's name, the
+    tagger that found the cues by its weights."""
+    key = {k: config.get(k) for k in _READING}
+    key["data"] = Path(config["data"]).name
+    key["tagger"] = hashlib.sha1((Path(config["tagger"]) / "model.onnx").read_bytes()).hexdigest()
+    return json.dumps(key, sort_keys=True)
+
+
+def _prepared(config: dict[str, Any], out: Path, log):
+    """``(train_docs, train, dev_docs, dev, texts)``: the cue examples (:func:`.pointer._examples`) without
+    the frozen tagger's features, and per split each article's ``(name, text, roles)``.
+
+    They take spaCy, the rules and the shipped tagger minutes to read (8 on
+    2 CPU cores), so they are kept in ``out/examples.pkl`` (gzipped): a
+    resumed run starts at once, and the file (about 12 MB) carries a run to
+    a GPU machine that has torch but neither spaCy nor the corpus.
+    """
+    path = out / "examples.pkl"
+    key = _reading_key(config)
+    if path.is_file():
+        with gzip.open(path, "rb") as f:
+            saved = pickle.load(f)
+        if saved["key"] == key:
+            log(f"examples read from {path}")
+            return saved["examples"]
+        log(f"{path} was read for another config; reading the articles again")
+    from ..nlp.loader import load_spacy
+    from .pointer import _examples, _reader
+
+    started = time.perf_counter()
+    splits = {"train": load_split(config["data"], "train")[: config.get("limit")],
+              "dev": load_split(config["data"], "dev")[: config.get("dev_limit")]}
+    nlp = load_spacy(config.get("spacy_model"))
+    read = _reader(config, "accurate", nlp, out, log)
+    (train_docs, train), (dev_docs, dev) = (_examples(read, nlp, splits[s], config["window"], config) for s in splits)
+    for doc in (*train_docs.values(), *dev_docs.values()):
+        for name in ("hidden", "logits", "rules"):  # the encoder in training gives the first two again
+            doc.pop(name)
+    texts = {s: [(ex.name, ex.text, ex.roles) for ex in splits[s]] for s in splits}
+    examples = (train_docs, train, dev_docs, dev, texts)
+    with gzip.open(path, "wb") as f:
+        pickle.dump({"key": key, "examples": examples}, f)
+    log(f"{len(train)} train cue examples, {len(dev)} dev; spaCy, the rules and the tagger read them in "
+        f"{time.perf_counter() - started:.0f} s ({path}, {path.stat().st_size / 2**20:.1f} MB)")
+    return examples

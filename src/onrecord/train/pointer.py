@@ -56,13 +56,12 @@ import json
 import random
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import E, ModelError
 from ..evaluate.polnear import evaluate_polnear
-from ..extraction.crf import CrfTagger, load_fast, token_features, token_units
 from ..extraction.pointer import (
     BRANCHES,
     BUCKETS,
@@ -77,15 +76,18 @@ from ..extraction.pointer import (
     paragraphs,
     same_cue,
 )
-from ..extraction.rules import extract_attributions
 from ..extraction.tagging import ROLES, TaggerReading
 from ..extraction.transformer import decode, load_accurate
-from ..nlp.loader import load_spacy
 from ._torch import Checkpoint, seed_and_threads
 from .corpus import load_split
-from .crf import fit_crfs
+
+if TYPE_CHECKING:
+    from ..extraction.crf import CrfTagger
 
 __all__ = ["train_pointer"]
+
+# What reads the articles (spaCy, the rules, the CRFs) is imported where it is used, so that the joint
+# recipe (.joint) can train from examples read earlier, on a GPU machine that has torch but no spaCy.
 
 #: Where each preset's run-time loader looks for another model folder.
 _MODEL_ENV = {"accurate": "ONRECORD_ACCURATE_MODEL", "fast": "ONRECORD_FAST_MODEL"}
@@ -100,6 +102,8 @@ def _inputs(config: dict[str, Any]) -> tuple[str, ...]:
 def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     """Run the recipe in ``config``; write checkpoints, ``metrics.json`` and ``model/pointer.onnx`` under ``out``."""
     import torch
+
+    from ..nlp.loader import load_spacy
 
     seed_and_threads(config)
     window, preset = config["window"], config.get("reads", "accurate")
@@ -178,6 +182,8 @@ def _reader(config: dict[str, Any], preset: str, nlp, out: Path, log):
 
     With ``cross_fit = k`` (``fast`` only), a train article is read by CRFs fitted on the other folds
     of train (:func:`_cross_fitted`), a dev article by the shipped ones."""
+    from ..extraction.crf import load_fast
+
     if preset == "fast":
         load_fast.cache_clear()
         crf = load_fast(config["tagger"])
@@ -211,6 +217,10 @@ def _cross_fitted(config: dict[str, Any], nlp, out: Path, log) -> dict[str, CrfT
     shipped CRFs' own recipe (their ``metrics.json``) and are kept under
     ``out/folds`` for a resumed run.
     """
+    from ..extraction.crf import CrfTagger, token_features, token_units
+    from ..extraction.rules import extract_attributions
+    from .crf import fit_crfs
+
     recipe = json.loads((Path(config["tagger"]) / "metrics.json").read_text(encoding="utf-8"))["config"]
     examples = load_split(config["data"], "train", normalised=bool(config.get("normalise", False)))
     examples = examples[: config.get("limit")]
@@ -245,6 +255,8 @@ def _examples(read, nlp, examples, window: int, config: dict[str, Any]):
     """Per article its readings; per cue (tagger's, rules' or missed gold) an (article, pieces, hints, branches,
     targets) tuple. The branches are None unless the config's head reads the parse (``syntax``); only
     then are the articles' parses kept."""
+    from ..extraction.rules import extract_attributions
+
     rule_cues, syntax = bool(config.get("rule_cues", False)), bool(config.get("syntax", False))
     docs: dict[str, dict[str, Any]] = {}
     parsed: dict[str, tuple[Any, list[tuple[int, int]]]] = {}  # per article its parse and piece offsets
@@ -369,6 +381,7 @@ def _dev_scores(config: dict[str, Any], head_dir: Path, preset: str) -> dict[str
     import shutil
     import tempfile
 
+    from ..extraction.crf import load_fast
     from ..pipeline import Extractor
 
     with tempfile.TemporaryDirectory() as tmp:

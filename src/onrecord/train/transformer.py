@@ -119,6 +119,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     shipped = out / "model"
     shipped.mkdir(exist_ok=True)
     shutil.copy(base / "tokenizer.json", shipped / "tokenizer.json")
+    shutil.copy(base / "config.json", shipped / "encoder.json")  # for training on from it (.joint)
     (shipped / "tagger.json").write_text(json.dumps({
         "window": config["window"], "stride": config["stride"], "batch_size": 8,
         "roles": list(ROLES), "tags": ["O", "B", "I"], "base": config["base"],
