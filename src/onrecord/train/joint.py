@@ -18,7 +18,9 @@ head guessing it from features tuned for BIO tags.
   without the head (give it that recipe's rate and epochs).
 * **Examples.** The same cue examples as the frozen recipe
   (:func:`.pointer._examples`): the shipped tagger's cues, the rules' cues
-  and the gold cues it missed, fixed for the run.
+  and the gold cues it missed, fixed for the run and kept in the output
+  folder (:func:`_prepared`). Only their reading needs spaCy and the
+  corpus; the training itself runs on a machine with neither.
 * **Schedule.** ``frozen_epochs`` (default 0) train the head alone over the
   encoder's output (no gradient through it, so cheap); then the encoder's
   top ``tune_layers`` layers (default: all) learn at ``encoder_learning_rate``
