@@ -388,9 +388,9 @@ def _prepared(config: dict[str, Any], out: Path, log):
     """``(train_docs, train, dev_docs, dev, texts)``: the cue examples (:func:`.pointer._examples`) without
     the frozen tagger's features, and per split each article's ``(name, text, roles)``.
 
-    They take spaCy, the rules and the shipped tagger minutes to read (8 on
+    They take spaCy, the rules and the shipped tagger minutes to read (9 on
     2 CPU cores), so they are kept in ``out/examples.pkl`` (gzipped): a
-    resumed run starts at once, and the file (about 12 MB) carries a run to
+    resumed run starts at once, and the file (6.5 MB) carries a run to
     a GPU machine that has torch but neither spaCy nor the corpus.
     """
     path = out / "examples.pkl"
