@@ -42,6 +42,7 @@ def _variants(base: Path, settings: list[str], runs: Path) -> list[Path]:
     config = tomllib.loads(base.read_text(encoding="utf-8"))
     for key in ("data", "tagger"):
         config[key] = str((base.parent / config[key]).resolve())
+    config.pop("ship_to", None)  # every variant reads the models it would ship over
     axes = [(key, [_value(v) for v in values.split(",")]) for key, values in (s.split("=", 1) for s in settings)]
     out = []
     for combo in itertools.product(*(values for _, values in axes)):

@@ -39,8 +39,9 @@ _NEEDS = {
     "fast": ("pycrfsuite",),
     "pointer": ("torch", "onnx"),
 }
-#: The pointer head ships into the tagger's folder, beside the tagger's own metrics.
-_SHIPPED_METRICS = {"pointer": "pointer-metrics.json"}
+#: The pointer head (alone, or with the tagger trained on under it) ships into the tagger's folder, beside
+#: the tagger's own metrics.
+_SHIPPED_METRICS = {"pointer": "pointer-metrics.json", "joint": "joint-metrics.json"}
 _PATHS = ("data", "output", "ship_to", "tagger")
 #: Which preset's tagger a pointer head reads (``reads`` in its config).
 _READS = ("accurate", "fast")
@@ -73,8 +74,10 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if preset == "pointer" and config.get("tune_encoder"):
         wrong = config.get("reads", "accurate") != "accurate" or config.get("start", "shipped") not in ("shipped", "base")
+        wrong = wrong or bool(config.get("average_start")) and config.get("start", "shipped") != "shipped"
         if wrong or any(key not in config for key in ("base", "encoder_learning_rate")):
-            detail = 'tune_encoder needs reads = "accurate", base, encoder_learning_rate and start "shipped" or "base"'
+            detail = ('tune_encoder needs reads = "accurate", base, encoder_learning_rate and start "shipped" or "base" '
+                      '(average_start: "shipped")')
             raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", str(config.get("device", "auto"))):
         detail = f'device must be "auto", "cpu" or "cuda" (or "cuda:N"), not {config["device"]!r}'
@@ -159,7 +162,8 @@ def train(config_path: str | Path, *, prepare: bool = False) -> dict[str, Any]:
         target.mkdir(parents=True, exist_ok=True)
         for item in (out / "model").iterdir():
             shutil.copy(item, target / item.name)
-        shutil.copy(out / "metrics.json", target / _SHIPPED_METRICS.get(config["preset"], "metrics.json"))
+        recipe = "joint" if joint else config["preset"]
+        shutil.copy(out / "metrics.json", target / _SHIPPED_METRICS.get(recipe, "metrics.json"))
         log(f"shipped to {target}")
     log_file.close()
     return metrics
