@@ -175,3 +175,16 @@ def test_prepare_is_for_the_joint_recipe_only():
     with pytest.raises(OnrecordError) as info:
         train(CONFIGS / "accurate-pointer.toml", prepare=True)
     assert info.value.code == "E207" and "--prepare is for the joint recipe only" in str(info.value)
+
+
+def test_the_weights_digest_follows_the_files_and_the_examples_key_only_the_tagger(tmp_path):
+    from onrecord.train import joint
+
+    config = {**load_config(CONFIGS / "accurate-joint.toml"), "tagger": str(tmp_path)}
+    (tmp_path / "model.onnx").write_bytes(b"tagger")
+    (tmp_path / "pointer.onnx").write_bytes(b"head")
+    both, key = joint._weights_digest(config), joint._reading_key(config)
+    (tmp_path / "pointer.onnx").write_bytes(b"another head")  # what a shipped run leaves behind
+    assert joint._weights_digest(config) != both and joint._reading_key(config) == key
+    (tmp_path / "model.onnx").write_bytes(b"another tagger")
+    assert joint._reading_key(config) != key

@@ -133,6 +133,10 @@ class _Catalogue:
         "the tagger in {path} has no 'hidden' output, which the pointer head is trained on; "
         "export it again with `onrecord train configs/accurate.toml`"
     )
+    E209 = (
+        "the models in {path} are not the ones this run started from (they changed since, e.g. shipped by "
+        "an earlier run), so its weights cannot be averaged with them; start a new run in a fresh output folder"
+    )
     # Evaluation errors: E3xx
     E301 = "is not a PolNeAR root (expected data/{split}/text and data/{split}/attributions under it); give the corpus folder"
     E302 = "line {line}: cannot parse brat standoff ({detail})"

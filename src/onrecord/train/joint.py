@@ -47,6 +47,7 @@ import numpy as np
 from ..extraction.pointer import POINTER_ROLES, features
 from ..extraction.tagging import ROLES, assemble, bio_tags
 from ..extraction.transformer import WordPieceTagger, load_accurate
+from ..errors import E, ModelError
 from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
 from .corpus import load_split
 from .pointer import _build_head, _inputs, _loss, _pointer_exact, _ship_head
@@ -211,19 +212,16 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     log(f"{len(train)} train cue examples in {len(names)} articles, {len(dev)} dev; read in "
         f"{time.perf_counter() - started:.0f} s; training on {device}")
 
-    shipped = config.get("start", "shipped") == "shipped"
-    if shipped:
-        tagger = tagger_from_onnx(Path(config["tagger"]) / "model.onnx", config["base"])
+    if config.get("start", "shipped") == "shipped":
+        tagger, head = _start_models(config)
     else:
         tagger = base_tagger(config["base"])
+        head = _build_head(config, tagger.encoder.config.hidden_size)
     tagger.to(device)
     layers = tagger.encoder.config.num_hidden_layers
     tuned = config.get("tune_layers", layers)
     for name, param in tagger.encoder.named_parameters():
         param.requires_grad = name.startswith("encoder.layer.") and int(name.split(".")[2]) >= layers - tuned
-    head = _build_head(config, tagger.encoder.config.hidden_size)
-    if shipped:
-        _load(head, Path(config["tagger"]) / "pointer.onnx")
     head.to(device)
     per_step = config.get("articles_per_step", 2)
     steps_per_epoch = (len(names) + per_step - 1) // per_step
@@ -263,7 +261,7 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         log(f"resumed from {checkpoint.path}: epoch {state['epoch'] + 1}, step {state['step']}")
     else:
         exact = _dev_pointer(tagger, head, dev, dev_docs, articles, window, config, device)
-        state["start"] = exact
+        state["start"], state["start_weights"] = exact, _weights_digest(config)
         log("before training, dev pointer exact " + " ".join(f"{r} {exact[r]:.4f}" for r in POINTER_ROLES))
     loss_fn = torch.nn.CrossEntropyLoss()
     tag_loss_fn = torch.nn.CrossEntropyLoss(ignore_index=_IGNORE)
@@ -310,6 +308,9 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         checkpoint.save(state)
 
     if config.get("average_start"):
+        started_from = state.get("start_weights")  # None in a run checkpointed before it was kept
+        if started_from is not None and started_from != _weights_digest(config):
+            raise ModelError("E209", E.E209.format(path=config["tagger"]))
         _average_with_start(config, tagger.to("cpu"), head.to("cpu"))
         log(f"weights moved {config['average_start']} of the way back to the start's")
     shipped = _ship(config, tagger, head, out)
@@ -336,6 +337,23 @@ def _dev_pointer(tagger, head, dev, dev_docs, articles, window, config, device) 
         head.to(device)
 
 
+def _start_models(config: dict[str, Any]):
+    """(tagger, head) in torch, with the weights of ``model.onnx`` and ``pointer.onnx`` in ``config["tagger"]``."""
+    tagger = tagger_from_onnx(Path(config["tagger"]) / "model.onnx", config["base"])
+    head = _build_head(config, tagger.encoder.config.hidden_size)
+    _load(head, Path(config["tagger"]) / "pointer.onnx")
+    return tagger, head
+
+
+def _weights_digest(config: dict[str, Any], names: tuple[str, ...] = ("model.onnx", "pointer.onnx")) -> str:
+    """One digest of the ``names`` files in ``config["tagger"]`` (the tagger and the head; either may be missing)."""
+    digest = hashlib.sha1()
+    for name in names:
+        path = Path(config["tagger"]) / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
+
+
 def _average_with_start(config: dict[str, Any], tagger, head) -> None:
     """Move the trained weights ``average_start`` of the way back to those the run started from.
 
@@ -347,10 +365,7 @@ def _average_with_start(config: dict[str, Any], tagger, head) -> None:
     three quarters: 0.814 / 0.749 / 0.649).
     """
     share = float(config["average_start"])
-    start_tagger = tagger_from_onnx(Path(config["tagger"]) / "model.onnx", config["base"])
-    start_head = _build_head(config, start_tagger.encoder.config.hidden_size)
-    _load(start_head, Path(config["tagger"]) / "pointer.onnx")
-    for module, start in ((tagger, start_tagger), (head, start_head)):
+    for module, start in zip((tagger, head), _start_models(config)):
         begun = start.state_dict()
         module.load_state_dict({k: share * begun[k] + (1 - share) * v if v.is_floating_point() else v
                                 for k, v in module.state_dict().items()})
@@ -400,10 +415,10 @@ def prepare_examples(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
 
 def _reading_key(config: dict[str, Any]) -> str:
     """What decides the examples, the same on another machine: the corpus by its folder's name, the
-    tagger that found the cues by its weights."""
+    models that found the cues by their weights."""
     key = {k: config.get(k) for k in _READING}
     key["data"] = Path(config["data"]).name
-    key["tagger"] = hashlib.sha1((Path(config["tagger"]) / "model.onnx").read_bytes()).hexdigest()
+    key["tagger"] = _weights_digest(config, ("model.onnx",))  # the head finds no cues
     return json.dumps(key, sort_keys=True)
 
 
