@@ -96,6 +96,54 @@ def test_int8_matrices_ship_unsigned_with_the_same_values(linear):
     np.testing.assert_allclose(z, table[ids], atol=np.abs(table).max() / 100)
 
 
+def _attention_graph(path) -> None:
+    """Two layers of attention as transformers' export writes them: each turns the padding mask into its
+    additive form again (from Constants of its own), and replaces NaN after its softmax with 0."""
+    nodes = []
+    for layer in (1, 2):
+        zero, low, nothing = f"zero{layer}", f"low{layer}", f"nothing{layer}"
+        for name, value in ((zero, 0.0), (low, -np.inf), (nothing, 0.0)):
+            nodes.append(helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.array([value], np.float32))))
+        before = "scores" if layer == 1 else "p1"
+        nodes += [
+            helper.make_node("Where", ["keep", zero, low], [f"additive{layer}"]),
+            helper.make_node("Add", [before, f"additive{layer}"], [f"masked{layer}"]),
+            helper.make_node("Softmax", [f"masked{layer}"], [f"soft{layer}"], axis=-1),
+            helper.make_node("IsNaN", [f"soft{layer}"], [f"nan{layer}"]),
+            helper.make_node("Where", [f"nan{layer}", nothing, f"soft{layer}"], [f"p{layer}"]),
+        ]
+    nodes.append(helper.make_node("Mul", ["p2", "scores"], ["out"]))  # the guards feed a product, as in MiniLM
+    graph = helper.make_graph(
+        nodes, "attention",
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["q", "k"]),
+         helper.make_tensor_value_info("keep", TensorProto.BOOL, ["q", "k"])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["q", "k"])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+def test_lean_attention_drops_the_nan_guards_and_shares_one_mask(tmp_path):
+    import onnxruntime as ort
+
+    from onrecord.train.transformer import lean_attention
+
+    _attention_graph(tmp_path / "full.onnx")
+    onnx.save(onnx.load(str(tmp_path / "full.onnx")), str(tmp_path / "lean.onnx"))
+    lean_attention(tmp_path / "lean.onnx")
+    ops = [n.op_type for n in onnx.load(str(tmp_path / "lean.onnx")).graph.node]
+    assert "IsNaN" not in ops and ops.count("Where") == 1 and ops.count("Constant") == 2
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(5, 6)).astype(np.float32)
+    keep = rng.random((5, 6)) < 0.5
+    keep[:, 0] = True  # every window holds [CLS]: no query is left with nothing to attend to
+    full, lean = (ort.InferenceSession(str(tmp_path / f"{name}.onnx"), providers=["CPUExecutionProvider"])
+                  for name in ("full", "lean"))
+    np.testing.assert_array_equal(lean.run(None, {"scores": scores, "keep": keep})[0],
+                                  full.run(None, {"scores": scores, "keep": keep})[0])
+
+
 @pytest.fixture
 def runtime(tmp_path):
     from onrecord.extraction.transformer import load_accurate

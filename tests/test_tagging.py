@@ -63,6 +63,22 @@ def test_viterbi_of_nothing():
     assert viterbi(np.zeros((0, 3))) == []
 
 
+def test_viterbi_finds_the_best_valid_sequence():
+    # against every sequence of up to 6 tags with no I after O (nor first)
+    import itertools
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 7))
+        lp = rng.normal(size=(n, 3)) * rng.choice([0.5, 4.0])
+        valid = [p for p in itertools.product((O, B, I), repeat=n)
+                 if p[0] != I and all(not (a == O and b == I) for a, b in zip(p, p[1:]))]
+        best = max(sum(lp[t, tag] for t, tag in enumerate(p)) for p in valid)
+        path = viterbi(lp)
+        assert tuple(path) in valid
+        assert sum(lp[t, tag] for t, tag in enumerate(path)) == pytest.approx(best)
+
+
 def test_tag_spans_joins_runs_and_splits_on_b():
     units = [(0, 2), (3, 5), (6, 8), (9, 11)]
     assert tag_spans([B, I, B, O], units) == [(0, 5), (6, 8)]
