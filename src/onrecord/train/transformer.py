@@ -162,7 +162,9 @@ def lean_attention(path: Path) -> None:
     padding) with 0. Every window onrecord reads holds [CLS], so no row is
     ever empty: the six guards are each a pass over (windows, heads, pieces,
     pieces), and the six masks are one. Dropping the guards and sharing one
-    mask leaves every output the same and took 16% off the tagger's time.
+    mask leaves every output the same and took a tenth off the tagger's time
+    (onnxruntime's profile, 8 windows of 256 pieces on one thread: 1,008 ms,
+    109 of them in Where and IsNaN, against 907).
     """
     import onnx
     from onnx import numpy_helper
