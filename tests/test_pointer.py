@@ -403,6 +403,20 @@ def test_after_an_interrupted_quotation_the_content_resumes_at_the_next_quotatio
     assert _trim_content(text, [stop], quotes)[0].text == '"In my head, anyway."'
 
 
+def test_the_content_resumes_past_a_quoted_title_in_the_frame():
+    text = '"He is right," Flynn said on Fox News\'s "Fox and Friends." "I mean, there is frustration."'
+    first = _span(text, '"He is right,"')
+    rest = Span.of(text, text.index(" on Fox"), len(text))
+    quotes = find_quotes(text)
+    kept = _trim_content(text, [first, rest], quotes)
+    assert [f.text for f in kept] == ['"He is right,"', '"I mean, there is frustration."']
+    # a quotation after a word is still where the content resumes when no other one follows
+    text = '"He is right," Flynn said, adding "we will see."'
+    rest = Span.of(text, text.index(", adding"), len(text))
+    kept = _trim_content(text, [_span(text, '"He is right,"'), rest], find_quotes(text))
+    assert kept[1].text == '"we will see."'
+
+
 def test_prose_content_ends_before_a_closing_citing_or_according_to_clause():
     text = ('He said that Putin has an escape plan, citing unnamed sources. '
             'She said "we will win, according to plan," and left.')

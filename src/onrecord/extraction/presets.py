@@ -99,7 +99,11 @@ def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> li
     the words between the cue and the second quotation ("of the election,",
     "at a briefing Monday.") at the head of the second fragment, or alone
     ('"...," Gallyamov wrote in the column'). PolNeAR leaves them out: they
-    frame the quote. No fragment starts on a stop ('. "In Tulsa'), and a
+    frame the quote. A quotation right after a word in the frame is a title
+    ('he said on NBC's "Meet the Press." "Listening to him…"'), so the content
+    resumes at the next one: PolNeAR train resumes after a stop or a closing
+    quotation mark 1,220 times and after a word 3 times. No fragment starts
+    on a stop ('. "In Tulsa'), and a
     content that is not a quotation ends before its sentence's full stop
     and before a closing ", citing …" clause (:func:`_rstrip_closing_clause`).
     Dev content F1 +0.014 for ``accurate``, +0.014 for ``fast``, +0.003 for
@@ -114,10 +118,11 @@ def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> li
     out = [content[0]]
     for frag in content[1:]:
         if out[-1].end in quote_ends and frag.start not in quote_starts:
-            inside = [start for start in quote_starts if frag.start < start < frag.end]
+            inside = sorted(start for start in quote_starts if frag.start < start < frag.end)
             if not inside:
                 continue  # '"...," Gallyamov wrote in the column': the frame's words, no more quotation
-            frag = Span.of(text, min(inside), frag.end)
+            resumes = [start for start in inside if not text[:start].rstrip()[-1:].isalnum()]
+            frag = Span.of(text, (resumes or inside)[0], frag.end)
         out.append(frag)
     return out
 
