@@ -121,10 +121,16 @@ def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> li
             inside = sorted(start for start in quote_starts if frag.start < start < frag.end)
             if not inside:
                 continue  # '"...," Gallyamov wrote in the column': the frame's words, no more quotation
-            resumes = [start for start in inside if not text[:start].rstrip()[-1:].isalnum()]
+            resumes = [start for start in inside if not _follows_word(text, start)]
             frag = Span.of(text, (resumes or inside)[0], frag.end)
         out.append(frag)
     return out
+
+
+
+def _follows_word(text: str, start: int) -> bool:
+    """Whether the last character before ``start``, spaces aside, is a letter or a digit."""
+    return text[max(0, start - 64) : start].rstrip()[-1:].isalnum()
 
 
 _LINE = re.compile(r"[^\n]*\w[^\n]*")
