@@ -10,6 +10,7 @@ import pytest
 from onrecord.errors import OnrecordError
 from onrecord.evaluate import (
     Counts,
+    DocumentScore,
     Report,
     Tally,
     evaluate_polnear,
@@ -463,3 +464,30 @@ def test_real_dev_evaluate_polnear_with_first_annotator_as_prediction():
         assert s["attribution"]["f1"] == 1.0, d.article
     # Double-annotated articles disagree a little, so the total is high but below 1.
     assert 0.9 < report.counts.attribution.f1 < 1.0
+
+
+def _report_of(tallies: list[Tally]) -> Report:
+    docs = [DocumentScore(f"a{i}", [f"a{i}_1.ann"], Counts(content_exact=t)) for i, t in enumerate(tallies)]
+    return Report(split="dev", root="x", counts=sum((d.counts for d in docs), Counts()), n_articles=len(docs),
+                  per_document=docs)
+
+
+def test_the_f1_interval_resamples_articles_and_holds_the_score():
+    report = _report_of([Tally(9, 1, 0), Tally(2, 3, 5), Tally(5, 5, 5), Tally(0, 0, 4), Tally(7, 2, 1)])
+    low, high = report.f1_interval("content")
+    assert low < report.counts.content_exact.f1 < high
+    assert report.f1_interval("content") == (low, high)  # the same seed, the same interval
+    narrow = report.f1_interval("content", level=0.5)
+    assert low < narrow[0] < narrow[1] < high
+    # a role with no counts scores 0; articles that all score alike leave nothing to resample
+    assert report.f1_interval("source") == (0.0, 0.0)
+    same = _report_of([Tally(3, 1, 1)] * 4)
+    assert same.f1_interval("content") == pytest.approx((0.75, 0.75))
+    assert "f1_interval_exact" in report.as_dict() and _report_of([]).f1_interval("content") == (0.0, 0.0)
+
+
+def test_format_report_gives_each_roles_interval(tmp_path):
+    report = evaluate_polnear(_fake_corpus(tmp_path), "dev", lambda texts: [_predictions(), []])
+    line = next(l for l in format_report(report).splitlines() if "bootstrap" in l)
+    low, high = report.f1_interval("cue")
+    assert f"cue {low:.3f}-{high:.3f}" in line and "over the 2 articles" in line
