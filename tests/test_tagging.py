@@ -141,14 +141,17 @@ def _spans(text: str, *pieces: str) -> list[tuple[int, int]]:
     return out
 
 
+def _grouped(text: str, sources: tuple[str, ...], cues: tuple[str, ...], contents: tuple) -> list[Attribution]:
+    """:func:`group` over role spans given as the words they cover (each word's first occurrence);
+    a content may also be a (start, end) pair, for one that no unique string names."""
+    content = [c if isinstance(c, tuple) else _spans(text, c)[0] for c in contents]
+    roles = {"source": _spans(text, *sources), "cue": _spans(text, *cues), "content": content}
+    return group(text, roles, sentence_starts(text))
+
+
 def test_group_one_attribution_per_cue_with_nearest_source_and_content():
     text = "Smith said that taxes will rise. Jones claimed that they will fall."
-    roles = {
-        "source": _spans(text, "Smith", "Jones"),
-        "cue": _spans(text, "said", "claimed"),
-        "content": _spans(text, "that taxes will rise", "that they will fall"),
-    }
-    atts = group(text, roles, sentence_starts(text))
+    atts = _grouped(text, ("Smith", "Jones"), ("said", "claimed"), ("that taxes will rise", "that they will fall"))
     assert [(a.source[0].text, a.cue[0].text, a.content[0].text) for a in atts] == [
         ("Smith", "said", "that taxes will rise"),
         ("Jones", "claimed", "that they will fall"),
@@ -158,31 +161,20 @@ def test_group_one_attribution_per_cue_with_nearest_source_and_content():
 
 def test_group_prefers_the_cue_in_the_same_sentence():
     text = '"Taxes rise," Smith said. "They fall," Jones claimed.'
-    roles = {
-        "source": _spans(text, "Smith", "Jones"),
-        "cue": _spans(text, "said", "claimed"),
-        "content": _spans(text, '"Taxes rise,"', '"They fall,"'),
-    }
-    atts = group(text, roles, sentence_starts(text))
+    atts = _grouped(text, ("Smith", "Jones"), ("said", "claimed"), ('"Taxes rise,"', '"They fall,"'))
     assert [(a.cue[0].text, a.content[0].text) for a in atts] == [("said", '"Taxes rise,"'), ("claimed", '"They fall,"')]
     assert all(a.kind == "direct" for a in atts)
 
 
 def test_group_joins_a_quote_split_around_its_cue():
     text = '"Taxes," Smith said, "will rise."'
-    roles = {"source": _spans(text, "Smith"), "cue": _spans(text, "said"), "content": _spans(text, '"Taxes,"', '"will rise."')}
-    (att,) = group(text, roles, sentence_starts(text))
+    (att,) = _grouped(text, ("Smith",), ("said",), ('"Taxes,"', '"will rise."'))
     assert [c.text for c in att.content] == ['"Taxes,"', '"will rise."']
 
 
 def test_group_nested_attribution_shares_nothing_and_links_parent():
     text = "Reuters reported that Smith said taxes rise."
-    roles = {
-        "source": _spans(text, "Reuters", "Smith"),
-        "cue": _spans(text, "reported", "said"),
-        "content": [(text.index("that"), text.index(".")), (text.index("taxes"), text.index("."))],
-    }
-    outer, inner = group(text, roles, sentence_starts(text))
+    outer, inner = _grouped(text, ("Reuters", "Smith"), ("reported", "said"), ("that Smith said taxes rise", "taxes rise"))
     assert outer.source[0].text == "Reuters" and inner.source[0].text == "Smith"
     assert outer.content[0].text == "that Smith said taxes rise"
     assert inner.content[0].text == "taxes rise"
@@ -191,12 +183,8 @@ def test_group_nested_attribution_shares_nothing_and_links_parent():
 
 def test_holder_is_the_smallest_content_around_the_cue_and_with_source_around_both():
     text = 'Reuters reported that "taxes rise," Smith said, and that rates fall.'
-    roles = {
-        "source": _spans(text, "Reuters", "Smith"),
-        "cue": _spans(text, "reported", "said"),
-        "content": [(text.index("that"), text.index(".")), (text.index('"taxes'), text.index(" Smith"))],
-    }
-    outer, inner = group(text, roles, sentence_starts(text))
+    whole = (text.index("that"), text.index("."))
+    outer, inner = _grouped(text, ("Reuters", "Smith"), ("reported", "said"), (whole, '"taxes rise,"'))
     assert holder(inner, [outer, inner]) is outer and holder(outer, [outer, inner]) is None
     wider = Attribution(id="T3", cue=[Span.of(text, 0, 7)], content=[Span.of(text, 0, len(text))], kind="indirect")
     assert holder(inner, [wider, outer, inner]) is outer  # the smallest of the two that hold it
@@ -209,23 +197,13 @@ def test_holder_is_the_smallest_content_around_the_cue_and_with_source_around_bo
 
 def test_group_one_source_serves_two_cues():
     text = "Smith said taxes rise and added that rates fall."
-    roles = {
-        "source": _spans(text, "Smith"),
-        "cue": _spans(text, "said", "added"),
-        "content": _spans(text, "taxes rise", "that rates fall"),
-    }
-    atts = group(text, roles, sentence_starts(text))
+    atts = _grouped(text, ("Smith",), ("said", "added"), ("taxes rise", "that rates fall"))
     assert [a.source[0].text for a in atts] == ["Smith", "Smith"]
 
 
 def test_group_according_to_and_orphan_content():
     text = "According to Reuters, taxes rise. Nothing more. Something else entirely was claimed."
-    roles = {
-        "source": _spans(text, "Reuters"),
-        "cue": _spans(text, "According to"),
-        "content": _spans(text, "taxes rise", "Something else entirely"),
-    }
-    atts = group(text, roles, sentence_starts(text))
+    atts = _grouped(text, ("Reuters",), ("According to",), ("taxes rise", "Something else entirely"))
     assert atts[0].kind == "according_to" and atts[0].source[0].text == "Reuters"
     assert atts[0].content[0].text == "taxes rise"
     # the second content is two sentences away from any cue: it stands alone
@@ -251,12 +229,8 @@ def test_decode_applies_constraints_and_snaps():
 def test_group_nested_cue_borrows_its_part_of_the_outer_content():
     text = '"Taxes rise," Smith wrote in the column, according to a translation from X.'
     outer = (0, text.index(", according"))
-    roles = {
-        "source": _spans(text, "Smith", "X"),
-        "cue": _spans(text, "wrote", "according to a translation from"),
-        "content": [outer],
-    }
-    wrote, according = sorted(group(text, roles, sentence_starts(text)), key=lambda a: a.cue[0].start)
+    grouped = _grouped(text, ("Smith", "X"), ("wrote", "according to a translation from"), (outer,))
+    wrote, according = sorted(grouped, key=lambda a: a.cue[0].start)
     assert according.content[0].text == '"Taxes rise," Smith wrote in the column'
     assert according.source[0].text == "X"
     assert wrote.content[0].text == '"Taxes rise,"' and wrote.kind == "direct"
