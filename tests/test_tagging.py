@@ -174,7 +174,8 @@ def test_group_joins_a_quote_split_around_its_cue():
 
 def test_group_nested_attribution_shares_nothing_and_links_parent():
     text = "Reuters reported that Smith said taxes rise."
-    outer, inner = _grouped(text, ("Reuters", "Smith"), ("reported", "said"), ("that Smith said taxes rise", "taxes rise"))
+    contents = ("that Smith said taxes rise", "taxes rise")
+    outer, inner = _grouped(text, ("Reuters", "Smith"), ("reported", "said"), contents)
     assert outer.source[0].text == "Reuters" and inner.source[0].text == "Smith"
     assert outer.content[0].text == "that Smith said taxes rise"
     assert inner.content[0].text == "taxes rise"
