@@ -127,7 +127,6 @@ def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> li
     return out
 
 
-
 def _follows_word(text: str, start: int) -> bool:
     """Whether the last character before ``start``, spaces aside, is a letter or a digit."""
     return text[max(0, start - 64) : start].rstrip()[-1:].isalnum()
