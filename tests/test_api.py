@@ -208,6 +208,12 @@ def test_extract_reads_json_forms_and_uploads_with_the_preset_asked_for(client, 
     assert "<p>" not in body["text"] and "all is well" in body["text"]
     r = client.post("/api/v1/extract", json={"html": html.decode()})
     assert r.json()["document"]["title"] == "A page"
+    for day in ("yesterday", "2024-02-30"):
+        assert repr(day) in error_of(client.post("/api/v1/extract", json={"text": "x", "published": day}), 400, "E505")
+    assert client.post("/api/v1/extract", json={"text": 'x "y"', "published": "2024-02-29T10:00:00Z"}).status_code == 200
+    crlf = 'He said "hello there".\r\nMore.'
+    for sent in ({"data": {"text": crlf}}, {"files": {"text": (None, crlf)}}):  # a form, as an API client sends it
+        assert client.post("/api/v1/extract", **sent).json()["text"] == crlf  # kept as sent: spans index it
 
 
 def test_extract_input_errors_say_what_to_do(client):
@@ -222,8 +228,20 @@ def test_extract_input_errors_say_what_to_do(client):
     error_of(client.post("/api/v1/extract", files={"file": ("x.txt", b"\xff\xfe\xfa caf\xe9", "text/plain")}), 400, "E105")
 
 
-def test_fetching_when_allowed_checks_the_address(tmp_path):
+def test_fetching_when_allowed_checks_the_address(tmp_path, monkeypatch):
+    import socket
+
+    resolve = socket.getaddrinfo
+
+    def no_such_name(host, *args, **kwargs):
+        if host == "nowhere.example":
+            raise socket.gaierror(-2, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     with TestClient(_app(tmp_path, allow_fetch=True), raise_server_exceptions=False) as client:
+        # a name that does not resolve is a failed fetch (a typo, no DNS), not a refusal to reach a private address
+        assert "cannot resolve" in error_of(client.post("/api/v1/extract", json={"url": "http://nowhere.example/"}), 502, "E605")
         error_of(client.post("/api/v1/extract", json={"url": "file:///etc/passwd"}), 400, "E608")
         error_of(client.post("/api/v1/extract", json={"url": "ftp://example.org/x"}), 400, "E608")
         # the server's own network stays out of reach unless it was started with --allow-fetch-private
@@ -351,6 +369,9 @@ def test_article_by_id_is_the_stored_document(client, app):
     assert article["document"]["chains"] == [["Business Insider", "The Daily Beast", "Abbas Gallyamov"]]
     assert set(article["speakers"]) == {"a1", "a2"} and len(set(article["speakers"].values())) == 1
     assert "no article 999" in error_of(client.get("/api/v1/articles/999"), 404, "E603")
+    error_of(client.get(f"/api/v1/articles/{2**64}"), 404, "E603")  # too large for any row: not found, not a 500
+    assert client.get("/api/v1/attributions", params={"offset": 2**64}).json()["items"] == []
+    assert client.get(f"/speakers/{2**64}").status_code == 404
     error_of(client.get("/api/v1/articles/abc"), 422, "E606")
     error_of(client.get("/api/v1/articles/0"), 422, "E606")
 
@@ -466,7 +487,8 @@ def test_articles_without_a_publisher_are_the_unknown_outlet(tmp_path):
 
 def test_unknown_paths_and_methods_are_json_errors_under_the_api(client):
     assert "/docs" in error_of(client.get("/api/v1/nothing"), 404, "E610")
-    error_of(client.delete("/api/v1/articles/1"), 405, "E610")
+    refused = client.delete("/api/v1/articles/1")
+    assert "takes GET" in error_of(refused, 405, "E614") and refused.headers["allow"] == "GET"
     page = client.get("/nothing-here")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html") and "E610" in page.text
 

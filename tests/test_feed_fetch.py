@@ -74,6 +74,20 @@ def test_public_hosts_are_those_that_resolve_only_to_global_addresses(monkeypatc
     assert not any(is_public_host(h) for h in ("mixed.example", "metadata.example", "cgnat.example", "nowhere.example"))
 
 
+def test_a_host_that_does_not_resolve_is_a_fetch_error_not_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from onrecord.ingest import fetch as fetching
+
+    def resolve(host, *_args, **_kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(fetching.FetchError, match="cannot resolve 'nowhere.example'") as err:
+        fetching.fetch("http://nowhere.example/a", max_bytes=1000, public_only=True)
+    assert not isinstance(err.value, fetching.PrivateAddressError)  # a typo or no DNS: not "not a public address"
+
+
 def test_public_only_fetch_refuses_private_hosts_and_redirects_into_them(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     from onrecord.ingest import fetch as fetching
 
@@ -81,6 +95,12 @@ def test_public_only_fetch_refuses_private_hosts_and_redirects_into_them(site: S
         fetching.fetch(f"{site.base}/page", max_bytes=100_000, public_only=True)
     assert site.requests == []  # refused before any request
     monkeypatch.setattr(fetching, "is_public_host", lambda host: host == "127.0.0.1")  # pretend the site is public
+    import socket
+
+    resolve = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: (
+        [(None, None, None, "", ("10.0.0.7", 0))] if host == "internal.example" else resolve(host, *a, **k)
+    ))
     assert "local taxes" in fetching.fetch(f"{site.base}/page", max_bytes=100_000, public_only=True).text()
     with pytest.raises(fetching.PrivateAddressError, match="internal.example"):
         fetching.fetch(f"{site.base}/moved", max_bytes=100_000, public_only=True)

@@ -91,6 +91,8 @@ def test_merge_errors_name_the_problem_and_change_nothing(ledger):
         ledger.merge_speakers("Abbas Gallyamov", "Nobody Atall")
     with pytest.raises(StoreError, match="E507"):
         ledger.merge_speakers("Abbas Gallyamov", 99999)
+    with pytest.raises(StoreError, match="E507"):
+        ledger.merge_speakers("Abbas Gallyamov", str(2**64))  # no id, not an overflow in the driver
     with pytest.raises(StoreError, match="E509"):
         ledger.merge_speakers("Abbas Gallyamov", "Mr. Abbas Gallyamov")
     assert people(ledger) == before

@@ -452,3 +452,14 @@ def test_export_parquet_cli_needs_a_file(tmp_path, capsys):
     assert "needs --out" in capsys.readouterr().err
     assert main(["export", "--format", "parquet", "--db", db, "--out", str(tmp_path / "x.parquet")]) == 0
     assert (tmp_path / "x.parquet").stat().st_size > 0
+
+
+def test_ids_and_offsets_beyond_what_a_column_holds_find_nothing(ledger):
+    # a number from a URL or the command line, however large, is no row's id and an empty page, on either database
+    ledger.add(hillary_doc())
+    huge = 2**64
+    assert ledger.article(huge) is None and ledger.article(2**31) is None and ledger.article(0) is None
+    assert ledger.speaker_detail(huge) is None
+    assert ledger.article_page(offset=huge) == ([], 1)
+    assert ledger.attribution_page(offset=huge)[0] == [] and ledger.attribution_page()[1] > 0
+    assert ledger.speaker_page(offset=huge)[0] == []

@@ -185,6 +185,7 @@ class _Catalogue:
     E609 = "cross-site request from {origin} refused; send it from this server's own pages, or start the server with --cors-origin {origin}"
     E610 = "no such page or endpoint: {method} {path}; the pages are linked from /, the API is under /api/v1 and documented at /docs"
     E611 = "the server failed ({detail}); the request was not completed; please report this with the input"
+    E614 = "{path} does not take {method}; it takes {allowed}"
     E612 = (
         "refusing to listen on {host} without a token: anyone who can reach it could write to the ledger; "
         "pass --token (or set $ONRECORD_TOKEN), or listen on 127.0.0.1"

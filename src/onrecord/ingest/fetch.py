@@ -67,11 +67,19 @@ def is_public_host(host: str) -> bool:
     A host that does not resolve is not public either.
     """
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError, ValueError):
+        addresses = _addresses(host)
+    except FetchError:
         return False
-    addresses = {info[4][0].split("%")[0] for info in infos}
     return bool(addresses) and all(ipaddress.ip_address(a).is_global for a in addresses)
+
+
+def _addresses(host: str) -> set[str]:
+    """The addresses ``host`` resolves to; FetchError when it resolves to none (a typo, or no DNS)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError) as err:
+        raise FetchError(f"cannot resolve {host!r} ({getattr(err, 'strerror', None) or err})") from None
+    return {info[4][0].split("%")[0] for info in infos}
 
 
 def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT, public_only: bool = False) -> Fetched:
@@ -134,6 +142,8 @@ class _PublicRedirects(_HttpOnlyRedirects):
 
 
 def _check_public(url: str) -> None:
+    """Raise PrivateAddressError unless ``url``'s host is public, and FetchError when it does not resolve."""
     host = urlsplit(url).hostname or ""
     if not is_public_host(host):
+        _addresses(host)  # a name that resolves to nothing is a typo or no DNS, not a refusal
         raise PrivateAddressError(f"{host or url} is not a public address")

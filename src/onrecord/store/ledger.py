@@ -68,6 +68,10 @@ EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 #: Speaker types that never link across articles: "a source" (or "some soldiers") here is not the one there.
 _UNLINKED_TYPES = frozenset({"anonymous", "unspecified_reports", "group", "unknown"})
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: The largest row id the ledger's Integer columns hold on every database (PostgreSQL's integer), and the
+#: largest offset SQLite and PostgreSQL take: a larger number from a URL or the command line finds
+#: nothing rather than overflow in the driver.
+_LARGEST_ID, _LARGEST_OFFSET = 2**31 - 1, 2**63 - 1
 
 
 class StoreError(OnrecordError):
@@ -522,7 +526,7 @@ class Ledger:
             ids = list(session.scalars(query))
         for article_id in ids:
             with self._reading() as session:
-                article = session.get(Article, article_id)
+                article = _get(session, Article, article_id)
                 if article is None:  # deleted meanwhile
                     continue
                 meta = (article.record or {}).get("document", {})
@@ -570,7 +574,7 @@ class Ledger:
         each linked attribution ("a3" -> 12), so a page can link attributions to speakers.
         """
         with self._reading() as session:
-            article = session.get(Article, article_id)
+            article = _get(session, Article, article_id)
             if article is None:
                 return None
             speakers = {row.local_id: row.speaker_id for row in article.attributions if row.speaker_id is not None}
@@ -583,7 +587,7 @@ class Ledger:
         """
         n_attr = select(func.count(AttributionRow.id)).where(AttributionRow.article_id == Article.id).scalar_subquery()
         where = [self._outlet_is(outlet)] if outlet else []
-        stmt = select(Article, n_attr).where(*where).order_by(Article.id.desc()).limit(limit).offset(offset)
+        stmt = select(Article, n_attr).where(*where).order_by(Article.id.desc()).limit(limit).offset(min(offset, _LARGEST_OFFSET))
         stmt = stmt.options(load_only(*self._SUMMARY_COLUMNS))
         with self._reading() as session:
             total = session.scalar(select(func.count(Article.id)).where(*where)) or 0
@@ -623,7 +627,7 @@ class Ledger:
         if score is not None:
             stmt = stmt.add_columns(score)
             order.insert(0, score.desc())
-        page = stmt.order_by(*order).limit(limit).offset(offset).options(*self._QUOTE_LOADING)
+        page = stmt.order_by(*order).limit(limit).offset(min(offset, _LARGEST_OFFSET)).options(*self._QUOTE_LOADING)
         with self._reading() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             items = []
@@ -645,7 +649,7 @@ class Ledger:
             stmt = stmt.where(Speaker.type == speaker_type)
         with self._reading() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            rows = session.execute(stmt.order_by(*order).limit(limit).offset(offset))
+            rows = session.execute(stmt.order_by(*order).limit(limit).offset(min(offset, _LARGEST_OFFSET)))
             return [SpeakerStats(*row) for row in rows], total
 
     def speaker_detail(self, speaker_id: int) -> dict[str, Any] | None:
@@ -656,7 +660,7 @@ class Ledger:
         from ..resolve.types import _words
 
         with self._reading() as session:
-            speaker = session.get(Speaker, speaker_id)
+            speaker = _get(session, Speaker, speaker_id)
             if speaker is None:
                 return None
             mine = AttributionRow.speaker_id == speaker_id
@@ -1137,6 +1141,11 @@ def _absorb_surname(session: Session, key: str, full_id: int, cache: dict[tuple[
             cache[cached] = full_id
 
 
+def _get(session: Session, table: type[Any], row_id: int) -> Any:
+    """The row with this id, or None; an id no Integer column can hold is no row's."""
+    return session.get(table, row_id) if 0 < row_id <= _LARGEST_ID else None
+
+
 # --- manual decisions --------------------------------------------------------------------------
 
 _JOIN, _APART = "join", "apart"
@@ -1146,7 +1155,7 @@ def _find_speaker(session: Session, ref: int | str) -> Speaker:
     """The one speaker ``ref`` names: a number is an id; a name matches keys and merge aliases (E507, E508)."""
     wanted = str(ref).strip()
     if isinstance(ref, int) or wanted.isdigit():
-        found = session.get(Speaker, int(wanted))
+        found = _get(session, Speaker, int(wanted))
         if found is None:
             raise _error("E507", ref=wanted)
         return found

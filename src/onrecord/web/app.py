@@ -238,6 +238,9 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
+        if err.status_code == 405 and err.headers and "Allow" in err.headers:
+            message = E.E614.format(method=request.method, path=request.url.path, allowed=err.headers["Allow"])
+            return error_response(request, 405, "E614", message, dict(err.headers))
         if err.status_code in (404, 405):
             message = E.E610.format(method=request.method, path=request.url.path)
             return error_response(request, err.status_code, "E610", message)

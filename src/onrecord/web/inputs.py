@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..ingest.fetch import FetchError, PrivateAddressError, fetch, is_url
 from ..ingest.readers import document_from_html, document_from_text, read_bytes_document, read_fetched
 from ..model import Document
+from ..store import parse_date
 from .app import WebError, state_of
 
 __all__ = ["ArticleIn", "Upload", "read_fields", "document_from_request", "metadata_fields"]
@@ -160,7 +161,8 @@ def document_from_request(request: Request, fields: Fields, *, strict: bool) -> 
     """The article the fields give: an uploaded ``file``, else ``text``, else ``html``, else ``url`` (fetched).
 
     ``strict`` (the API) refuses more than one of file, text and html, and reads
-    an empty text as given (E103); the Analyse form takes the first filled one.
+    a text exactly as given, an empty one too (E103), whatever the body's format;
+    the pages' forms take the first filled one, with a textarea's CRLF line ends as LF.
     ``url`` beside a text is metadata. Metadata fields beat what the page or text says.
     """
     upload = fields.files.get("file")
@@ -175,8 +177,8 @@ def document_from_request(request: Request, fields: Fields, *, strict: bool) -> 
         is_html = True if upload.filename.lower().endswith((".html", ".htm")) else None
         document = read_bytes_document(upload.data, name=upload.filename, is_html=is_html)
     elif text is not None:
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            text = text.replace("\r\n", "\n")  # browsers send a textarea's line ends as CRLF
+        if not strict:
+            text = text.replace("\r\n", "\n")  # browsers send a page's textarea with CRLF line ends
         document = document_from_text(text, name=fields.get("id"))
     elif html is not None:
         document = document_from_html(html, name=fields.get("id"))
@@ -186,6 +188,8 @@ def document_from_request(request: Request, fields: Fields, *, strict: bool) -> 
         raise WebError(400, "E607")
     for name in _METADATA:
         value = fields.get(name)
+        if name == "published" and value is not None and parse_date(value) is None:
+            raise WebError(400, "E505", value=value)  # stored, it would leave the article silently undated
         if value is not None and not (name == "url" and fetched):
             setattr(document, name, value.strip())
     authors = fields.values.get("authors")
