@@ -228,6 +228,14 @@ def test_extract_input_errors_say_what_to_do(client):
     error_of(client.post("/api/v1/extract", files={"file": ("x.txt", b"\xff\xfe\xfa caf\xe9", "text/plain")}), 400, "E105")
 
 
+def test_storing_again_without_metadata_keeps_it(client):
+    first = client.post("/api/v1/articles", json={"text": 'He said "hello there".', "title": "Hello", "published": "2024-05-02"})
+    again = client.post("/api/v1/articles", json={"text": 'He said "hello there".'})
+    assert (first.status_code, again.status_code) == (201, 200)
+    stored = client.get(again.headers["location"]).json()
+    assert (stored["title"], stored["published"]) == ("Hello", "2024-05-02")
+
+
 def test_fetching_when_allowed_checks_the_address(tmp_path, monkeypatch):
     import socket
 

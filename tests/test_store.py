@@ -463,3 +463,14 @@ def test_ids_and_offsets_beyond_what_a_column_holds_find_nothing(ledger):
     assert ledger.article_page(offset=huge) == ([], 1)
     assert ledger.attribution_page(offset=huge)[0] == [] and ledger.attribution_page()[1] > 0
     assert ledger.speaker_page(offset=huge)[0] == []
+
+
+def test_an_article_stored_again_without_metadata_keeps_what_was_stored(ledger):
+    ledger.add(hillary_doc(authors=["Ann Reporter"]))
+    bare = Document(text=HILLARY)
+    assert ledger.recall(bare) is bare
+    assert (bare.publisher, bare.published, bare.title, bare.authors) == ("Reuters", "2024-03-01", "Clintons speak", ["Ann Reporter"])
+    told = ledger.recall(Document(text=HILLARY, publisher="AP"))
+    assert told.publisher == "AP" and told.title == "Clintons speak"  # what the input says wins
+    other = ledger.recall(Document(text="Another article entirely."))
+    assert other.publisher is None and other.authors == []

@@ -430,7 +430,8 @@ def _store_all(
     counts = {"new": 0, "updated": 0}
     progress = _Progress(total)
     started, storing = time.perf_counter(), 0.0
-    results = extract_many(documents, workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    recalled = map(ledger.recall, documents)  # an article stored before keeps the metadata this input lacks
+    results = extract_many(recalled, workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for done, result in enumerate(results, start=1):
         if isinstance(result, OnrecordError):
             _report(result)

@@ -287,6 +287,25 @@ class Ledger:
                 raise _error("E503", detail=_brief(err)) from err
         raise AssertionError("unreachable")
 
+    def recall(self, document: Document) -> Document:
+        """``document`` with the metadata it lacks taken from the stored article of the same text, if any.
+
+        Call it before extracting an article to store: sent again without its title, URL, publisher,
+        date or authors (a re-run, another preset, an API client that sends text only), the article
+        keeps them instead of losing them, and its provenance is read from the same publisher.
+        What the document does say wins. Returns the same object.
+        """
+        with self._reading() as session:
+            stored = session.scalar(select(Article).where(Article.content_hash == content_hash(document.text)))
+            if stored is None:
+                return document
+            for name in ("title", "url", "publisher", "published"):
+                if getattr(document, name) is None and getattr(stored, name) is not None:
+                    setattr(document, name, getattr(stored, name))
+            if not document.authors:
+                document.authors = list(((stored.record or {}).get("document") or {}).get("authors") or [])
+        return document
+
     # manual speaker decisions
 
     def merge_speakers(self, a: int | str, b: int | str) -> SpeakerChange:

@@ -158,13 +158,15 @@ def articles(
 async def store(
     request: Request, model: str | None = Query(None, description="extraction preset: rules, fast or accurate (default accurate)")
 ) -> JSONResponse:
-    """Stores the article (an article already there, by its normalised text, is updated in place).
+    """Stores the article (an article already there, by its normalised text, is updated in place,
+    keeping the metadata this request does not give).
 
     Needs ``Authorization: Bearer <token>`` when the server has a token.
     """
     check_token(request)
     document, preset = await _read(request, model)
     state = state_of(request)
+    document = await run_in_threadpool(state.ledger.recall, document)
     extracted = await run_in_threadpool(state.extractors.extract, document, preset)
     article_id, is_new = await run_in_threadpool(state.ledger.add, extracted)
     location = f"/api/v1/articles/{article_id}"

@@ -126,6 +126,7 @@ async def store(request: Request) -> Response:
     check_token(request, fields.values.get("token", ""))
     document = await run_in_threadpool(document_from_request, request, fields, strict=False)
     state = state_of(request)
+    document = await run_in_threadpool(state.ledger.recall, document)
     extracted = await run_in_threadpool(state.extractors.extract, document, fields.get("model"))
     article_id, _ = await run_in_threadpool(state.ledger.add, extracted)
     return RedirectResponse(f"/articles/{article_id}?stored=1", status_code=303)
