@@ -78,6 +78,28 @@ def test_brat_output_directory(tmp_path):
     assert (tmp_path / "seed-article.txt").read_text() == SEED.read_text()
 
 
+def test_out_never_overwrites_an_input_or_another_inputs_output(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text('The mayor said "the bridge opens in May".\n')
+    own = run("extract", str(tmp_path / "a" / "x.txt"), "--model", "rules", "--out", str(tmp_path / "a"))
+    assert own.returncode == 2 and "E112" in own.stderr and "the input itself" in own.stderr
+    assert (tmp_path / "a" / "x.txt").read_text().startswith("The mayor said")  # the article, not a table
+    out = tmp_path / "out"
+    twice = run("extract", str(tmp_path / "a"), str(tmp_path / "b" / "x.txt"), "-m", "rules", "-f", "json", "--out", str(out))
+    assert twice.returncode == 2 and "another input's output" in twice.stderr
+    assert json.loads((out / "x.json").read_text())["id"] == str(tmp_path / "a" / "x.txt")  # the first one stays
+    not_a_folder = run("extract", str(SEED), "-m", "rules", "--out", str(tmp_path / "b" / "x.txt"))
+    assert not_a_folder.returncode == 64 and "Traceback" not in not_a_folder.stderr
+    folder = run("extract", str(tmp_path / "a"), "-m", "rules", "-f", "brat")
+    assert folder.returncode == 64 and "needs --out" in folder.stderr
+
+
+def test_a_model_that_cannot_load_stops_a_run_with_workers_too():
+    proc = run("extract", str(SEED), "--workers", "2", "--spacy-model", "no_such_model_zz")
+    assert proc.returncode == 3 and proc.stderr.count("E201") == 1 and "Traceback" not in proc.stderr
+
+
 def test_missing_spacy_model_says_how_to_install():
     proc = run("extract", str(SEED), "--spacy-model", "no_such_model_xx")
     assert proc.returncode == 3

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, ModelError, OnrecordError
+from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, E, InputError, ModelError, OnrecordError
 from .model import ATTRIBUTION_KINDS, Document
 from .render.chains import CHAIN_FORMATS
 
@@ -237,20 +237,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _extract(args: argparse.Namespace) -> int:
     from .pipeline import extract_many
 
-    if args.format == "brat" and len(args.paths) > 1 and args.out is None:
+    several = len(args.paths) > 1 or any(p != "-" and Path(p).is_dir() for p in args.paths)
+    if args.format == "brat" and several and args.out is None:
         print("onrecord: error: --format brat with several inputs needs --out DIR (one .ann file per input)", file=sys.stderr)
         return EXIT_USAGE
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            print(f"onrecord: error: --out {args.out} cannot be a folder for the outputs ({err.strerror or err})", file=sys.stderr)
+            return EXIT_USAGE
     skipped: list[OnrecordError] = []
-    several = len(args.paths) > 1 or any(p != "-" and Path(p).is_dir() for p in args.paths)
+    written: set[Path] = set()
     results = extract_many(_good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for result in results:
+        if not isinstance(result, OnrecordError):
+            result = _emit(result, args, several, written)
         if isinstance(result, OnrecordError):
             _report(result)
             skipped.append(result)
-            continue
-        _emit(result, args, several)
     if skipped:
         print(f"onrecord: {len(skipped)} input(s) skipped", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -290,16 +295,32 @@ def _render(doc: Document, fmt: str, several: bool, color: str) -> str:
     return to_table(doc, color={"auto": None, "always": True, "never": False}[color])
 
 
-def _emit(doc: Document, args: argparse.Namespace, several: bool) -> None:
+def _emit(doc: Document, args: argparse.Namespace, several: bool, written: set[Path]) -> OnrecordError | None:
+    """Print ``doc`` in ``args.format``, or write it into ``args.out``; an output that cannot be
+    written, or would overwrite an input or another input's output of this run (``written``), is
+    an error for this input, returned so that the run goes on."""
     text = _render(doc, args.format, several and args.out is None, getattr(args, "color", "never"))
     if args.out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
-        return
+        return None
     stem = "stdin" if doc.id in (None, "-") else Path(doc.id).stem
-    (args.out / f"{stem}{_SUFFIX[args.format]}").write_text(text, encoding="utf-8")
+    files = {args.out / f"{stem}{_SUFFIX[args.format]}": text}
     if args.format == "brat":  # brat tools want the text beside the standoff
-        (args.out / f"{stem}.txt").write_text(doc.text, encoding="utf-8")
+        files[args.out / f"{stem}.txt"] = doc.text
+    source = Path(doc.id).resolve() if doc.id not in (None, "-") and Path(doc.id).is_file() else None
+    for target in files:
+        if target.resolve() == source:
+            return InputError("E112", E.E112.format(target=target, what="the input itself"), path=doc.id)
+        if target.resolve() in written:
+            return InputError("E112", E.E112.format(target=target, what="another input's output"), path=doc.id)
+    for target, content in files.items():
+        try:
+            target.write_text(content, encoding="utf-8")
+        except OSError as err:
+            return InputError("E113", E.E113.format(target=target, detail=err.strerror or err), path=doc.id)
+        written.add(target.resolve())
+    return None
 
 
 # --- eval ---------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ layer catches them per input, reports one line, and goes on with the rest.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "EXIT_OK",
     "EXIT_BAD_INPUT",
@@ -43,6 +45,19 @@ class OnrecordError(Exception):
         where = f"{self.path}: " if self.path else ""
         return f"{where}{self.message} [{self.code}]"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (extract_many's workers); Exception's own pickling would call
+        # __init__ with the one-line message alone, which no subclass takes.
+        extra = {k: v for k, v in self.__dict__.items() if k not in ("code", "message", "path")}
+        return (_rebuilt, (type(self), self.code, self.message, self.path, extra))
+
+
+def _rebuilt(cls: type[OnrecordError], code: str, message: str, path: str | None, extra: dict[str, Any]) -> OnrecordError:
+    err = cls.__new__(cls)
+    OnrecordError.__init__(err, code, message, path=path)
+    err.__dict__.update(extra)
+    return err
+
 
 class InputError(OnrecordError):
     """An input (file, stdin, URL) that cannot be read as an article."""
@@ -73,6 +88,11 @@ class _Catalogue:
     )
     E110 = "is a directory, not a file; give the files in it, or pass the directory to the command line to read them all"
     E111 = "ONRECORD_MAX_BYTES={value!r} is not a whole number of bytes above 0; set it to one (e.g. 5000000) or unset it"
+    E112 = (
+        "was read, but its output {target} would overwrite {what}, so it was not written; "
+        "give --out a folder of its own, or extract inputs of the same name separately"
+    )
+    E113 = "was read, but its output {target} cannot be written ({detail}); check that the --out folder is writable"
     E120 = "is not a WARC archive that can be read ({detail}); check that it is a WARC file and not another format renamed"
     E121 = (
         "is cut short or damaged after {count} record(s) ({detail}); the records before the damage were read, "

@@ -107,23 +107,30 @@ def extract(text: str, *, model: str | None = None, spacy_model: str | None = No
 # --- many documents, many processes ---------------------------------------------------------
 
 _worker: Extractor | None = None
+_worker_models: tuple[str, str] | None = None
 
 
 def _init_worker(spacy_model: str, preset: str) -> None:
-    global _worker
+    global _worker_models
     # One onnxruntime thread per worker process: the processes are the parallelism.
     os.environ.setdefault("ONRECORD_THREADS", "1")
-    _worker = Extractor(spacy_model, model=preset)
+    _worker_models = (spacy_model, preset)
 
 
-def _work(batch: list[Document]) -> list[Document | OnrecordError]:
+def _work(batch: list[Document | OnrecordError]) -> list[Document | OnrecordError]:
     # Whole batches per task, so each worker parses through nlp.pipe, not one text at a time.
-    assert _worker is not None
+    global _worker
+    if _worker is None:
+        # Loaded by the first task, not the pool's initializer: a pool restarts a worker whose
+        # initializer fails, forever, while a task's error (E201) reaches the caller.
+        assert _worker_models is not None
+        spacy_model, preset = _worker_models
+        _worker = Extractor(spacy_model, model=preset)
     return list(_pipe_safely(_worker, batch))
 
 
-def _batches(documents: Iterable[Document], size: int = _BATCH) -> Iterator[list[Document]]:
-    batch: list[Document] = []
+def _batches(documents: Iterable[Document | OnrecordError], size: int = _BATCH) -> Iterator[list[Document | OnrecordError]]:
+    batch: list[Document | OnrecordError] = []
     for doc in documents:
         batch.append(doc)
         if len(batch) == size:
@@ -143,7 +150,7 @@ def _safe_one(extractor: Extractor, document: Document) -> Document | OnrecordEr
 
 
 def extract_many(
-    documents: Iterable[Document],
+    documents: Iterable[Document | OnrecordError],
     *,
     workers: int = 1,
     model: str | None = None,
@@ -151,7 +158,9 @@ def extract_many(
 ) -> Iterator[Document | OnrecordError]:
     """Extract from each document with preset ``model``, over ``workers`` processes, in input order.
 
-    A document that fails yields an :class:`OnrecordError` in its place.
+    A document that fails yields an :class:`OnrecordError` in its place, and an error among the
+    inputs (as :func:`~onrecord.ingest.iter_documents` yields them for bad files) is passed on in
+    its place. A model that cannot load raises its :class:`ModelError`, with or without workers.
     """
     name = model_name(spacy_model)
     preset = check_preset(model)
@@ -166,11 +175,17 @@ def extract_many(
             yield from results
 
 
-def _pipe_safely(extractor: Extractor, batch: list[Document]) -> Iterator[Document | OnrecordError]:
+def _pipe_safely(extractor: Extractor, batch: list[Document | OnrecordError]) -> Iterator[Document | OnrecordError]:
+    documents = [d for d in batch if not isinstance(d, OnrecordError)]
+    done = iter(_pipe_documents(extractor, documents))
+    for item in batch:
+        yield item if isinstance(item, OnrecordError) else next(done)
+
+
+def _pipe_documents(extractor: Extractor, batch: list[Document]) -> list[Document | OnrecordError]:
     if not batch:
-        return
+        return []
     try:
-        yield from list(extractor.pipe(batch))
+        return list(extractor.pipe(batch))
     except Exception:
-        for doc in batch:  # find the culprit, keep the rest
-            yield _safe_one(extractor, doc)
+        return [_safe_one(extractor, doc) for doc in batch]  # find the culprit, keep the rest
