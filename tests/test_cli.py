@@ -160,3 +160,14 @@ def test_eval_speakers_command(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "resolved-speaker accuracy" in proc.stdout
     assert json.loads(report.read_text())["sources"] >= 300
+
+
+def test_bad_option_values_are_usage_errors_before_any_work(tmp_path):
+    for args in (["extract", str(SEED), "--workers", "0"], ["extract", str(SEED), "--encoding", "no-such-codec"],
+                 ["search", " "], ["quotes", "--limit", "-1"], ["speakers", "--top", "0"],
+                 ["export", "-f", "csv", "--out", str(tmp_path / "missing" / "x.csv")],
+                 ["eval", "polnear", str(tmp_path), "--json", str(tmp_path)]):
+        proc = run(*args)
+        assert proc.returncode == 64 and "Traceback" not in proc.stderr, (args, proc.stderr)
+    env = run("extract", str(SEED), "-m", "rules", env={"ONRECORD_MAX_BYTES": "abc"})
+    assert env.returncode == 64 and "E111" in env.stderr

@@ -15,7 +15,7 @@ import pytest
 from onrecord.model import Attribution, Document, Entity, NonResponse, Provenance, ProvenanceEdge, Span, SpeakerRef
 from sqlalchemy.exc import SQLAlchemyError
 
-from onrecord.store import Ledger, content_hash, database_url, speaker_key
+from onrecord.store import Ledger, StoreError, content_hash, database_url, speaker_key
 
 
 def _att(text, aid, speaker, content, *, kind="direct", anonymous=False, resolved=True, stype="person", cue="said"):
@@ -450,6 +450,7 @@ def test_export_parquet_cli_needs_a_file(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'l.db'}"
     assert main(["export", "--format", "parquet", "--db", db]) == 64
     assert "needs --out" in capsys.readouterr().err
+    Ledger.open(db).close()  # an empty ledger, there to export
     assert main(["export", "--format", "parquet", "--db", db, "--out", str(tmp_path / "x.parquet")]) == 0
     assert (tmp_path / "x.parquet").stat().st_size > 0
 
@@ -474,3 +475,15 @@ def test_an_article_stored_again_without_metadata_keeps_what_was_stored(ledger):
     assert told.publisher == "AP" and told.title == "Clintons speak"  # what the input says wins
     other = ledger.recall(Document(text="Another article entirely."))
     assert other.publisher is None and other.authors == []
+
+
+def test_commands_that_read_a_ledger_refuse_one_that_is_not_there(tmp_path, capsys):
+    from onrecord.cli import main
+
+    typo = tmp_path / "no-such-folder" / "ledger.db"
+    for command in (["search", "tax"], ["quotes"], ["speakers"], ["outlets"], ["export", "-f", "jsonl"]):
+        assert main([*command, "--db", str(typo)]) == 1
+        assert "E513" in capsys.readouterr().err
+    assert not typo.parent.exists()  # nothing created at the mistyped path
+    with pytest.raises(StoreError, match="E513"):
+        Ledger.open(str(typo), existing=True)

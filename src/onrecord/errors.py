@@ -186,6 +186,7 @@ class _Catalogue:
     )
     E511 = "{alias!r} is not a name (nothing is left of it once normalised); give the name as the articles write it"
     E512 = "cannot store the speaker decision ({detail}); nothing was changed; check the --db URL and run it again"
+    E513 = "there is no ledger at {path}; check the --db path (or $ONRECORD_DB), or store articles there first with onrecord ingest"
 
     # Web app and REST API errors (onrecord serve): E6xx
     E601 = (

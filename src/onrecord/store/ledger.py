@@ -230,9 +230,17 @@ class Ledger:
     # opening
 
     @classmethod
-    def open(cls, url: str | None = None) -> "Ledger":
-        """Open (creating or migrating as needed) the ledger at ``url``; see :func:`database_url`."""
+    def open(cls, url: str | None = None, *, existing: bool = False) -> "Ledger":
+        """Open (creating or migrating as needed) the ledger at ``url``; see :func:`database_url`.
+
+        ``existing``: an SQLite file that is not there is E513 rather than a new, empty ledger, so
+        that a mistyped ``--db`` given to a command that only reads is not taken for an empty one.
+        """
         url = database_url(url)
+        if existing and url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///")
+            if path not in ("", ":memory:") and not Path(path).is_file():
+                raise _error("E513", path=path)
         try:
             engine = _engine(url)
             with engine.connect() as conn:
