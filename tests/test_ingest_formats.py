@@ -355,6 +355,16 @@ def test_jsonl_bad_metadata_type(tmp_path: Path) -> None:
     assert "'authors'" in items[0].line()  # type: ignore[union-attr]
 
 
+def test_jsonl_published_must_be_a_date(tmp_path: Path) -> None:
+    lines = [{"text": "One.", "published": "not-a-date"}, {"text": "Two.", "published": "2024-02-30"},
+             {"text": "Three.", "published": "2024-02-29T08:00:00Z"}]
+    path = _write(tmp_path / "d.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    items = list(iter_documents([path]))
+    assert _kinds(items) == ["E133", "E133", "doc"]
+    assert "'published'" in items[0].line() and "line 2 " in items[1].line()  # type: ignore[union-attr]
+    assert items[2].published == "2024-02-29T08:00:00Z"  # type: ignore[union-attr]
+
+
 def test_jsonl_limit_applies_per_line(tmp_path: Path) -> None:
     short = json.dumps({"text": "Short article."})
     long = json.dumps({"text": "word " * 200})
