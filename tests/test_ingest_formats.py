@@ -420,3 +420,15 @@ def test_extract_reads_a_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert [row["document"]["published"] for row in rows] == ["2024-03-04T10:15:00Z", "2024-03-05T08:00:00Z"]
     assert any("Smith" in json.dumps(attribution) for attribution in rows[0]["attributions"])
     assert "E122" in err and EMPTY_URI in err
+
+
+def test_a_utf16_or_utf32_file_with_its_byte_order_mark_is_read_as_text(tmp_path: Path) -> None:
+    text = 'The mayor said “the bridge opens in May”.\n'
+    for codec in ("utf-16", "utf-16-be", "utf-32"):
+        data = text.encode(codec)
+        if not codec.endswith(("16", "32")):
+            data = b"\xfe\xff" + data  # utf-16-be has no mark of its own
+        path = tmp_path / f"{codec}.txt"
+        path.write_bytes(data)
+        (doc,) = list(iter_documents([str(path)]))
+        assert doc.text == text, codec  # type: ignore[union-attr]

@@ -153,10 +153,13 @@ def read_bytes_document(
 
     ``is_html=None`` sniffs: content starting (after whitespace) with
     ``<!doctype html`` or ``<html`` is HTML. A UTF-8 byte-order mark is
-    dropped before decoding, so it never shifts the offsets.
+    dropped before decoding, so it never shifts the offsets; a UTF-16 or UTF-32
+    one (Windows tools save text so) decodes the file in that encoding, whatever
+    ``encoding`` says.
     """
     if not data.strip():
         raise _error("E103", name)
+    encoding = _marked_encoding(data) or encoding
     wide = _is_wide_encoding(encoding, name)
     detail = binary_reason(data, allow_nul=wide)
     if detail:
@@ -175,6 +178,15 @@ def read_bytes_document(
     if is_html:
         return document_from_html(text, name=name)
     return document_from_text(text, name=name)
+
+
+def _marked_encoding(data: bytes) -> str | None:
+    """The wide encoding a byte-order mark at the start of ``data`` names (its decoder drops the mark)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: LE marks share a prefix
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def document_from_html(html: str, *, name: str | None = None, url: str | None = None) -> Document:
