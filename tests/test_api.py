@@ -508,6 +508,10 @@ def test_openapi_lists_every_endpoint_and_docs_are_served(client):
             "/api/v1/speakers", "/api/v1/speakers/{speaker_id}", "/api/v1/outlets", "/api/v1/search"} <= paths
     assert not any(p.startswith(("/analyse", "/speakers")) for p in paths)  # pages stay out of the API docs
     assert set(spec["paths"]["/api/v1/extract"]["post"]["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    # each endpoint lists the statuses it can answer, and only those
+    assert {"200", "400", "403", "413", "422", "502"} <= set(spec["paths"]["/api/v1/extract"]["post"]["responses"])
+    assert {"200", "201", "401", "403", "413", "502"} <= set(spec["paths"]["/api/v1/articles"]["post"]["responses"])
+    assert "413" not in spec["paths"]["/api/v1/attributions"]["get"]["responses"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "//cdn" not in docs.text  # offline: Swagger UI comes with the package
     script = re.search(r'src="(/static/swagger/[^"]+\.js)"', docs.text).group(1)

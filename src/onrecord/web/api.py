@@ -42,10 +42,20 @@ SpeakerType = Enum("SpeakerType", {t: t for t in ENTITY_TYPES}, type=str)  # typ
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad input (empty, binary or undecodable text, a bad date...)"},
-    413: {"model": ErrorOut, "description": "request body over the server's --max-bytes (E601)"},
     422: {"model": ErrorOut, "description": "invalid parameters (E606)"},
 }
-_WRITE_ERRORS = {**_ERRORS, 401: {"model": ErrorOut, "description": "the server has a token and it was not sent (E602)"}}
+#: What reading an article from the request body can answer besides (``/extract`` and ``POST /articles``).
+_READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    403: {"model": ErrorOut, "description": "a cross-site request (E609), fetching off (E604) or a URL at a private address (E613)"},
+    413: {"model": ErrorOut, "description": "request body over the server's --max-bytes (E601)"},
+    502: {"model": ErrorOut, "description": "the URL to read could not be fetched (E605)"},
+}
+_WRITE_ERRORS = {
+    **_READ_ERRORS,
+    200: {"description": "the article was there already (the same normalised text) and is updated"},
+    401: {"model": ErrorOut, "description": "the server has a token and it was not sent (E602)"},
+}
 _NOT_FOUND = {404: {"model": ErrorOut, "description": "no such item in the ledger (E603)"}}
 
 _MULTIPART_SCHEMA = {
@@ -57,6 +67,8 @@ _MULTIPART_SCHEMA = {
         "title": {"type": "string"},
         "publisher": {"type": "string"},
         "published": {"type": "string"},
+        "id": {"type": "string"},
+        "authors": {"type": "string", "description": "names separated by ';'"},
         "model": {"type": "string", "enum": ["rules", "fast", "accurate"]},
     },
 }
@@ -128,7 +140,7 @@ def _not_found(what: str, ref: Any, hint: str) -> WebError:
     return WebError(404, "E603", what=what, ref=ref, hint=hint)
 
 
-@router.post("/extract", tags=["extract"], responses=_ERRORS, openapi_extra=_ARTICLE_BODY,
+@router.post("/extract", tags=["extract"], responses=_READ_ERRORS, openapi_extra=_ARTICLE_BODY,
              summary="Extract attributions from one article (nothing is stored)")
 async def extract(
     request: Request, model: str | None = Query(None, description="extraction preset: rules, fast or accurate (default accurate)")
