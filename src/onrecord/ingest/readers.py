@@ -181,7 +181,13 @@ def read_bytes_document(
 
 
 def _marked_encoding(data: bytes) -> str | None:
-    """The wide encoding a byte-order mark at the start of ``data`` names (its decoder drops the mark)."""
+    """The wide encoding a byte-order mark at the start of ``data`` names (its decoder drops the mark).
+
+    Only with NUL bytes after it, as text in UTF-16 or UTF-32 has (in every ASCII character): two
+    bytes that merely look like a mark, before bytes in another encoding, are left to ``encoding``.
+    """
+    if b"\x00" not in data:
+        return None
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: LE marks share a prefix
         return "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
