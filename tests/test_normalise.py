@@ -29,6 +29,7 @@ def _char_map(n: Normalised) -> list[str]:
         ("a\rb", "a\nb"),
         ("a\r\r\nb", "a\n\nb"),
         ("a\n\rb", "a\n\nb"),
+        ("a\u2028b\u2029c\u0085d", "a\nb\nc\nd"),  # Unicode's line and paragraph separators, next line
     ],
 )
 def test_line_ends_become_lf(raw: str, expected: str) -> None:
