@@ -411,3 +411,16 @@ def test_seed_entities(seed_run) -> None:
     for entity in entities:
         for mention in entity.mentions:
             assert mention.text  # every mention indexes the article text
+
+
+@pytest.mark.slow
+def test_the_component_names_speakers_without_the_raw_texts_odd_spaces() -> None:
+    # the component parses the text as given; its names read as onrecord.extract's, which parses normalised text
+    from onrecord.nlp import load_spacy
+
+    nlp = load_spacy()
+    nlp.add_pipe("onrecord", config={"model": "rules"})
+    doc = nlp("The\u00a0senator said on Tuesday that \u201cthe bill is dead.\u201d\nOfficials\u200b said it would pass.\n")
+    names = {e.name for e in doc._.onrecord_entities}
+    assert {"The senator", "Officials"} <= names, names
+    assert all(n.split() == n.split(" ") for n in names)  # single plain spaces only

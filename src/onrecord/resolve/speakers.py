@@ -44,7 +44,7 @@ _NOT_NAME_TAILS = {"VERB", "AUX", "ADP", "PART", "PUNCT", "SPACE", "SCONJ", "CCO
 _DEFINITE = {"the", "this", "that"}
 _INDEFINITE = {"a", "an", "another", "one"}
 _ANAPHORIC_TYPES = {"person", "organisation", "unknown", "media_outlet"}
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_NAME_CHARS = str.maketrans({"\u2019": "'", "\u2018": "'", **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad")})
 #: Dependants that add to a phrase rather than name it: cut from canonical names.
 _ASIDE_DEPS = {"relcl", "acl", "appos", "advcl"}
 _LABEL = re.compile(r"[A-Z][A-Z'\-]+")  # a transcript speaker label ("WALLACE:")
@@ -168,6 +168,13 @@ def _phrase_head(tokens: SpacySpan) -> Token | None:
     elif head is not None and head.pos_ == "VERB" and tokens[-1].pos_ == "NOUN" and tokens[-1].head == head:
         head = tokens[-1]  # "show insiders" parsed as a verb and its object
     return head
+
+
+def _display(name: str) -> str:
+    """A name as the ledger shows and keys it: straight apostrophes, no invisible characters, single
+    plain spaces. :func:`onrecord.extract` parses normalised text already; the spaCy component parses
+    the text it is given, where a name can hold a no-break space or a zero-width one."""
+    return " ".join(name.translate(_NAME_CHARS).split())
 
 
 def _canonical(tokens: SpacySpan, head: Token, keep_from: int | None = None) -> str:
@@ -1066,7 +1073,7 @@ class _Resolver:
         if not (pronoun or indefinite) and key in self.by_key:
             return self.by_key[key]
         typed_by = _around(tokens, head) if tokens is not None else None
-        cluster = self._new(text.translate(_APOSTROPHES), type=stype, resolved=not anaphoric, typed_by=typed_by)
+        cluster = self._new(_display(text), type=stype, resolved=not anaphoric, typed_by=typed_by)
         if not (pronoun or indefinite):
             self.by_key[key] = cluster
         return cluster
@@ -1206,7 +1213,7 @@ class _Resolver:
         for n, cluster in enumerate(kept, 1):
             entities[id(cluster)] = Entity(
                 id=f"e{n}",
-                name=(cluster.author.name if cluster.author is not None else cluster.name).translate(_APOSTROPHES),
+                name=_display(cluster.author.name if cluster.author is not None else cluster.name),
                 type=cluster.type or "unknown",
                 mentions=_outermost(cluster.mentions),
                 descriptions=list(cluster.descriptions),
