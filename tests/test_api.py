@@ -324,7 +324,7 @@ def test_writes_need_the_token_when_one_is_set(tmp_path):
         # the page's Store form sends the token as a field
         form = {"text": 'The mayor said "rates fall".', "model": "rules"}
         page = client.post("/articles", data=form, follow_redirects=False)
-        assert page.status_code == 401 and "E602" in page.text
+        assert page.status_code == 401 and "E615" in page.text and "field beside Store" in page.text
         assert 'name="token"' in client.post("/analyse", data=form).text
         stored = client.post("/articles", data={**form, "token": "s3cret-token"}, follow_redirects=False)
         assert stored.status_code == 303 and stored.headers["location"].startswith("/articles/")
@@ -340,7 +340,8 @@ def test_cross_site_writes_are_refused_and_cors_is_off_unless_configured(tmp_pat
     with TestClient(_app(tmp_path / "cors", cors_origins=["https://app.example"])) as cors:
         got = cors.get("/api/v1/articles", headers={"Origin": "https://app.example"})
         assert got.headers["access-control-allow-origin"] == "https://app.example"
-        assert cors.post("/api/v1/articles", json=form, headers={"Origin": "https://app.example"}).status_code == 201
+        stored = cors.post("/api/v1/articles", json=form, headers={"Origin": "https://app.example"})
+        assert stored.status_code == 201 and "location" in stored.headers["access-control-expose-headers"].lower()
         assert "access-control-allow-origin" not in cors.get("/api/v1/articles", headers={"Origin": "https://evil.example"}).headers
 
 

@@ -198,6 +198,10 @@ class _Catalogue:
         "`Authorization: Bearer <token>` (the token given to onrecord serve --token or $ONRECORD_TOKEN)"
     )
     E603 = "no {what} {ref} in the ledger; {hint}"
+    E615 = (
+        "storing needs the server's token, and the token field was empty or did not match; type the token given to "
+        "onrecord serve --token (or $ONRECORD_TOKEN) into the field beside Store, and store again"
+    )
     E604 = "fetching URLs is off on this server; paste the text or upload the file instead, or start the server with --allow-fetch"
     E605 = "cannot fetch {url} ({detail}); check the address, or save the page and upload it instead"
     E606 = "invalid request: {detail}; see /docs for the parameters each endpoint takes"

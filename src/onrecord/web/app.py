@@ -115,6 +115,7 @@ def create_app(
             allow_origins=list(state.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Location"],  # where POST /articles stored the article
         )
     app.add_middleware(_SameOrigin, state=state)
     app.add_middleware(_BodyLimit, state=state)
@@ -184,11 +185,12 @@ def check_token(request: Request, given: str | None = None) -> None:
     expected = state_of(request).token
     if expected is None:
         return
+    typed = given is not None
     if given is None:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         given = value.strip() if scheme.lower() == "bearer" else ""
     if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-        raise WebError(401, "E602")
+        raise WebError(401, "E615" if typed else "E602")  # a person at a form is told of the form's field
 
 
 # --- errors -----------------------------------------------------------------------------------
