@@ -83,10 +83,11 @@ class OnrecordComponent:
         attributions = preset_attributions(doc, self.model, self.config)
         entities: list[Any] = []
         if self.resolve:
+            from ..extraction._text import doc_text
             from ..provenance import build_provenance, detect_publisher, find_non_responses
             from ..resolve import is_anonymous, resolve_speakers
 
-            publisher = doc._.onrecord_publisher or detect_publisher(doc.text)
+            publisher = doc._.onrecord_publisher or detect_publisher(doc_text(doc))
             doc._.onrecord_publisher = publisher
             entities = resolve_speakers(doc, attributions, publisher=publisher)
             silent = find_non_responses(doc, entities)

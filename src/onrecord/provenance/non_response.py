@@ -14,6 +14,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from ..data import read_lines
+from ..extraction._text import doc_text  # the one per-Doc text cache every stage shares
 from ..model import Entity, NonResponse, Span
 
 __all__ = ["find_non_responses", "new_entity"]
@@ -70,7 +71,7 @@ def new_entity(doc: Doc, entities: list[Entity], start: int, end: int) -> Entity
         id=f"e{len(entities) + 1}",
         name=name,
         type=source_type(tokens),
-        mentions=[Span.of(doc.text, start, end)],
+        mentions=[Span.of(doc_text(doc), start, end)],  # Doc.text joins every token again: read it once
     )
     entities.append(entity)
     return entity
