@@ -135,10 +135,10 @@ def test_every_preset_from_the_command_line(preset):
     assert obj["document"]["publisher"] == "Business Insider"
 
 
-def test_unknown_preset_is_a_model_error():
+def test_unknown_preset_is_a_usage_error():
     proc = run("extract", str(SEED), "--model", "huge")
-    assert proc.returncode == 3
-    assert "E205" in proc.stderr and "rules, fast, accurate" in proc.stderr
+    assert proc.returncode == 64
+    assert "unknown preset 'huge'" in proc.stderr and "rules, fast, accurate" in proc.stderr
 
 
 def test_chains_command_in_each_format(tmp_path):

@@ -93,7 +93,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     rp = sub.add_parser("reprocess", help="read stored articles again with the current extractor (those made by another)")
     rp.add_argument("--all", action="store_true", help="every stored article, not only those an older or other model made")
     rp.add_argument("--workers", "-w", type=_count, default=1, help="processes to spread the articles over")
-    rp.add_argument("--model", "-m", default=None, help=_MODEL_HELP)
+    rp.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     _common(rp)
     _db(rp)
 
@@ -200,14 +200,20 @@ def _db(p: argparse.ArgumentParser) -> None:
 _MODEL_HELP = "extraction preset: rules, fast or accurate (default: accurate)"
 
 
-def _model_list(value: str) -> tuple[str, ...]:
+def _preset(value: str) -> str:
+    """A --model value: a preset's name (a wrong one is the command line's fault: exit 64)."""
     from .extraction.presets import PRESETS
 
-    out = tuple(v.strip() for v in value.split(",") if v.strip())
-    bad = [v for v in out if v not in PRESETS]
-    if not out or bad:
-        raise argparse.ArgumentTypeError(f"unknown preset(s) {bad or value!r}; choose from {', '.join(PRESETS)}")
-    return out
+    if value.strip() not in PRESETS:
+        raise argparse.ArgumentTypeError(f"unknown preset {value!r}; choose from {', '.join(PRESETS)}")
+    return value.strip()
+
+
+def _model_list(value: str) -> tuple[str, ...]:
+    names = [v for v in value.split(",") if v.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"no preset in {value!r}; give one or more of rules, fast, accurate")
+    return tuple(_preset(v) for v in names)
 
 
 def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -216,7 +222,7 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     if out:
         p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
     p.add_argument("--workers", "-w", type=_count, default=1, help="processes to spread the inputs over")
-    p.add_argument("--model", "-m", default=None, help=_MODEL_HELP)
+    p.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
     _common(p)
     p.add_argument("--max-bytes", type=_count, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")

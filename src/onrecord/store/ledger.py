@@ -245,8 +245,9 @@ class Ledger:
             engine = _engine(url)
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except ImportError as err:  # a postgresql:// URL without the driver
-            raise _error("E501", url=url, detail=f"{_brief(err)}; pip install 'onrecord[postgres]'") from err
+        except ImportError as err:  # a postgresql:// URL without the driver, or another database's
+            fix = "pip install 'onrecord[postgres]'" if url.startswith("postgres") else "onrecord keeps its ledger in SQLite or PostgreSQL"
+            raise _error("E501", url=url, detail=f"{_brief(err)}; {fix}") from err
         except (SQLAlchemyError, OSError, ValueError) as err:
             raise _error("E501", url=url, detail=_brief(err)) from err
         upgrade(engine)
