@@ -547,6 +547,10 @@ def test_every_page_renders(client):
     assert 'data-from="The Daily Beast" data-to="Abbas Gallyamov"' in article
     assert "did not respond" in article and f'href="/speakers/{sid}"' in article
     assert client.get("/speakers/999").status_code == 404
+    # a bad filter is said above the search form, which keeps what was typed
+    for params, code in (({"q": "talks", "since": "2024-02-30"}, "E505"), ({"q": "talks", "anonymous": "yes"}, "E606")):
+        r = client.get("/search", params=params)
+        assert r.status_code in (400, 422) and code in r.text and 'value="talks"' in r.text, params
 
 
 def test_analyse_page_shows_the_reading_and_a_store_form(client, app):

@@ -206,14 +206,21 @@ def search(
     """Full text and the filters of ``onrecord quotes``; with nothing filled in, the form alone."""
     form = {"q": q, "speaker": speaker, "outlet": outlet, "since": since, "until": until, "kind": kind, "anonymous": anonymous}
     context: dict[str, Any] = {"form": form, "kinds": ATTRIBUTION_KINDS, "results": None, "paging": None}
-    if any(form.values()):
+    if not any(form.values()):
+        return _render(request, "search.html", **context)
+    sourcing = {"": None, "anonymous": True, "named": False}
+    try:  # a bad value is said above the form, which keeps what was typed
         if kind and kind not in ATTRIBUTION_KINDS:
             raise WebError(422, "E606", detail=f"kind must be one of {', '.join(ATTRIBUTION_KINDS)}")
+        if anonymous not in sourcing:
+            raise WebError(422, "E606", detail="sourcing must be anonymous, named or empty")
         results, total = state_of(request).ledger.attribution_page(
             q or None, speaker=speaker or None, outlet=outlet or None, since=since or None, until=until or None,
-            kind=kind or None, anonymous={"anonymous": True, "named": False}.get(anonymous), limit=_PAGE, offset=offset,
+            kind=kind or None, anonymous=sourcing[anonymous], limit=_PAGE, offset=offset,
         )
-        context.update(results=results, paging=_pager(request, total, _PAGE, offset))
+    except OnrecordError as err:
+        return _render(request, "search.html", http_status(err), **context, error=err)
+    context.update(results=results, paging=_pager(request, total, _PAGE, offset))
     return _render(request, "search.html", **context)
 
 
