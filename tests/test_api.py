@@ -496,6 +496,9 @@ def test_articles_without_a_publisher_are_the_unknown_outlet(tmp_path):
 
 def test_unknown_paths_and_methods_are_json_errors_under_the_api(client):
     assert "/docs" in error_of(client.get("/api/v1/nothing"), 404, "E610")
+    for path in ("/", "/api/v1/articles"):  # HEAD is GET without the body
+        head, get = client.head(path), client.get(path)
+        assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == get.headers["content-length"]
     refused = client.delete("/api/v1/articles/1")
     assert "takes GET" in error_of(refused, 405, "E614") and refused.headers["allow"] == "GET"
     page = client.get("/nothing-here")

@@ -119,6 +119,7 @@ def create_app(
         )
     app.add_middleware(_SameOrigin, state=state)
     app.add_middleware(_BodyLimit, state=state)
+    app.add_middleware(_Head)
     app.add_middleware(_Headers)  # added last: runs first, so even refusals carry the headers
     app.router.on_shutdown.append(ledger.close)
     return app
@@ -376,3 +377,26 @@ class _Headers:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class _Head:
+    """HEAD is GET without the body (RFC 9110), for every page and GET endpoint: link checkers and
+    ``curl -I`` use it, and FastAPI's routes answer GET only. The headers, Content-Length
+    included, are the GET's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
