@@ -75,7 +75,7 @@ class _Catalogue:
     E102 = "is a directory with no readable .txt or .html files; point at the files or add some"
     E103 = "is empty; nothing to read (give an article with text in it)"
     E104 = "looks binary ({detail}), not text or HTML; convert it to text first"
-    E105 = "cannot be decoded as {encoding} ({detail}); re-save it as UTF-8 or pass --encoding"
+    E105 = "cannot be decoded as {encoding} ({detail}); re-save it as UTF-8 (or, on the command line, pass --encoding)"
     E106 = (
         "is {size} bytes, over the limit of {limit} bytes; raise it with --max-bytes "
         "(or ONRECORD_MAX_BYTES) if the file really is one article"

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..ingest.fetch import FetchError, PrivateAddressError, fetch, is_url
 from ..ingest.readers import document_from_html, document_from_text, read_bytes_document, read_fetched
+from ..errors import InputError
 from ..model import Document
 from ..store import parse_date
 from .app import WebError, state_of
@@ -179,7 +180,11 @@ def document_from_request(request: Request, fields: Fields, *, strict: bool) -> 
     elif text is not None:
         if not strict:
             text = text.replace("\r\n", "\n")  # browsers send a page's textarea with CRLF line ends
-        document = document_from_text(text, name=fields.get("id"))
+        try:
+            document = document_from_text(text, name=fields.get("id"))
+        except InputError as err:
+            err.path = err.path or "the text"  # "the text: is empty; ..." rather than a sentence with no subject
+            raise
     elif html is not None:
         document = document_from_html(html, name=fields.get("id"))
     elif url is not None:
