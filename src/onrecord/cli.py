@@ -149,7 +149,7 @@ def _speaker_decision_parsers(sp: argparse.ArgumentParser) -> None:
 
 
 def _date_arg(value: str) -> str:
-    from .store import parse_date
+    from .model import parse_date
 
     if parse_date(value) is None or len(value.strip()) != 10:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; give it as YYYY-MM-DD")

@@ -11,6 +11,7 @@ end exclusive, whatever normalisation the NLP layer applied in between.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal, get_args
 
 __all__ = [
@@ -25,7 +26,22 @@ __all__ = [
     "ProvenanceEdge",
     "Provenance",
     "Document",
+    "parse_date",
 ]
+
+def parse_date(value: str | None) -> date | None:
+    """The date an ISO 8601 string (``Document.published``) starts with, or None when it does not start with one.
+
+    Here, beside the field it reads, so that every stage checks a date the same way: the readers
+    refuse one that is not, the ledger files articles under it, the command line's filters take it.
+    """
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
 
 #: Version of the JSON output (``schema/onrecord-output.v1.json``).
 SCHEMA_VERSION = "1.1"

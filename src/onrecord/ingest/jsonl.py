@@ -10,13 +10,12 @@ InputError naming its line number, and the lines after it are still read.
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from onrecord.errors import InputError
 from onrecord.ingest.readers import _error, size_limit, _open_binary, document_from_text
-from onrecord.model import Document
+from onrecord.model import Document, parse_date
 
 __all__ = ["iter_jsonl", "JSONL_SUFFIXES", "document_from_record"]
 
@@ -66,7 +65,7 @@ def document_from_record(record: Any, *, path: str, line: int) -> Document:
             raise _error("E133", path, line=line, field=field, detail=f"a JSON {_json_kind(value)}", expected="a string")
         if value is not None and value.strip():
             metadata[field] = value.strip()
-    if "published" in metadata and not _is_date(metadata["published"]):
+    if "published" in metadata and parse_date(metadata["published"]) is None:
         # stored, it would leave the article undated, and out of every --since/--until filter
         raise _error("E133", path, line=line, field="published", detail=f"{metadata['published']!r} is not a date",
                      expected="an ISO 8601 date (YYYY-MM-DD, a time may follow)")
@@ -75,14 +74,6 @@ def document_from_record(record: Any, *, path: str, line: int) -> Document:
 
 
 # --- internals ---------------------------------------------------------------
-
-
-def _is_date(value: str) -> bool:
-    try:
-        date.fromisoformat(value[:10])
-    except ValueError:
-        return False
-    return True
 
 
 def _lines(handle: BinaryIO, limit: int) -> Iterator[tuple[int, bytes, int | None]]:

@@ -46,7 +46,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..errors import E, OnrecordError
 from ..ingest import normalise
-from ..model import Attribution, Document
+from ..model import Attribution, Document, parse_date
 from .schema import Article, AttributionRow, EdgeRow, NonResponseRow, Speaker, SpeakerAlias, SpeakerDecision
 
 __all__ = [
@@ -122,16 +122,6 @@ def database_url(value: str | None = None) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
-
-
-def parse_date(value: str | None) -> date | None:
-    """The date an ISO 8601 string starts with, or None when it does not start with one."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
 
 
 # --- results -----------------------------------------------------------------------------------

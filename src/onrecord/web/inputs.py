@@ -20,8 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..ingest.fetch import FetchError, PrivateAddressError, fetch, is_url
 from ..ingest.readers import document_from_html, document_from_text, read_bytes_document, read_fetched
 from ..errors import InputError
-from ..model import Document
-from ..store import parse_date
+from ..model import Document, parse_date
 from .app import WebError, state_of
 
 __all__ = ["ArticleIn", "Upload", "read_fields", "document_from_request", "metadata_fields"]
