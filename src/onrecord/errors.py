@@ -198,10 +198,6 @@ class _Catalogue:
         "`Authorization: Bearer <token>` (the token given to onrecord serve --token or $ONRECORD_TOKEN)"
     )
     E603 = "no {what} {ref} in the ledger; {hint}"
-    E615 = (
-        "storing needs the server's token, and the token field was empty or did not match; type the token given to "
-        "onrecord serve --token (or $ONRECORD_TOKEN) into the field beside Store, and store again"
-    )
     E604 = "fetching URLs is off on this server; paste the text or upload the file instead, or start the server with --allow-fetch"
     E605 = "cannot fetch {url} ({detail}); check the address, or save the page and upload it instead"
     E606 = "invalid request: {detail}; see /docs for the parameters each endpoint takes"
@@ -210,7 +206,6 @@ class _Catalogue:
     E609 = "cross-site request from {origin} refused; send it from this server's own pages, or start the server with --cors-origin {origin}"
     E610 = "no such page or endpoint: {method} {path}; the pages are linked from /, the API is under /api/v1 and documented at /docs"
     E611 = "the server failed ({detail}); the request was not completed; please report this with the input"
-    E614 = "{path} does not take {method}; it takes {allowed}"
     E612 = (
         "refusing to listen on {host} without a token: anyone who can reach it could write to the ledger; "
         "pass --token (or set $ONRECORD_TOKEN), or listen on 127.0.0.1"
@@ -218,6 +213,11 @@ class _Catalogue:
     E613 = (
         "refusing to fetch {url}: {detail}, and this server fetches public addresses only so that its users "
         "cannot reach its own network; upload the page instead, or start the server with --allow-fetch-private"
+    )
+    E614 = "{path} does not take {method}; it takes {allowed}"
+    E615 = (
+        "storing needs the server's token, and the token field was empty or did not match; type the token given to "
+        "onrecord serve --token (or $ONRECORD_TOKEN) into the field beside Store, and store again"
     )
 
 
