@@ -297,6 +297,30 @@ def test_she_skips_a_man_known_by_his_title() -> None:
     assert attrs[1].speaker.name == "Warren"
 
 
+# "The White House declined. The minister said no. He added more." / "... The ministers said no. ..."
+MINISTER = (
+    "The/DET/det/2 White/PROPN/compound/2 House/PROPN/nsubj/3/e=B-ORG declined/VERB/ROOT/3 ./PUNCT/punct/3 "
+    "The/DET/det/6 minister/NOUN/nsubj/7/l=minister said/VERB/ROOT/7 no/INTJ/dobj/7 ./PUNCT/punct/7 "
+    "He/PRON/nsubj/11 added/VERB/ROOT/11 more/ADJ/dobj/11 ./PUNCT/punct/11"
+)
+
+
+def test_the_minister_is_a_person_in_government_not_the_latest_government_body() -> None:
+    doc = make_doc(MINISTER)
+    attrs = [attribution(doc, "a0", "The White House"), attribution(doc, "a1", "The minister"),
+             attribution(doc, "a2", "He")]
+    resolve_speakers(doc, attrs)
+    assert (attrs[1].speaker.name, attrs[1].speaker.type) == ("The minister", "government")
+    assert attrs[2].speaker == attrs[1].speaker  # one official is one person: "he" can mean them
+
+
+def test_he_does_not_mean_officials() -> None:
+    doc = make_doc(MINISTER.replace("minister/NOUN/nsubj/7/l=minister", "ministers/NOUN/nsubj/7/t=NNS/l=minister"))
+    attrs = [attribution(doc, "a1", "The ministers"), attribution(doc, "a2", "He")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "He" and attrs[1].speaker.resolved is False
+
+
 def test_a_pronoun_with_no_antecedent_stays_local() -> None:
     doc = make_doc("He/PRON/nsubj/1 said/VERB/ROOT/1 ./PUNCT/punct/1")
     attr = attribution(doc, "a1", "He")

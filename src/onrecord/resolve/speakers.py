@@ -785,6 +785,8 @@ class _Resolver:
         kind = source_type(src.tokens)
         if kind not in ("media_outlet", "organisation", "government"):
             return None
+        if lemma in _words("official_nouns"):
+            return None  # "the minister" is a person in government, not the latest government body
         if any(t.i != head.i and t.dep_ not in ("det", "amod") for t in src.tokens if not t.is_punct):
             return None  # "The city of Phoenix" names itself; only "the (big) bank" points back
         typed = [
@@ -868,7 +870,8 @@ class _Resolver:
     def _compatible(self, kind: str, cluster: _Cluster) -> bool:
         kind_type = cluster.type or ("person" if cluster.label == "PERSON" else "")
         if kind in ("m", "f"):
-            return kind_type == "person" and not cluster.plural and cluster.gender in (None, kind)
+            one_official = kind_type == "government" and cluster.head in _words("official_nouns")  # "the minister"
+            return (kind_type == "person" or one_official) and not cluster.plural and cluster.gender in (None, kind)
         if kind == "pl":
             return kind_type in ("group", "organisation", "government", "media_outlet", "document") and (
                 kind_type != "document" or cluster.plural
@@ -1073,7 +1076,11 @@ class _Resolver:
         if not (pronoun or indefinite) and key in self.by_key:
             return self.by_key[key]
         typed_by = _around(tokens, head) if tokens is not None else None
-        cluster = self._new(_display(text), type=stype, resolved=not anaphoric, typed_by=typed_by)
+        lemma = head.lemma_.lower() if head is not None else ""
+        plural = head is not None and head.tag_ in ("NNS", "NNPS")
+        cluster = self._new(
+            _display(text), type=stype, resolved=not anaphoric, typed_by=typed_by, head=lemma, plural=plural
+        )
         if not (pronoun or indefinite):
             self.by_key[key] = cluster
         return cluster
