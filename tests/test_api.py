@@ -189,6 +189,25 @@ def test_extract_is_what_the_command_line_prints():
         assert detail["quotes"]["total"] == speaker["attributions"] > 3
 
 
+@pytest.mark.slow
+def test_worker_processes_read_as_the_server_does_and_a_dead_one_is_replaced(tmp_path):
+    """`onrecord serve --workers 2`: texts go to worker processes; one killed (as by the OOM killer) costs
+    the request it was reading a 503 that says what happened, and the next request gets a new pool."""
+    text = SEED.read_text(encoding="utf-8")
+    ask = {"url": "/api/v1/extract?model=rules", "json": {"text": text}}
+    with TestClient(create_app(f"sqlite:///{tmp_path}/one.db")) as one, \
+            TestClient(create_app(f"sqlite:///{tmp_path}/two.db", workers=2)) as two:
+        expected = one.post(**ask).json()
+        pool = two.app.state.onrecord.extractors._pool
+        assert pool is not None  # started with the server, before any request
+        assert two.post(**ask).json() == expected
+        for process in list(pool._processes.values()):
+            process.kill()
+        assert "most likely out of memory" in error_of(two.post(**ask), 503, "E616")
+        assert two.post(**ask).json() == expected
+        assert two.app.state.onrecord.extractors._pool is not pool
+
+
 def test_extract_reads_json_forms_and_uploads_with_the_preset_asked_for(client, app):
     stub = app.state.onrecord.extractors
     r = client.post("/api/v1/extract", json={"text": 'He said "hello there".', "publisher": "AP", "model": "fast"})

@@ -628,6 +628,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                     help="as --allow-fetch, and also loopback, private and link-local addresses (this server's own network)")
     sv.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                     help="a site whose pages may call the API, e.g. https://example.org (repeatable; default none)")
+    sv.add_argument("--workers", "-w", type=_count, default=1,
+                    help="processes that extract texts, so that N are read at once (default 1: in the server's own)")
     _common(sv)
     _db(sv)
 
@@ -650,7 +652,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         app = create_app(
             args.db, token=token, max_bytes=limit, allow_fetch=args.allow_fetch, fetch_private=args.allow_fetch_private,
-            cors_origins=args.cors_origin, spacy_model=args.spacy_model,
+            cors_origins=args.cors_origin, spacy_model=args.spacy_model, workers=args.workers,
         )
     except StoreError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)

@@ -219,6 +219,10 @@ class _Catalogue:
         "storing needs the server's token, and the token field was empty or did not match; type the token given to "
         "onrecord serve --token (or $ONRECORD_TOKEN) into the field beside Store, and store again"
     )
+    E616 = (
+        "the process extracting this text stopped ({detail}), most likely out of memory; a new one has started, "
+        "so send it again, or start the server with fewer --workers or give it more memory"
+    )
 
 
 E = _Catalogue()

@@ -14,8 +14,11 @@ a person can act on.
 from __future__ import annotations
 
 import hmac
+import multiprocessing
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +67,7 @@ def create_app(
     fetch_private: bool = False,
     cors_origins: Iterable[str] = (),
     spacy_model: str | None = None,
+    workers: int = 1,
 ) -> FastAPI:
     """The web app and REST API over the ledger at ``ledger_url`` (see :func:`~onrecord.store.database_url`).
 
@@ -72,7 +76,8 @@ def create_app(
     ``allow_fetch``: Analyse and ``/extract`` may fetch a URL the user gives (off
     by default), at public addresses only unless ``fetch_private`` also allows
     loopback, private and link-local ones (the server's own network).
-    ``cors_origins``: other sites whose pages may call the API.
+    ``cors_origins``: other sites whose pages may call the API. ``workers``:
+    processes that extract texts (1: in this process, one text per preset at a time).
     """
     ledger = Ledger.open(ledger_url)
     env = jinja2.Environment(
@@ -85,7 +90,7 @@ def create_app(
         allow_fetch=allow_fetch or fetch_private,
         fetch_private=fetch_private,
         cors_origins=tuple(cors_origins),
-        extractors=_Extractors(spacy_model),
+        extractors=_Extractors(spacy_model, workers),
         templates=Jinja2Templates(env=env),
     )
     app = FastAPI(
@@ -121,7 +126,9 @@ def create_app(
     app.add_middleware(_BodyLimit, state=state)
     app.add_middleware(_Head)
     app.add_middleware(_Headers)  # added last: runs first, so even refusals carry the headers
+    app.router.on_startup.append(state.extractors.start)
     app.router.on_shutdown.append(ledger.close)
+    app.router.on_shutdown.append(state.extractors.close)
     return app
 
 
@@ -129,29 +136,106 @@ def create_app(
 
 
 class _Extractors:
-    """One loaded :class:`~onrecord.pipeline.Extractor` per preset, made on first use.
+    """Runs extraction for the app: in this process, or in ``processes`` worker processes.
 
-    Loading takes seconds and spaCy pipelines are not meant to be shared between
-    threads, so loading is guarded by one lock and each extractor runs one text at a time.
+    In this process (the default), one :class:`~onrecord.pipeline.Extractor` per
+    preset is loaded on first use, under that preset's own lock, and runs one
+    text at a time (spaCy pipelines are not meant to be shared between threads):
+    a long article holds up later texts for the same preset, and loading
+    ``accurate`` holds up nobody using ``rules``. With ``processes`` > 1 (``onrecord
+    serve --workers N``) texts go to a pool of worker processes that each load a
+    preset on first use, so up to N texts, of any presets, are read at once and a
+    long article holds up no one while a worker is free.
     """
 
-    def __init__(self, spacy_model: str | None) -> None:
+    def __init__(self, spacy_model: str | None, processes: int = 1) -> None:
         self.spacy_model = spacy_model
-        self._lock = threading.Lock()
-        self._loaded: dict[str, tuple[Any, threading.Lock]] = {}
+        self.processes = processes
+        self._lock = threading.Lock()  # guards the dicts and the pool, never a load
+        self._locks: dict[str, threading.Lock] = {}
+        self._loaded: dict[str, Any] = {}
+        self._pool: ProcessPoolExecutor | None = None
 
     def extract(self, document: Document, preset: str | None) -> Document:
         from ..extraction.presets import check_preset
 
         name = check_preset(preset or None)
+        if self.processes > 1:
+            return self._in_pool(document, name)
         with self._lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
             if name not in self._loaded:
                 from ..pipeline import Extractor
 
-                self._loaded[name] = (Extractor(self.spacy_model, model=name), threading.Lock())
-            extractor, lock = self._loaded[name]
-        with lock:
-            return next(extractor.pipe([document]))
+                self._loaded[name] = Extractor(self.spacy_model, model=name)
+            return next(self._loaded[name].pipe([document]))
+
+    def start(self) -> None:
+        """Start the worker processes, if any, each loading the default preset while the server is idle.
+
+        Without this a worker would start, and load, on the first request that
+        found the others busy: the very request the workers are there to speed up.
+        """
+        if self.processes > 1:
+            self._started()
+
+    def _started(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                from ..extraction.presets import DEFAULT_PRESET
+
+                self._pool = ProcessPoolExecutor(  # spawn, not fork: never copy the server's threads mid-work
+                    self.processes, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_load_in_worker, initargs=(DEFAULT_PRESET, self.spacy_model),
+                )
+                for _ in range(self.processes):  # one task each makes the pool start them all now
+                    self._pool.submit(int)
+            return self._pool
+
+    def _in_pool(self, document: Document, name: str) -> Document:
+        pool = self._started()
+        try:
+            return pool.submit(_extract_in_worker, document, name, self.spacy_model).result()
+        except BrokenProcessPool as err:
+            with self._lock:
+                if self._pool is pool:  # the first request to notice replaces it
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise WebError(503, "E616", detail=str(err) or "it exited") from None
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER_EXTRACTORS: dict[tuple[str, str | None], Any] = {}  # in a worker process: its loaded presets
+
+
+def _extract_in_worker(document: Document, preset: str, spacy_model: str | None) -> Document:
+    """One text, in a worker process of :class:`_Extractors` (which runs one task at a time)."""
+    return next(_worker_extractor(preset, spacy_model).pipe([document]))
+
+
+def _worker_extractor(preset: str, spacy_model: str | None) -> Any:
+    key = (preset, spacy_model)
+    if key not in _WORKER_EXTRACTORS:
+        from ..pipeline import Extractor
+
+        _WORKER_EXTRACTORS[key] = Extractor(spacy_model, model=preset)
+    return _WORKER_EXTRACTORS[key]
+
+
+def _load_in_worker(preset: str, spacy_model: str | None) -> None:
+    """A worker's start: load ``preset`` now. A model that fails here is left for the first request to
+    report (an initializer that raises would break the whole pool)."""
+    try:
+        _worker_extractor(preset, spacy_model)
+    except Exception:  # noqa: BLE001 - reported, with its code, by the request that needs it
+        pass
 
 
 @dataclass
