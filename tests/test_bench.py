@@ -137,8 +137,9 @@ def test_arguments_defaults_and_validation() -> None:
     args = _parse([])
     assert args.root == "../shared/polnear" and args.workers == (1, 2) and args.limit is None
     assert _parse(["--workers", "1,2,4"]).workers == (1, 2, 4)
-    with pytest.raises(SystemExit):
-        _parse(["--workers", "0"])
+    for bad in (["--workers", "0"], ["--limit", "-2"], ["--json", "/no/such/folder/report.json"]):
+        with pytest.raises(SystemExit):  # refused before any run: a typo must not cost a benchmark
+            _parse(bad)
 
 
 def test_main_prints_table_and_writes_json(tmp_path: Path, capsys) -> None:

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from onrecord._options import count, output_file
 from onrecord.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, E, InputError
 
 __all__ = [
@@ -425,7 +426,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="../shared/polnear",
         help="PolNeAR root; the articles are read from ROOT/data/dev/text (default: %(default)s)",
     )
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N articles")
+    parser.add_argument("--limit", type=count, default=None, metavar="N", help="use only the first N articles")
     parser.add_argument(
         "--workers",
         type=_worker_list,
@@ -433,7 +434,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N[,N...]",
         help="process counts to measure (default: 1,2)",
     )
-    parser.add_argument("--json", dest="json_out", default=None, metavar="OUT", help="also write the report as JSON to OUT")
+    parser.add_argument("--json", type=output_file, dest="json_out", default=None, metavar="OUT",
+                        help="also write the report as JSON to OUT")
     parser.add_argument(
         "--configs",
         type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),

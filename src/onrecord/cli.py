@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from ._options import count, output_file
 from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, E, InputError, ModelError, OnrecordError
 from .model import ATTRIBUTION_KINDS, Document
 from .render.chains import CHAIN_FORMATS
@@ -55,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     pol = ev_sub.add_parser("polnear", help="PolNeAR brat standoff (train/dev splits)")
     pol.add_argument("root", type=Path, help="the PolNeAR folder (holding data/)")
     pol.add_argument("--split", default="dev", help="split to score (default: dev)")
-    pol.add_argument("--json", type=_output_file, dest="json_out", help="also write the scores as JSON here")
-    pol.add_argument("--limit", type=_count, help="score only the first N articles")
+    pol.add_argument("--json", type=output_file, dest="json_out", help="also write the scores as JSON here")
+    pol.add_argument("--limit", type=count, help="score only the first N articles")
     pol.add_argument("--model", "-m", type=_model_list, default=None, metavar="PRESET[,PRESET...]",
                      help="presets to score, side by side (default: accurate)")
     _common(pol)
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     spk.add_argument("root", type=Path, help="the PolNeAR folder (holding data/dev/text)")
     spk.add_argument("--annotations", type=Path, default=None,
                      help="speaker annotations (default: annotations/speakers/dev.jsonl, from the repository root)")
-    spk.add_argument("--json", type=_output_file, dest="json_out", help="also write the scores (and every error) as JSON here")
+    spk.add_argument("--json", type=output_file, dest="json_out", help="also write the scores (and every error) as JSON here")
     _common(spk)
 
     from . import bench
@@ -92,14 +93,14 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
 
     rp = sub.add_parser("reprocess", help="read stored articles again with the current extractor (those made by another)")
     rp.add_argument("--all", action="store_true", help="every stored article, not only those an older or other model made")
-    rp.add_argument("--workers", "-w", type=_count, default=1, help="processes to spread the articles over")
+    rp.add_argument("--workers", "-w", type=count, default=1, help="processes to spread the articles over")
     rp.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     _common(rp)
     _db(rp)
 
     se = sub.add_parser("search", help="full-text search over stored quotes, speakers and titles")
     se.add_argument("text", type=_words, help="words to find (all of them)")
-    se.add_argument("--limit", "-n", type=_count, default=20, help="at most this many results (default 20)")
+    se.add_argument("--limit", "-n", type=count, default=20, help="at most this many results (default 20)")
 
     qu = sub.add_parser("quotes", help="stored attributions, filtered")
     qu.add_argument("--speaker", help="speaker's full name (any case)")
@@ -110,17 +111,17 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     anon = qu.add_mutually_exclusive_group()
     anon.add_argument("--anonymous", dest="anonymous", action="store_const", const=True, help="anonymous sourcing only")
     anon.add_argument("--named", dest="anonymous", action="store_const", const=False, help="named sources only")
-    qu.add_argument("--limit", "-n", type=_count, default=100, help="at most this many results (default 100)")
+    qu.add_argument("--limit", "-n", type=count, default=100, help="at most this many results (default 100)")
 
     sp = sub.add_parser("speakers", help="speakers across the ledger, most quoted first (or merge, split, show one)")
-    sp.add_argument("--top", type=_count, default=None, help="only the N most quoted")
+    sp.add_argument("--top", type=count, default=None, help="only the N most quoted")
     _speaker_decision_parsers(sp)
 
     sub.add_parser("outlets", help="per publisher: articles, attributions, anonymous sourcing, top speakers, relays")
 
     exp = sub.add_parser("export", help="write the whole ledger as JSON lines (one article each), CSV or Parquet (one attribution each)")
     exp.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True)
-    exp.add_argument("--out", "-o", type=_output_file, help="file to write (default: stdout)")
+    exp.add_argument("--out", "-o", type=output_file, help="file to write (default: stdout)")
     _db(exp)
     for p in (se, qu, sp, sub.choices["outlets"]):
         p.add_argument("--format", "-f", choices=ROW_FORMATS, default="table", help="table (default), json or csv")
@@ -156,17 +157,6 @@ def _date_arg(value: str) -> str:
     return value
 
 
-def _count(value: str) -> int:
-    """A whole number above 0: processes, bytes, rows."""
-    try:
-        count = int(value)
-    except ValueError:
-        count = 0
-    if count <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number above 0")
-    return count
-
-
 def _encoding(value: str) -> str:
     import codecs
 
@@ -181,16 +171,6 @@ def _words(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("give at least one word to find")
     return value
-
-
-def _output_file(value: str) -> Path:
-    """A file to write at the end of a run: checked first, so that a typo does not cost the run."""
-    path = Path(value)
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value!r} is a folder; give the name of a file to write")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"{value!r} cannot be written: its folder {str(path.parent)!r} does not exist")
-    return path
 
 
 def _db(p: argparse.ArgumentParser) -> None:
@@ -221,11 +201,11 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, - for stdin, or URLs (with --fetch)")
     if out:
         p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
-    p.add_argument("--workers", "-w", type=_count, default=1, help="processes to spread the inputs over")
+    p.add_argument("--workers", "-w", type=count, default=1, help="processes to spread the inputs over")
     p.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
     _common(p)
-    p.add_argument("--max-bytes", type=_count, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
+    p.add_argument("--max-bytes", type=count, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
     p.add_argument("--encoding", type=_encoding, default="utf-8", help="encoding of text inputs (default utf-8)")
     p.add_argument("--fetch", action="store_true",
                    help="allow the network: fetch feed entries' linked pages for their article text, and read http(s) URLs given as inputs")
@@ -620,7 +600,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     sv.add_argument("--token", default=None,
                     help="bearer token the endpoints that write need (default $ONRECORD_TOKEN, which keeps it out of ps)")
-    sv.add_argument("--max-bytes", type=_count, default=None,
+    sv.add_argument("--max-bytes", type=count, default=None,
                     help="refuse request bodies larger than this with 413 (default 5 MB or $ONRECORD_MAX_BYTES)")
     sv.add_argument("--allow-fetch", action="store_true",
                     help="let Analyse and /api/v1/extract fetch URLs users give, at public addresses only")
@@ -628,7 +608,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                     help="as --allow-fetch, and also loopback, private and link-local addresses (this server's own network)")
     sv.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                     help="a site whose pages may call the API, e.g. https://example.org (repeatable; default none)")
-    sv.add_argument("--workers", "-w", type=_count, default=1,
+    sv.add_argument("--workers", "-w", type=count, default=1,
                     help="processes that extract texts, so that N are read at once (default 1: in the server's own)")
     _common(sv)
     _db(sv)

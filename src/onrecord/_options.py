@@ -1,0 +1,31 @@
+"""Option values the command line checks before a run starts, shared by cli and bench.
+
+Each raises :class:`argparse.ArgumentTypeError`, which argparse turns into a
+usage error (exit 64) naming the option, before any model loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def count(value: str) -> int:
+    """A whole number above 0: processes, bytes, rows."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number above 0")
+    return number
+
+
+def output_file(value: str) -> Path:
+    """A file to write at the end of a run: checked first, so that a typo does not cost the run."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is a folder; give the name of a file to write")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} cannot be written: its folder {str(path.parent)!r} does not exist")
+    return path
