@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote_from_bytes
 
 import pytest
 from fastapi.testclient import TestClient
@@ -233,6 +234,12 @@ def test_extract_reads_json_forms_and_uploads_with_the_preset_asked_for(client, 
     crlf = 'He said "hello there".\r\nMore.'
     for sent in ({"data": {"text": crlf}}, {"files": {"text": (None, crlf)}}):  # a form, as an API client sends it
         assert client.post("/api/v1/extract", **sent).json()["text"] == crlf  # kept as sent: spans index it
+    said = "\u201cWe will win,\u201d said Jane Doe, the caf\u00e9 owner."
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for body in (b"text=" + said.encode(), b"text=" + quote_from_bytes(said.encode()).encode()):  # curl -d, a browser
+        assert client.post("/api/v1/extract", content=body, headers=form).json()["text"] == said
+    for sent in ({"content": b"text=Caf%E9+is+open", "headers": form}, {"files": {"text": (None, b"Caf\xe9 is open")}}):
+        assert "the form's text field" in error_of(client.post("/api/v1/extract", **sent), 400, "E105")
 
 
 def test_extract_input_errors_say_what_to_do(client):

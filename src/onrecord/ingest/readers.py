@@ -166,11 +166,7 @@ def read_bytes_document(
         raise _error("E104", name, detail=detail)
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 1].hex()
-        raise _error("E105", name, encoding=encoding, detail=f"byte 0x{bad} at offset {exc.start}: {exc.reason}") from None
+    text = decode_text(data, encoding, name)
     if not text.strip():
         raise _error("E103", name)
     if is_html is None:
@@ -461,6 +457,15 @@ def _clean(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def decode_text(data: bytes, encoding: str, name: str | None) -> str:
+    """``data`` decoded; E105 naming the first byte that does not fit ``encoding``, and where it is."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        raise _error("E105", name, encoding=encoding, detail=f"byte 0x{bad} at offset {exc.start}: {exc.reason}") from None
 
 
 def _error(code: str, path: str | None, **fields: Any) -> InputError:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..ingest.fetch import FetchError, PrivateAddressError, fetch, is_url
-from ..ingest.readers import document_from_html, document_from_text, read_bytes_document, read_fetched
+from ..ingest.readers import decode_text, document_from_html, document_from_text, read_bytes_document, read_fetched
 from ..errors import InputError
 from ..model import Document, parse_date
 from .app import WebError, state_of
@@ -73,9 +73,8 @@ async def read_fields(request: Request) -> Fields:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         return _multipart(request.headers.get("content-type", ""), body)
-    if ctype == "application/x-www-form-urlencoded":
-        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace")
-        return Fields(values=dict(pairs))
+    if ctype == "application/x-www-form-urlencoded":  # UTF-8, raw or %-escaped (browsers escape; curl -d may not)
+        return Fields(values=_url_encoded(body))
     if not body.strip():
         return Fields()
     try:
@@ -84,6 +83,22 @@ async def read_fields(request: Request) -> Fields:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
         raise WebError(422, "E606", detail=problems) from None
     return Fields(values=article.model_dump(exclude_none=True))
+
+
+def _url_encoded(body: bytes) -> dict[str, str]:
+    """A URL-encoded form's fields, each value's bytes (raw or %-escaped) decoded as UTF-8 or refused (E105).
+
+    Browsers escape every non-ASCII byte; ``curl -d`` sends them raw. Both are
+    UTF-8, and neither may be read as Latin-1, which turns "café" into "cafÃ©".
+    """
+    values: dict[str, str] = {}
+    for pair in body.split(b"&"):
+        if not pair:
+            continue
+        raw_name, _, raw_value = pair.partition(b"=")
+        name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode("utf-8", "replace")
+        values[name] = decode_text(unquote_to_bytes(raw_value.replace(b"+", b" ")), "utf-8", f"the form's {name} field")
+    return values
 
 
 def _multipart(content_type: str, body: bytes) -> Fields:
@@ -122,7 +137,7 @@ def _multipart(content_type: str, body: bytes) -> Fields:
             if part["data"] or filename:
                 fields.files[name] = Upload(_label(filename), bytes(part["data"]))
         else:
-            fields.values[name] = bytes(part["data"]).decode("utf-8", "replace")
+            fields.values[name] = decode_text(bytes(part["data"]), "utf-8", f"the form's {name} field")
 
     parser = MultipartParser(
         boundary,
@@ -138,6 +153,8 @@ def _multipart(content_type: str, body: bytes) -> Fields:
     try:
         parser.write(body)
         parser.finalize()
+    except InputError:
+        raise  # a field that is not UTF-8 (E105)
     except Exception as err:  # python-multipart raises its own errors for broken bodies
         raise WebError(422, "E606", detail=f"the multipart body cannot be read ({type(err).__name__})") from None
     return fields
