@@ -95,6 +95,49 @@ def test_out_never_overwrites_an_input_or_another_inputs_output(tmp_path):
     assert folder.returncode == 64 and "needs --out" in folder.stderr
 
 
+def test_out_never_overwrites_an_input_read_later_in_the_same_run(tmp_path):
+    """a.html's table would be a.txt: the article of that name, read after it, must survive."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.html").write_text('<html><body><article><p>The senator said "taxes will rise" on Monday, and her '
+                                   "aides said the budget would follow soon.</p></article></body></html>")
+    article = 'The mayor said "the bridge opens in May".\n'
+    (folder / "a.txt").write_text(article)
+    proc = run("extract", str(folder), "--model", "rules", "--out", str(folder))
+    assert proc.returncode == 2 and "an input of this run" in proc.stderr and "the input itself" in proc.stderr
+    assert (folder / "a.txt").read_text() == article
+
+
+def _warc(path: Path, pages: int) -> Path:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    import io
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for i in range(pages):
+            html = (f'<html><body><article><p>The minister said "all is well, number {i}" on Monday, and the opposition '
+                    "leader said the government was wrong about the economy.</p></article></body></html>").encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(f"https://news.example/a{i}", "response", payload=io.BytesIO(html),
+                                               http_headers=headers)
+            writer.write_record(record)
+    return path
+
+
+def test_one_archive_of_several_articles_gives_json_lines_and_a_file_per_record(tmp_path):
+    crawl = _warc(tmp_path / "crawl.warc.gz", 3)
+    printed = run("extract", str(crawl), "--model", "rules", "--format", "json")
+    assert printed.returncode == 0, printed.stderr
+    assert [json.loads(line)["id"] for line in printed.stdout.splitlines()] == [f"{crawl}#{n}" for n in (1, 2, 3)]
+    out = tmp_path / "out"
+    written = run("extract", str(crawl), "--model", "rules", "--format", "json", "--out", str(out))
+    assert written.returncode == 0, written.stderr
+    assert sorted(p.name for p in out.iterdir()) == [f"crawl.warc.gz-{n}.json" for n in (1, 2, 3)]
+    one = run("extract", str(_warc(tmp_path / "one.warc.gz", 1)), "--model", "rules", "--format", "json")
+    assert json.loads(one.stdout)["id"].endswith("one.warc.gz#1")  # a lone article is still one JSON object
+
+
 def test_a_model_that_cannot_load_stops_a_run_with_workers_too():
     proc = run("extract", str(SEED), "--workers", "2", "--spacy-model", "no_such_model_zz")
     assert proc.returncode == 3 and proc.stderr.count("E201") == 1 and "Traceback" not in proc.stderr

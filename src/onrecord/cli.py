@@ -9,6 +9,7 @@ input skipped, 3 the model could not be loaded, 64 a wrong command line.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -268,18 +269,34 @@ def _extract(args: argparse.Namespace) -> int:
             print(f"onrecord: error: --out {args.out} cannot be a folder for the outputs ({err.strerror or err})", file=sys.stderr)
             return EXIT_USAGE
     skipped: list[OnrecordError] = []
-    written: set[Path] = set()
+    out = _Outputs(args, several, _input_files(args.paths) if args.out is not None else frozenset())
     results = extract_many(_good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
     for result in results:
         if not isinstance(result, OnrecordError):
-            result = _emit(result, args, several, written)
+            result = out.emit(result)
         if isinstance(result, OnrecordError):
             _report(result)
             skipped.append(result)
+    out.finish()
     if skipped:
-        print(f"onrecord: {len(skipped)} input(s) skipped", file=sys.stderr)
+        print(f"onrecord: {len(skipped)} skipped (inputs, records or entries, each named above)", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _input_files(paths: Sequence[str]) -> frozenset[Path]:
+    """Every file the inputs name or hold (a folder's, recursively): what ``--out`` must never overwrite,
+    read yet or not."""
+    files: set[Path] = set()
+    for path in paths:
+        if path == "-" or "://" in path:
+            continue
+        given = Path(path)
+        if given.is_dir():
+            files.update(p.resolve() for p in given.rglob("*") if p.is_file())
+        elif given.exists():
+            files.add(given.resolve())
+    return frozenset(files)
 
 
 def _good_inputs(args: argparse.Namespace, skipped: list[OnrecordError]) -> Iterator[Document]:
@@ -315,32 +332,85 @@ def _render(doc: Document, fmt: str, several: bool, color: str) -> str:
     return to_table(doc, color={"auto": None, "always": True, "never": False}[color])
 
 
-def _emit(doc: Document, args: argparse.Namespace, several: bool, written: set[Path]) -> OnrecordError | None:
-    """Print ``doc`` in ``args.format``, or write it into ``args.out``; an output that cannot be
-    written, or would overwrite an input or another input's output of this run (``written``), is
-    an error for this input, returned so that the run goes on."""
-    text = _render(doc, args.format, several and args.out is None, getattr(args, "color", "never"))
-    if args.out is None:
+class _Outputs:
+    """Where ``extract`` puts each document: standard output, or a file of its own in ``--out``.
+
+    Whether the run has several documents is known up front only from its paths:
+    one WARC, feed or JSON-lines file may hold many. So with ``--format json`` to
+    standard output the first document is held back until a second one comes
+    (then both go out as JSON lines) or the run ends (then it is one JSON object).
+    """
+
+    def __init__(self, args: argparse.Namespace, several: bool, inputs: frozenset[Path]) -> None:
+        self.args, self.several, self.inputs = args, several, inputs
+        self.written: set[Path] = set()
+        self.held: Document | None = None
+
+    def emit(self, doc: Document) -> OnrecordError | None:
+        """Print or write ``doc``; an output that cannot be written, or would overwrite an input or
+        another document's output of this run, is an error for this document, returned so the run goes on."""
+        if self.args.out is not None:
+            return self._write(doc)
+        if self.args.format == "json" and not self.several:
+            if self.held is None:
+                self.held = doc
+                return None
+            self.several = True
+            self._print(self.held)
+            self.held = None
+        self._print(doc)
+        return None
+
+    def finish(self) -> None:
+        if self.held is not None:
+            self._print(self.held)
+            self.held = None
+
+    def _print(self, doc: Document) -> None:
+        text = _render(doc, self.args.format, self.several, getattr(self.args, "color", "never"))
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
+
+    def _write(self, doc: Document) -> OnrecordError | None:
+        text = _render(doc, self.args.format, False, "never")
+        stem = _output_stem(doc.id)
+        files = {self.args.out / f"{stem}{_SUFFIX[self.args.format]}": text}
+        if self.args.format == "brat":  # brat tools want the text beside the standoff
+            files[self.args.out / f"{stem}.txt"] = doc.text
+        source = Path(doc.id).resolve() if doc.id not in (None, "-") and Path(doc.id).is_file() else None
+        for target in files:
+            where = target.resolve()
+            if where == source or where in self.inputs:
+                what = "the input itself" if where == source else "an input of this run"
+                return InputError("E112", E.E112.format(target=target, what=what), path=doc.id)
+            if where in self.written:
+                return InputError("E112", E.E112.format(target=target, what="another input's output"), path=doc.id)
+        for target, content in files.items():
+            try:
+                target.write_text(content, encoding="utf-8")
+            except OSError as err:
+                return InputError("E113", E.E113.format(target=target, detail=err.strerror or err), path=doc.id)
+            self.written.add(target.resolve())
         return None
-    stem = "stdin" if doc.id in (None, "-") else Path(doc.id).stem
-    files = {args.out / f"{stem}{_SUFFIX[args.format]}": text}
-    if args.format == "brat":  # brat tools want the text beside the standoff
-        files[args.out / f"{stem}.txt"] = doc.text
-    source = Path(doc.id).resolve() if doc.id not in (None, "-") and Path(doc.id).is_file() else None
-    for target in files:
-        if target.resolve() == source:
-            return InputError("E112", E.E112.format(target=target, what="the input itself"), path=doc.id)
-        if target.resolve() in written:
-            return InputError("E112", E.E112.format(target=target, what="another input's output"), path=doc.id)
-    for target, content in files.items():
-        try:
-            target.write_text(content, encoding="utf-8")
-        except OSError as err:
-            return InputError("E113", E.E113.format(target=target, detail=err.strerror or err), path=doc.id)
-        written.add(target.resolve())
-    return None
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def _output_stem(doc_id: str | None) -> str:
+    """The output file name (less its suffix) for a document id.
+
+    A file's own name less its extension ("art.html" -> "art"); a record of a
+    WARC, feed or JSON-lines file, or an entry whose id is a URL, gets its id's
+    last part with what cannot be in a file name made "-" ("crawl.warc.gz#3" ->
+    "crawl.warc.gz-3"), so that each record has a file of its own.
+    """
+    if doc_id in (None, "-"):
+        return "stdin"
+    if Path(doc_id).is_file():
+        return Path(doc_id).stem
+    last = doc_id.rstrip("/").rsplit("/", 1)[-1]
+    return _UNSAFE.sub("-", last).strip("-.") or "document"
 
 
 # --- eval ---------------------------------------------------------------------------------
