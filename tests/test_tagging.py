@@ -10,6 +10,8 @@ from onrecord.extraction.tagging import (
     bio_tags,
     group,
     holder,
+    link_parents,
+    renumber,
     sentence_starts,
     snap_to_words,
     tag_spans,
@@ -194,6 +196,43 @@ def test_holder_is_the_smallest_content_around_the_cue_and_with_source_around_bo
     assert holder(inner, [outer, inner]) is outer and holder(inner, [outer, inner], with_source=True) is None
     outer.content = [Span.of(text, text.index("Smith"), text.index("."))]  # both
     assert holder(inner, [outer, inner], with_source=True) is outer
+
+
+def _att(text: str, aid: str, source: str, cue: tuple[str, int], content: str) -> Attribution:
+    """An attribution over ``text``'s first ``source``, the ``cue`` word's n-th occurrence and ``content``."""
+    word, nth = cue
+    at = -1
+    for _ in range(nth):
+        at = text.index(word, at + 1)
+    spans = [Span.of(text, text.index(piece), text.index(piece) + len(piece)) for piece in (source, content)]
+    return Attribution(id=aid, kind="indirect", source=[spans[0]], cue=[Span.of(text, at, at + len(word))],
+                       content=[spans[1]])
+
+
+def test_two_readings_that_hold_each_others_cue_become_a_relay_not_a_loop():
+    text = "Mr. Clinton said the economy was strong, a spokesman for the campaign said."
+    outer = _att(text, "a1", "a spokesman for the campaign", ("said", 2), "Mr. Clinton said the economy was strong")
+    inner = _att(text, "a2", "Mr. Clinton", ("said", 1), "the economy was strong, a spokesman for the campaign said")
+    link_parents([outer, inner])
+    assert (outer.parent, inner.parent) == (None, "a1")
+    assert [c.text for c in inner.content] == ["the economy was strong"]  # no longer runs through the frame
+
+
+def test_parents_never_form_a_loop():
+    text = "one said two said three said four."
+    first = _att(text, "a1", "one", ("said", 1), "two said")  # each content holds the next one's cue ...
+    second = _att(text, "a2", "two", ("said", 2), "three said")
+    third = _att(text, "a3", "three", ("said", 3), "one said")  # ... and the last the first's
+    link_parents([first, second, third])
+    assert [x.parent for x in (first, second, third)] == ["a3", "a1", None]
+
+
+def test_renumber_closes_gaps_and_parents_follow():
+    text = "Ann said Bob said yes."
+    a, b, c = (Attribution(id=i, kind="direct", cue=[Span.of(text, 0, 3)]) for i in ("a1", "a3", "a4"))
+    b.parent, c.parent = "a1", "a2"  # a2 was dropped
+    renumber([a, b, c])
+    assert [(x.id, x.parent) for x in (a, b, c)] == [("a1", None), ("a2", "a1"), ("a3", None)]
 
 
 def test_group_one_source_serves_two_cues():

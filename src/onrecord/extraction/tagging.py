@@ -18,6 +18,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from itertools import combinations
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -437,11 +438,62 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def link_parents(atts: list[Attribution]) -> None:
-    """An attribution whose cue sits inside another's content is nested in (or relayed by) it."""
+    """An attribution whose cue sits inside another's content is nested in (or relayed by) it.
+
+    Two readings of one sentence can each hold the other's cue ("Mr. Clinton
+    said the economy was strong, a spokesman said" read as the spokesman
+    relaying Clinton, and as Clinton saying everything after his "said"). A
+    content does not run on through a later speaker's frame: where cutting the
+    later frame (", a spokesman said") out of the earlier cue's content leaves
+    it inside the later one's content, it is cut. A link that would still
+    close a loop is not made, so parents always form a tree.
+    """
+    for a, b in combinations(atts, 2):
+        if a.cue and b.cue and _holds_cue(a, b) and _holds_cue(b, a):
+            outer, inner = (a, b) if a.cue[0].start > b.cue[0].start else (b, a)
+            text = _content_text(inner)
+            holes = [(s.start, s.end) for s in (*outer.source, *outer.cue)]
+            pieces = carve(text, [(c.start, c.end) for c in inner.content], holes)
+            if pieces and all(any(c.start <= start and end <= c.end for c in outer.content) for start, end in pieces):
+                inner.content = [Span.of(text, start, end) for start, end in pieces]
+    by_id = {att.id: att for att in atts}
     for child in atts:
         parent = holder(child, atts) if child.cue else None
-        if parent is not None:
+        if parent is not None and not _descends(parent, child, by_id):
             child.parent = parent.id
+
+
+def renumber(atts: list[Attribution]) -> None:
+    """Number ``atts`` a1, a2, … again, in their order, after some were dropped; parents follow their new ids,
+    and a parent that was dropped leaves its child at the top level."""
+    new = {att.id: f"a{n}" for n, att in enumerate(atts, 1)}
+    for att in atts:
+        att.id = new[att.id]
+        att.parent = new.get(att.parent) if att.parent else None
+
+
+def _holds_cue(outer: Attribution, inner: Attribution) -> bool:
+    cue = inner.cue[0]
+    return any(c.start <= cue.start and cue.end <= c.end for c in outer.content)
+
+
+def _content_text(att: Attribution) -> str:
+    """The article's text as far as ``att``'s content shows it (blanks elsewhere): all :func:`carve` reads."""
+    chars = [" "] * max(c.end for c in att.content)
+    for c in att.content:
+        chars[c.start : c.end] = c.text
+    return "".join(chars)
+
+
+def _descends(att: Attribution, ancestor: Attribution, by_id: dict[str, Attribution]) -> bool:
+    """Whether ``ancestor`` is ``att`` or above it in the parent links made so far."""
+    seen: set[str] = set()
+    while att is not None and att.id not in seen:
+        if att is ancestor:
+            return True
+        seen.add(att.id)
+        att = by_id.get(att.parent) if att.parent else None
+    return False
 
 
 def holder(att: Attribution, atts: list[Attribution], *, with_source: bool = False) -> Attribution | None:

@@ -84,6 +84,7 @@ class OnrecordComponent:
         entities: list[Any] = []
         if self.resolve:
             from ..extraction._text import doc_text
+            from ..extraction.tagging import renumber
             from ..provenance import build_provenance, detect_publisher, find_non_responses
             from ..resolve import is_anonymous, resolve_speakers
 
@@ -94,6 +95,7 @@ class OnrecordComponent:
             # "did not respond to a request for comment" is a fact about the entity, not a claim
             quiet = [(s.start_char, s.end_char) for n in silent for s in [doc.char_span(n.cue.start, n.cue.end, alignment_mode="expand").sent]]
             attributions = [a for a in attributions if not _inside_any(a, quiet)]
+            renumber(attributions)  # ids stay a1, a2, … with no gaps where one went
             for att in attributions:
                 att.anonymous = bool(att.speaker) and is_anonymous(att.speaker.type, att.source[0].text if att.source else "")
             doc._.onrecord_non_responses = silent
