@@ -51,6 +51,28 @@ def test_fetch_a_feed_and_a_page_by_url(site: Site) -> None:
     assert f"{site.base}/missing" in items[5].line() and "HTTP 404" in items[5].line()  # type: ignore[union-attr]
 
 
+def test_a_fetched_page_of_only_a_menu_is_no_article_and_the_entrys_text_is_kept(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onrecord.ingest import feeds
+    from onrecord.ingest.fetch import Fetched
+
+    menu = b"<html><body><nav><a href='/'>Home</a> menu</nav></body></html>"
+
+    def fetch_menu(url: str, *, max_bytes: int) -> Fetched:
+        return Fetched(data=menu, url=url, content_type="text/html", charset="utf-8")
+
+    monkeypatch.setattr(feeds, "fetch_url", fetch_menu)
+    items = list(iter_documents([site.feed_file(tmp_path)], fetch=True))
+    assert _kinds(items) == ["E135", "doc", "E135", "doc", "E135", "doc"]
+    assert "no article text" in items[0].line()  # type: ignore[union-attr]
+    assert [d.text for d in items if isinstance(d, Document)] == [
+        "Taxes will go up, the council said.",
+        "Flood barriers held overnight, the agency said.",
+        "The old bridge will close for repairs, the mayor said.",
+    ]
+
+
 def test_public_hosts_are_those_that_resolve_only_to_global_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 

@@ -414,6 +414,106 @@ def test_html_without_article_text(tmp_path: Path) -> None:
     assert isinstance(item, InputError) and item.code == "E108" and item.path == "-"
 
 
+# Bare pages: the article text in <p> tags and nothing else, as the user audit found them.
+BRIEF = (
+    "The city council voted on Monday to close the old bridge to cars for two years "
+    "while engineers repair it, the mayor's office said."
+)
+YEARS_PAGE = (
+    "<html><body><p>The council raised spending on schools from 2000 to 2001, the mayor said on Tuesday, "
+    "in a long statement to reporters outside the town hall.</p>"
+    "<p>She said the money went to schools and roads.</p></body></html>"
+)
+NAV_ONLY = "<!doctype html><html><body><nav><a href='/'>Home</a> menu</nav></body></html>"
+
+
+def test_html_date_is_not_guessed_from_years_in_the_text(tmp_path: Path) -> None:
+    doc = read_document(str(_write(tmp_path / "years.html", YEARS_PAGE)))
+    assert "from 2000 to 2001" in doc.text
+    assert doc.published is None  # trafilatura's extensive date search had made it 2000-01-01
+
+
+@pytest.mark.parametrize(
+    "head,body_start",
+    [
+        ('<meta property="article:published_time" content="2021-03-04T08:00:00Z">', ""),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-03-04"}</script>', ""),
+        ("", '<time datetime="2021-03-04">4 March</time>'),
+    ],
+    ids=["meta", "json-ld", "time"],
+)
+def test_html_date_from_the_pages_metadata_is_kept(head: str, body_start: str) -> None:
+    page = YEARS_PAGE.replace("<html><body>", f"<html><head>{head}</head><body>{body_start}")
+    assert document_from_html(page, name="p").published == "2021-03-04"
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    ['<meta charset="windows-1252">', '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'],
+    ids=["meta-charset", "http-equiv"],
+)
+def test_html_is_read_in_the_charset_it_declares(tmp_path: Path, declaration: str) -> None:
+    page = f"<html><head>{declaration}</head><body><p>Caf\u00e9 owners said {BRIEF}</p></body></html>"
+    data = page.encode("cp1252")
+    assert b"\xe9" in data
+    doc = read_document(str(_write(tmp_path / "cafe.html", data)))
+    assert doc.text.startswith("Caf\u00e9 owners said")
+    (piped,) = list(iter_documents(["-"], stdin=io.BytesIO(data)))  # sniffed as HTML on stdin
+    assert isinstance(piped, Document) and piped.text == doc.text
+
+
+def test_an_explicit_encoding_beats_the_declared_charset_and_bad_bytes_stay_an_error(tmp_path: Path) -> None:
+    page = f'<html><head><meta charset="windows-1252"></head><body><p>Caf\u00e9 owners said {BRIEF}</p></body></html>'
+    path = str(_write(tmp_path / "cafe.html", page.encode("cp1252")))
+    assert read_document(path, encoding="koi8-r").text.startswith("Caf\u0418 owners")  # 0xe9 in KOI8-R
+    with pytest.raises(InputError) as err:
+        read_document(path, encoding="ascii")
+    assert _code(err) == "E105" and "ascii" in str(err.value)
+    for declared in ("utf-8", "no-such-charset"):  # a charset the bytes do not fit, or one Python does not know
+        other = str(_write(tmp_path / f"{declared}.html", page.replace("windows-1252", declared).encode("cp1252")))
+        with pytest.raises(InputError) as err:
+            read_document(other)
+        assert _code(err) == "E105" and "byte 0xe9" in str(err.value)
+    with pytest.raises(InputError) as err:  # a text file is not a page: its <meta> is just text
+        read_document(str(_write(tmp_path / "cafe.txt", b"Notes on <meta charset=windows-1252>: caf\xe9")))
+    assert _code(err) == "E105"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        NAV_ONLY,
+        "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav></body></html>",
+        "<html><body><div class='menu'><a href='/'>Home</a> <a href='/w'>World</a> <a href='/b'>Business</a></div></body></html>",
+        "<html><body><header><a href='/'>Daily Planet</a></header><footer>Copyright Daily Planet</footer></body></html>",
+    ],
+    ids=["nav", "nav-list", "links-in-a-div", "header-footer"],
+)
+def test_page_of_menus_and_links_has_no_article_text(tmp_path: Path, page: str) -> None:
+    with pytest.raises(InputError) as err:
+        read_document(str(_write(tmp_path / "menu.html", page)))
+    assert _code(err) == "E108"
+    (item,) = list(iter_documents(["-"], stdin=io.BytesIO(page.encode())))
+    assert isinstance(item, InputError) and item.code == "E108"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<p>{BRIEF}</p>",
+        f"<nav><a href='/'>Home</a> menu</nav><p>{BRIEF.replace('city council', '<a href=/c>city council</a>')}</p>",
+        f"<div>{BRIEF}</div>",
+        "<p>Fire on Main Street. No one was hurt.</p>",
+    ],
+    ids=["brief", "brief-with-nav-and-link", "brief-in-a-div", "two-sentences"],
+)
+def test_short_real_articles_are_still_articles(body: str) -> None:
+    assert len(BRIEF.split()) >= 20
+    doc = document_from_html(f"<html><body>{body}</body></html>", name="brief")
+    assert "Home" not in doc.text and "menu" not in doc.text
+    assert doc.text in (BRIEF, "Fire on Main Street. No one was hurt.")
+
+
 def test_html_without_trafilatura_is_reported_and_the_batch_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

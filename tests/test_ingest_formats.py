@@ -193,6 +193,26 @@ def test_warc_record_with_invalid_html_is_skipped_and_the_rest_lands(tmp_path: P
     assert [d.url for d in items if isinstance(d, Document)] == [TAXES_URI, FLOODS_URI]
 
 
+def test_warc_record_of_only_a_menu_is_skipped(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    _response(writer, TAXES_URI, TAXES.encode(), "text/html; charset=utf-8", "2024-03-04T10:15:00Z")
+    menu = b"<html><body><nav><a href='/'>Home</a> menu</nav></body></html>"  # trafilatura returned "menu"
+    _response(writer, EMPTY_URI, menu, "text/html", "2024-03-04T10:15:02Z")
+    items = list(iter_documents([_write(tmp_path / "menu.warc.gz", buffer.getvalue())]))
+    assert _kinds(items) == ["doc", "E122"]
+    assert EMPTY_URI in items[1].line()  # type: ignore[union-attr]
+
+
+def test_warc_record_in_a_declared_charset(tmp_path: Path) -> None:
+    """The same charset rule as for .html files, now from one shared helper."""
+    page = '<html><head><meta charset="windows-1252"></head><body><p>Caf\u00e9 owners said the rules would cost them.</p></body></html>'
+    buffer = io.BytesIO()
+    _response(WARCWriter(buffer, gzip=False), TAXES_URI, page.encode("cp1252"), "text/html", "2024-03-04T10:15:00Z")
+    (doc,) = list(iter_documents([_write(tmp_path / "cafe.warc", buffer.getvalue())]))
+    assert isinstance(doc, Document) and doc.text == "Caf\u00e9 owners said the rules would cost them."
+
+
 def test_warc_without_html_pages(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
@@ -308,6 +328,54 @@ def test_feed_without_entries_and_entry_without_text(tmp_path: Path) -> None:
     items = list(iter_documents([_write(tmp_path / "empty.rss", empty), _write(tmp_path / "no_text.rss", no_text)]))
     assert _kinds(items) == ["E127", "doc", "E128"]
     assert "Floods recede" in items[2].line()  # type: ignore[union-attr]
+
+
+def _one_item_rss(item: str) -> str:
+    return RSS.split("<item>")[0] + f"<item><title>One</title><link>https://gazette.example/one</link>{item}</item></channel></rss>"
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("lois@dp.example (Lois Lane)", ["Lois Lane"]),
+        ("lois@planet.media (Lois Lane)", ["Lois Lane"]),
+        ("lois@dp.com (Lois Lane)", ["Lois Lane"]),
+        ("Lois Lane &lt;lois@planet.media&gt;", ["Lois Lane"]),
+        ("Lois Lane (lois@planet.media)", ["Lois Lane"]),
+        ("lois@planet.media", ["lois@planet.media"]),  # no name: the address, whole
+        ("Lois Lane", ["Lois Lane"]),
+    ],
+)
+def test_rss_author_names_whatever_the_top_level_domain(tmp_path: Path, author: str, expected: list[str]) -> None:
+    feed = _one_item_rss(f"<author>{author}</author><description>Taxes will rise, the council said.</description>")
+    (doc,) = list(iter_documents([_write(tmp_path / "authors.rss", feed)]))
+    assert isinstance(doc, Document) and doc.authors == expected
+
+
+def test_rss_several_authors_with_long_domains(tmp_path: Path) -> None:
+    authors = "<author>lois@dp.example (Lois Lane)</author><author>clark@planet.media (Clark Kent)</author>"
+    authors += "<author>jimmy@planet.info (Jimmy Olsen)</author><author>perry@planet.museum</author>"
+    feed = _one_item_rss(authors + "<description>Taxes will rise, the council said.</description>")
+    (doc,) = list(iter_documents([_write(tmp_path / "authors.rss", feed)]))
+    assert isinstance(doc, Document)
+    assert doc.authors == ["Lois Lane", "Clark Kent", "Jimmy Olsen", "perry@planet.museum"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "&lt;nav&gt;&lt;a href='/'&gt;Home&lt;/a&gt; menu&lt;/nav&gt;",
+        "&lt;a href='https://gazette.example/one#comments'&gt;Comments&lt;/a&gt;",
+    ],
+    ids=["menu", "only-a-link"],
+)
+def test_feed_entry_whose_content_is_only_a_menu_or_a_link_has_no_text(tmp_path: Path, content: str) -> None:
+    feed = _one_item_rss(f"<description>{content}</description>")
+    items = list(iter_documents([_write(tmp_path / "menu.rss", feed)]))
+    assert _kinds(items) == ["E128"]
+    short = _one_item_rss("<description>&lt;p&gt;Fire on &lt;a href='/m'&gt;Main Street&lt;/a&gt;. No one was hurt.&lt;/p&gt;</description>")
+    (doc,) = list(iter_documents([_write(tmp_path / "short.rss", short)]))
+    assert isinstance(doc, Document) and doc.text == "Fire on Main Street. No one was hurt."
 
 
 def test_html_fragment_text_keeps_every_block() -> None:

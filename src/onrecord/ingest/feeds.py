@@ -17,12 +17,22 @@ import io
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import InputError
 from onrecord.ingest.fetch import FetchError, fetch as fetch_url
-from onrecord.ingest.readers import _error, size_limit, _open_binary, document_from_html, document_from_text
+from onrecord.ingest.readers import (
+    _error,
+    _open_binary,
+    document_from_html,
+    document_from_text,
+    has_article_words,
+    size_limit,
+)
 from onrecord.model import Document
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 __all__ = ["iter_feed", "feed_items", "FEED_SUFFIXES", "html_fragment_text"]
 
@@ -35,6 +45,10 @@ _BLOCKS = frozenset(
 )
 _TAG = re.compile(r"<[A-Za-z!/]")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
+#: An e-mail address, whatever its top-level domain (feedparser's own pattern stops after four letters).
+_EMAIL = re.compile(r"(?:mailto:)?[^\s()<>@,;:\"\[\]]+@[^\s()<>@,;:\"\[\]]+")
+#: What feedparser leaves of a top-level domain longer than four letters: "ple" of ".example".
+_CUT_DOMAIN = re.compile(r"[a-z0-9-]+(?=$|[\s(<])")
 _DETAIL_CHARS = 160
 
 
@@ -178,11 +192,23 @@ def _entry_text(entry: Any) -> str:
             continue
         if (kind or "").endswith("html") or _TAG.search(value):
             text = html_fragment_text(value)
+            if text and not has_article_words(text, _fragment_root(value)):
+                continue  # only a menu or a "Comments" link: no more an article here than in a page
         else:
             text = _paragraphs(value)
         if text:
             return text
     return ""
+
+
+def _fragment_root(fragment: str) -> HtmlElement | None:
+    """An HTML fragment parsed under one ``<div>``, or None when lxml cannot parse it."""
+    import lxml.html
+
+    try:
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises ParserError and friends on fragments it cannot use
+        return None
 
 
 def _paragraphs(text: str) -> str:
@@ -192,11 +218,57 @@ def _paragraphs(text: str) -> str:
 
 
 def _authors(entry: Any) -> list[str]:
-    names = [_text(a.get("name")) for a in entry.get("authors") or [] if isinstance(a, dict)]
-    found = [n for n in names if n]
-    if not found and _text(entry.get("author")):
-        found = [_text(entry.get("author"))]
-    return list(dict.fromkeys(found))  # type: ignore[arg-type]
+    """The entry's author names, read from the feed's own strings rather than feedparser's split of them.
+
+    RSS gives an author as one string, ``lois@dp.example (Lois Lane)``, and
+    feedparser splits off the address with a pattern that ends a domain after
+    four letters, leaving "ple (Lois Lane" as the name. So a lone author is
+    read from the string the feed gave (which feedparser keeps); of several,
+    only the last string is kept, and a name that is the rest of a cut
+    address is put back together first. The name is what stands beside the
+    address; the bare address only when there is no name.
+    """
+    details = [a for a in entry.get("authors") or [] if isinstance(a, dict)]
+    raw = _text(entry.get("author"))
+    if len(details) <= 1 and raw:
+        found = [_author_name(raw)]
+    else:
+        found = [_author_name(_rejoined(detail)) for detail in details]
+    return list(dict.fromkeys(name for name in found if name))
+
+
+def _rejoined(detail: dict[str, Any]) -> str:
+    """An author as its feed wrote it, as far as feedparser's ``{"name", "email"}`` shows it.
+
+    When the address ends in four letters and the name starts with lower-case
+    letters glued to it, the name is the cut-off end of the address
+    (``lois@dp.exam`` + ``ple (Lois Lane``): they are joined again, with the
+    closing parenthesis feedparser dropped.
+    """
+    name = _text(detail.get("name")) or ""
+    email = _text(detail.get("email")) or ""
+    if not email:
+        return name
+    if re.search(r"\.[A-Za-z]{4}$", email) and _CUT_DOMAIN.match(name):
+        return email + name + (")" if name.count("(") > name.count(")") else "")
+    return f"{name} ({email})" if name else email
+
+
+def _author_name(raw: str) -> str | None:
+    """The name in an author string: ``a@b.example (Name)``, ``Name <a@b.example>``, ``Name (a@b.example)``, ``Name``.
+
+    The address is taken out and the brackets left empty with it; what is
+    left, unwrapped from parentheses, is the name. With no name, the address.
+    """
+    emails = _EMAIL.findall(raw)
+    rest = _EMAIL.sub(" ", raw)
+    rest = re.sub(r"\(\s*\)|<\s*>", " ", rest).strip()
+    while rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1].strip()
+    name = _text(rest)
+    if name and any(ch.isalnum() for ch in name):
+        return name
+    return emails[0].removeprefix("mailto:") if emails else None
 
 
 def _iso(parsed: time.struct_time | None) -> str | None:

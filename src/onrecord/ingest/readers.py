@@ -21,6 +21,11 @@ The text of a :class:`~onrecord.model.Document` is what every span indexes,
 so a text file's text is its decoded content exactly, untouched; for HTML it
 is the main text trafilatura extracts (with paragraphs separated by a blank
 line), and that extracted text then *is* the original.
+
+An HTML page that is not UTF-8 is read in the charset it declares (a
+``<meta charset>`` or ``http-equiv`` tag) when UTF-8 was only the default;
+its date comes from its metadata alone, never from years in its text; and a
+page whose only text is menus and links is no article (E108).
 """
 
 from __future__ import annotations
@@ -31,17 +36,23 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from onrecord.errors import E, InputError
 from onrecord.ingest.fetch import FetchError, Fetched, fetch as fetch_url, is_url
 from onrecord.ingest.normalise import _data_lines
 from onrecord.model import Document
 
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "declared_charset",
+    "has_article_words",
     "iter_documents",
     "count_articles",
     "read_document",
@@ -78,6 +89,11 @@ _FEED_START = re.compile(rb"\s*<(?:\?xml\b|rss\b|feed\b|rdf:RDF\b)")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
+#: ``<meta charset="...">`` and ``<meta http-equiv="Content-Type" content="text/html; charset=...">`` alike.
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_CHARSET_SNIFF_BYTES = 4096
+_BOILERPLATE_FILE = "ingest_boilerplate.tsv"
+_WORD = re.compile(r"\w+")
 
 
 def iter_documents(
@@ -155,7 +171,8 @@ def read_bytes_document(
     ``<!doctype html`` or ``<html`` is HTML. A UTF-8 byte-order mark is
     dropped before decoding, so it never shifts the offsets; a UTF-16 or UTF-32
     one (Windows tools save text so) decodes the file in that encoding, whatever
-    ``encoding`` says.
+    ``encoding`` says. HTML that is not valid UTF-8 while ``encoding`` is UTF-8
+    is decoded in the charset the page declares (see :func:`_decode_page`).
     """
     if not data.strip():
         raise _error("E103", name)
@@ -166,7 +183,7 @@ def read_bytes_document(
         raise _error("E104", name, detail=detail)
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
-    text = decode_text(data, encoding, name)
+    text = _decode_page(data, encoding, name, is_html)
     if not text.strip():
         raise _error("E103", name)
     if is_html is None:
@@ -191,14 +208,56 @@ def _marked_encoding(data: bytes) -> str | None:
     return None
 
 
+def _decode_page(data: bytes, encoding: str, name: str, is_html: bool | None) -> str:
+    """``data`` decoded in ``encoding``; for HTML that is not UTF-8, in the charset the page declares.
+
+    UTF-8 is the default, so asking for it usually means nothing was asked:
+    a page saved by an older tool says what it is (``<meta
+    charset="windows-1252">``), browsers believe it, and so does this, as
+    the WARC reader does. The declaration is read only once UTF-8 has failed,
+    so it can only rescue a file that would otherwise be an E105; any other
+    ``encoding`` was chosen on purpose and wins. Bytes that fit neither are
+    the E105 for ``encoding``.
+    """
+    try:
+        return decode_text(data, encoding, name)
+    except InputError as failure:
+        if is_html is False or codecs.lookup(encoding).name != "utf-8":
+            raise
+        if is_html is None and not _HTML_START.match(data[:_SNIFF_BYTES].decode("latin-1")):
+            raise
+        declared = declared_charset(data)
+        if declared is None:
+            raise
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            raise failure from None
+
+
+def declared_charset(html: bytes) -> str | None:
+    """The charset a page names in a ``<meta>`` tag in its first 4 KB, or None.
+
+    Both forms count (``<meta charset>`` and the ``http-equiv`` Content-Type),
+    and only the start of the page is searched, as browsers do, so a charset
+    quoted in the article's text is not taken for the page's.
+    """
+    match = _META_CHARSET.search(html, 0, _CHARSET_SNIFF_BYTES)
+    return match.group(1).decode("ascii") if match else None
+
+
 def document_from_html(html: str, *, name: str | None = None, url: str | None = None) -> Document:
     """Extract the article from an HTML page with trafilatura, metadata included.
 
     The extracted main text, paragraphs joined by a blank line, becomes the
     Document's text. Title, authors (trafilatura's ``;``-separated string),
     date, site name, URL and language fill the metadata where the page has
-    them. Raises E108 when no main text is found (or it has not one letter or
-    digit), E109 when trafilatura is not importable.
+    them. The date comes from the page's metadata and date markup only (meta
+    tags, JSON-LD, ``<time>``, the URL): trafilatura's extensive search would
+    otherwise guess one from any year in the text, and "from 2000 to 2001"
+    is no publication date. Raises E108 when no main text is found, when it
+    has not one letter or digit, or when all of it is menus and links (see
+    :func:`has_article_words`); E109 when trafilatura is not importable.
     """
     where = name or url
     try:
@@ -206,12 +265,16 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
     except ImportError as exc:
         raise _error("E109", where, detail=exc) from None
     try:
-        found = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+        found = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, date_extraction_params=_date_params()
+        )
     except Exception:  # trafilatura signals some failures with bare ValueErrors
         found = None
     meta: dict[str, Any] = found.as_dict() if found is not None and hasattr(found, "as_dict") else dict(found or {})
     paragraphs = [line.strip() for line in (meta.get("text") or "").splitlines() if line.strip()]
     if not any(ch.isalnum() for paragraph in paragraphs for ch in paragraph):  # "<<<>>>" is not an article
+        raise _error("E108", where)
+    if not has_article_words("\n".join(paragraphs), _page_body(html)):
         raise _error("E108", where)
     document = Document(
         text="\n\n".join(paragraphs),
@@ -226,6 +289,81 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
     if language:
         document.language = language
     return document
+
+
+def _date_params() -> dict[str, Any]:
+    """htmldate's settings for trafilatura: its fast search (metadata and date markup), not its extensive one.
+
+    The extensive search ends by guessing from any date-like text on the page,
+    even a bare year ("from 2000 to 2001" became 2000-01-01); a wrong date is
+    worse than none, since dates filter and sort the ledger.
+    """
+    return {"extensive_search": False, "original_date": True, "max_date": date.today().isoformat()}
+
+
+def has_article_words(text: str, page: HtmlElement | None) -> bool:
+    """Whether some word of ``text`` (what was extracted from ``page``) stands outside boilerplate.
+
+    trafilatura, finding no main text, falls back to whatever text a page has,
+    so a page that is only a menu comes back as "Home menu". Its output alone
+    cannot tell that from a one-paragraph news brief, but the page can: the
+    brief's words stand in the body, the menu's only inside ``<nav>``,
+    ``<header>``, ``<footer>``, ``<aside>``, links and the like (the list is in
+    ``data/ingest_boilerplate.tsv``). So the text is an article when at least
+    one of its words is found outside all of those, however short it is.
+    ``page`` is the parsed body, or None when it could not be parsed, and
+    then the text is given the benefit of the doubt.
+    """
+    if page is None:
+        return True
+    outside = set(_WORD.findall(" ".join(_text_outside_boilerplate(page)).lower()))
+    return any(word in outside for word in _WORD.findall(text.lower()))
+
+
+def _text_outside_boilerplate(root: HtmlElement) -> list[str]:
+    """The pieces of text under ``root`` that no boilerplate element holds (walked without recursion: pages nest deep)."""
+    tags, roles = _boilerplate()
+    pieces: list[str] = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if element is not root and (
+            not isinstance(element.tag, str)  # comments, processing instructions
+            or element.tag.lower() in tags
+            or (element.get("role") or "").strip().lower() in roles
+        ):
+            continue  # its tail is not its own: the parent keeps that
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            if child.tail:  # text after a child belongs to ``element``, even when the child is boilerplate
+                pieces.append(child.tail)
+            stack.append(child)
+    return pieces
+
+
+def _page_body(html: str) -> HtmlElement | None:
+    """The page's ``<body>`` parsed by lxml (the whole page when it has none), or None when lxml cannot parse it."""
+    try:
+        import lxml.html
+
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError, ValueError (encoding declarations in str) and more
+        return None
+    body = root.find("body")
+    return body if body is not None else root
+
+
+@lru_cache(maxsize=None)
+def _boilerplate() -> tuple[frozenset[str], frozenset[str]]:
+    """The element names and ARIA roles whose text is never article text."""
+    tags: set[str] = set()
+    roles: set[str] = set()
+    kinds = {"tag": tags, "role": roles}
+    for line in _data_lines(_BOILERPLATE_FILE):
+        kind, _, value = line.partition("\t")
+        kinds[kind.strip()].add(value.strip().lower())  # a KeyError is a typo in the data file
+    return frozenset(tags), frozenset(roles)
 
 
 def document_from_text(text: str, *, name: str | None = None, **metadata: Any) -> Document:

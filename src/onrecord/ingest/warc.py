@@ -16,13 +16,12 @@ is yielded, then one E121.
 from __future__ import annotations
 
 import os
-import re
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from onrecord.errors import InputError
-from onrecord.ingest.readers import _error, binary_reason, size_limit, _open_binary, document_from_html
+from onrecord.ingest.readers import _error, binary_reason, declared_charset, size_limit, _open_binary, document_from_html
 from onrecord.model import Document
 
 __all__ = ["iter_warc", "WARC_SUFFIXES"]
@@ -31,7 +30,6 @@ __all__ = ["iter_warc", "WARC_SUFFIXES"]
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _CHUNK = 1 << 16
@@ -172,8 +170,7 @@ def _decode(html: bytes, record: Any, fallback: str) -> str:
     """The page as text: by its declared charset, else ``fallback``, else Latin-1."""
     declared = _charset(record.http_headers.get_header("Content-Type") or "")
     if declared is None:
-        match = _META_CHARSET.search(html, 0, 4096)
-        declared = match.group(1).decode("ascii") if match else None
+        declared = declared_charset(html)
     for candidate in (declared, fallback):
         if candidate:
             try:
