@@ -97,6 +97,8 @@ def test_appositive_role_noun_makes_an_unknown_name_a_media_outlet() -> None:
         ("anonymous", "a source", True),
         ("unspecified_reports", "Recent reports", True),
         ("government", "Ukrainian officials", True),
+        ("government", "Officials", True),  # capitalised only because it opens the sentence
+        ("government", "Senior officials", True),
         ("group", "former Western diplomats and government officials", True),
         ("group", "people familiar with the matter", True),
         ("media_outlet", "The Guardian", False),

@@ -271,8 +271,8 @@ def is_anonymous(entity_type: str, text: str) -> bool:
     if not core:
         return False
     head = core[-1]
-    if head[:1].isupper():
-        return False
+    if head[:1].isupper() and head.lower() not in _words("official_nouns"):
+        return False  # a name ("Democrats", "the Pentagon"); "Officials said" only opens its sentence
     if _norm(" ".join(core)) in _words("government_names"):
         return False
     return head.lower() not in _words("government_nouns")
