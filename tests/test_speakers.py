@@ -54,6 +54,7 @@ TYPE_CASES = [
      None, "unspecified_reports"),
     ("Recent/ADJ/amod/1 reports/NOUN/ROOT/1/t=NNS/l=report", None, "unspecified_reports"),
     ("a/DET/det/1 source/NOUN/ROOT/1", None, "anonymous"),
+    ("the/DET/det/2 political/ADJ/amod/2 consultant/NOUN/ROOT/2/l=consultant", None, "person"),
     ("sources/NOUN/ROOT/0/t=NNS/l=source", None, "anonymous"),
     ("unnamed/ADJ/amod/1 sources/NOUN/ROOT/1/t=NNS/l=source", None, "anonymous"),
     ("people/NOUN/ROOT/0/t=NNS/l=person familiar/ADJ/amod/0 with/ADP/prep/1 the/DET/det/4 matter/NOUN/pobj/2",

@@ -236,8 +236,11 @@ def _name_of(head: Token) -> list[Token]:
 
 
 def _description_type(description: str) -> str | None:
-    """The type a role description implies through its head noun ("Russian media outlet")."""
+    """The type a role description implies through its head noun ("Russian media outlet", "a political
+    consultant")."""
     words = description.lower().split(" of ")[0].split()
+    if words and words[-1] in _words("person_nouns"):
+        return "person"
     for word in reversed(words):
         if word in _words("media_nouns"):
             return "media_outlet"
