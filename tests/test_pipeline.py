@@ -30,3 +30,13 @@ def test_extract_many_passes_input_errors_on_in_their_place(workers):
     assert [getattr(o, "id", None) for o in out] == ["a", None, "b"]
     assert isinstance(out[1], InputError) and out[1].line() == bad.line()
     assert out[0].attributions and out[0].attributions[0].cue[0].text == "said"
+
+
+@pytest.mark.slow
+def test_extractor_pipe_takes_plain_texts_beside_documents():
+    from onrecord import Extractor
+
+    texts = ['The mayor said "the bridge opens in May".', Document(text="Nothing here.", id="b")]
+    out = list(Extractor(model="rules").pipe(texts))
+    assert out[0].text == texts[0] and out[0].attributions[0].cue[0].text == "said"
+    assert out[1].id == "b" and out[1].attributions == []

@@ -32,9 +32,10 @@ _SUFFIX = {"table": ".txt", "json": ".json", "jsonl": ".jsonl", "brat": ".ann", 
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2, which means "bad input" here
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+    def error(self, message: str) -> None:
+        """One line, exit 64: argparse's own exit 2 means "an input was skipped" here, and its usage block
+        buries the one line that says what is wrong."""
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -665,9 +666,11 @@ def _export(args: argparse.Namespace, ledger: "Ledger") -> int:
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     """``onrecord serve``: the web app and REST API over a ledger."""
+    from ._options import port
+
     sv = sub.add_parser("serve", help="the web app and REST API over the ledger (pages at /, API at /api/v1, docs at /docs)")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other needs a token)")
-    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    sv.add_argument("--port", type=port, default=8000, help="port to listen on, 1 to 65535 (default 8000)")
     sv.add_argument("--token", default=None,
                     help="bearer token the endpoints that write need (default $ONRECORD_TOKEN, which keeps it out of ps)")
     sv.add_argument("--max-bytes", type=count, default=None,
@@ -685,9 +688,18 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Run the web app with uvicorn; refuse a non-loopback address without a token (exit 64)."""
-    import os
+    """Run the web app with uvicorn; refuse a non-loopback address without a token (exit 64).
 
+    The address is bound here, before the ledger is opened and before uvicorn
+    starts (which would first load the models, then fail to bind and exit 3,
+    the code for a model that cannot load): an address in use, or one that is
+    not this machine's, is one line and exit 69 (E617, E618).
+    """
+    import errno
+    import os
+    import socket
+
+    from .errors import EXIT_UNAVAILABLE
     from .store import StoreError
 
     token = args.token or os.environ.get("ONRECORD_TOKEN") or None
@@ -695,6 +707,35 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"onrecord: error: {E.E612.format(host=args.host)} [E612]", file=sys.stderr)
         return EXIT_USAGE
     limit = args.max_bytes  # main() has read the flag, else $ONRECORD_MAX_BYTES, else the default
+    host = args.host.strip("[]")
+    address = f"[{host}]:{args.port}" if ":" in host else f"{host}:{args.port}"
+    sockets: list[socket.socket] = []
+    try:  # as asyncio's create_server binds: every address the host names, skipping a family this machine lacks
+        infos = socket.getaddrinfo(host or None, args.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, sockaddr in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(sockaddr)
+            except OSError as err:
+                sock.close()
+                if err.errno == errno.EADDRNOTAVAIL and len(infos) > 1:
+                    continue
+                raise
+            sockets.append(sock)
+        if not sockets:
+            raise OSError(errno.EADDRNOTAVAIL, os.strerror(errno.EADDRNOTAVAIL))
+    except OSError as err:
+        for sock in sockets:
+            sock.close()
+        if err.errno == errno.EADDRINUSE:
+            line = f"{E.E617.format(address=address)} [E617]"
+        else:
+            line = f"{E.E618.format(address=address, detail=err.strerror or err)} [E618]"
+        print(f"onrecord: error: {line}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     import uvicorn
 
     from .web import create_app
@@ -705,10 +746,12 @@ def _serve(args: argparse.Namespace) -> int:
             cors_origins=args.cors_origin, spacy_model=args.spacy_model, workers=args.workers,
         )
     except StoreError as err:
+        for sock in sockets:
+            sock.close()
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return _EXIT_STORE
-    print(f"onrecord: serving {app.state.onrecord.ledger.url} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    print(f"onrecord: serving {app.state.onrecord.ledger.url} on http://{address}/", file=sys.stderr)
+    uvicorn.Server(uvicorn.Config(app, host=host, port=args.port, log_level="info")).run(sockets=sockets)
     return EXIT_OK
 
 

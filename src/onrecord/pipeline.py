@@ -52,10 +52,11 @@ class Extractor:
         """Read one article given as a string; ``metadata`` fills Document fields."""
         return next(self.pipe([Document(text=text, **metadata)]))
 
-    def pipe(self, documents: Iterable[Document], *, batch_size: int = _BATCH) -> Iterator[Document]:
-        """Extract from many documents, batched through ``nlp.pipe``, in input order."""
+    def pipe(self, documents: Iterable[Document | str], *, batch_size: int = _BATCH) -> Iterator[Document]:
+        """Extract from many documents (or plain texts), batched through ``nlp.pipe``, in input order."""
         # Batches keep memory flat however long the input stream is.
-        for batch in _batches(documents, batch_size):
+        texts_too = (Document(text=d) if isinstance(d, str) else d for d in documents)
+        for batch in _batches(texts_too, batch_size):
             norms = [normalise(d.text, straighten_quotes=self.straighten_quotes) for d in batch]
             docs = []
             for document, norm in zip(batch, norms):
