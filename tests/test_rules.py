@@ -82,6 +82,23 @@ def test_according_to_takes_the_rest_of_the_sentence_as_content():
     assert roles(att) == (["officials"], ["according to"], ["Prices rose"], "according_to")
 
 
+def test_according_to_opening_a_paragraph_reads_forward_past_a_stray_quote_mark():
+    # '"⏎⏎According to officials, prices rose.' (the parse ran the last paragraph's '"' into this sentence)
+    doc = make_doc([
+        ('"', 7, "punct", "PUNCT", "''", False),
+        ("\n\n", 0, "dep", "SPACE", "_SP", False),
+        ("According", 7, "prep", "VERB", "VBG", True),
+        ("to", 2, "prep", "ADP", "IN", True),
+        ("officials", 3, "pobj", "NOUN", "NNS", False),
+        (",", 7, "punct", "PUNCT", ",", True),
+        ("prices", 7, "nsubj", "NOUN", "NNS", True),
+        ("rose", 7, "ROOT", "VERB", "VBD", False),
+        (".", 7, "punct", "PUNCT", ".", False),
+    ])
+    [att] = extract_attributions(doc)
+    assert roles(att) == (["officials"], ["According to"], ["prices rose"], "according_to")
+
+
 def test_non_reporting_verb_gives_nothing():
     # "Smith ate that cake." (no cue word)
     doc = make_doc([
@@ -238,3 +255,18 @@ def test_a_signed_quotation_replaces_other_readings_of_it_but_keeps_what_its_sig
     out = with_signed([uncued, relayed], [signed])
     assert out == [signed, relayed]
     assert [a.id for a in out] == ["a1", "a2"] and relayed.parent == "a1"
+
+
+@pytest.mark.slow
+def test_nesting_follows_the_contents_as_they_finally_stand(nlp):
+    """The headline's cue sat in the quotation's untrimmed content ("Senator says … rise⏎⏎“We …,”"); once that
+    content keeps only its own line the headline is nested in nothing."""
+    from onrecord.extraction.presets import preset_attributions
+    from onrecord.ingest.normalise import normalise
+
+    text = "Senator says budget & taxes will rise\n\n\u201cWe have no choice,\u201d said Senator Jane Roe of Kansas on Tuesday.\n"
+    atts = preset_attributions(nlp(normalise(text).text), "rules")
+    headline = next(a for a in atts if a.cue[0].text == "says")
+    assert headline.parent is None
+    assert all(a.parent is None or any(c.start <= a.cue[0].start < c.end for p in atts if p.id == a.parent
+                                       for c in p.content) for a in atts)

@@ -55,6 +55,9 @@ def preset_attributions(doc: Doc, preset: str, config: RuleConfig | None = None)
         if content != att.content and att.cue:  # '"A," she wrote in the column' was mixed, is direct
             att.kind = attribution_kind(text, [(c.start, c.end) for c in content], att.cue[0].text.lower())
         att.content = content
+    for att in atts:  # nesting as the contents finally stand: a trimmed one may no longer hold a cue
+        att.parent = None
+    link_parents(atts)
     return atts
 
 

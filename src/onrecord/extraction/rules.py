@@ -198,9 +198,10 @@ def _according_to(token: Token) -> _Candidate | None:
     source = [(pobj.left_edge.i, pobj.right_edge.i + 1)]
     sent = token.sent
     phrase = (token.i, max(t.i for t in token.subtree) + 1)
-    if phrase[0] > sent.start:
-        content = _trimmed_chars(doc, sent.start, phrase[0])
-    else:
+    content = _trimmed_chars(doc, sent.start, phrase[0]) if phrase[0] > sent.start else None
+    if content is None or not any(ch.isalnum() for ch in doc.text[content[0] : content[1]]):
+        # the phrase opens its clause; a parse that ran the last paragraph's closing '"' into this
+        # sentence leaves only that mark before it
         content = _trimmed_chars(doc, phrase[1], sent.end)
     if content is None:
         return None
