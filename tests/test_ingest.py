@@ -563,3 +563,12 @@ def test_package_names_load_on_first_use_and_unknown_ones_fail():
     assert onrecord.extraction.find_quotes.__module__ == "onrecord.extraction.quotes"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         onrecord.ingest.nope  # noqa: B018
+
+
+def test_a_site_name_that_is_only_the_urls_host_is_left_to_the_text():
+    from onrecord.ingest.readers import document_from_html
+
+    body = "<html><body><article><p>" + "The mayor said the bridge would open in May, after years of delays. " * 3 + "</p></article></body></html>"
+    assert document_from_html(body, url="https://www.news.example/a").publisher is None
+    named = body.replace("<html>", '<html><head><meta property="og:site_name" content="The News"></head>')
+    assert document_from_html(named, url="https://www.news.example/a").publisher == "The News"

@@ -40,3 +40,16 @@ def test_extractor_pipe_takes_plain_texts_beside_documents():
     out = list(Extractor(model="rules").pipe(texts))
     assert out[0].text == texts[0] and out[0].attributions[0].cue[0].text == "said"
     assert out[1].id == "b" and out[1].attributions == []
+
+
+@pytest.mark.slow
+def test_a_url_host_is_the_publisher_only_when_the_text_names_none():
+    from pathlib import Path
+
+    from onrecord import Extractor
+
+    seed = (Path(__file__).resolve().parents[1] / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    plain = Document(text='The mayor said "the bridge opens in May".', url="https://www.news.example/a")
+    named = Document(text=seed, url="https://bi.example/coup")
+    out = list(Extractor(model="rules").pipe([plain, named]))
+    assert [d.publisher for d in out] == ["news.example", "Business Insider"]

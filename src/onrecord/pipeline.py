@@ -20,6 +20,7 @@ from . import __version__
 from .errors import OnrecordError
 from .extraction.presets import check_preset
 from .ingest.normalise import Normalised, normalise
+from .ingest.readers import url_host
 from .model import Attribution, Document
 from .nlp.factories import add_speedups
 from .nlp.loader import load_spacy, model_name
@@ -62,6 +63,7 @@ class Extractor:
             for document, norm in zip(batch, norms):
                 sdoc = self.nlp.make_doc(norm.text)
                 sdoc._.onrecord_publisher = document.publisher  # metadata beats what the text suggests
+                sdoc._.onrecord_publisher_fallback = url_host(document.url)  # which beats nothing
                 docs.append(sdoc)
             for document, norm, sdoc in zip(batch, norms, self.nlp.pipe(docs, batch_size=len(batch))):
                 yield self._to_document(document, norm, sdoc)

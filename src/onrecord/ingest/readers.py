@@ -55,6 +55,7 @@ __all__ = [
     "has_article_words",
     "iter_documents",
     "count_articles",
+    "url_host",
     "read_document",
     "read_bytes_document",
     "read_fetched",
@@ -281,7 +282,7 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
         id=name,
         title=_clean(meta.get("title")),
         url=_clean(meta.get("url")) or url,
-        publisher=_clean(meta.get("sitename")),
+        publisher=_site_name(_clean(meta.get("sitename")), _clean(meta.get("url")) or url),
         published=_clean(meta.get("date")),
         authors=[a.strip() for a in (meta.get("author") or "").split(";") if a.strip()],
     )
@@ -289,6 +290,26 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
     if language:
         document.language = language
     return document
+
+
+def _site_name(sitename: str | None, url: str | None) -> str | None:
+    """The page's site name, unless it is only its URL's host ("bi.example"), which trafilatura
+    gives when the page names no site: the text's own outlet line ("Business Insider") says more,
+    and the pipeline falls back on the host only when the text names none."""
+    if sitename and url and sitename.lower().removeprefix("www.") == url_host(url):
+        return None
+    return sitename
+
+
+def url_host(url: str | None) -> str | None:
+    """``url``'s host, lower-cased, without a leading "www.": the publisher of last resort."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url or "").hostname
+    except ValueError:  # a malformed address ("http://[::1")
+        return None
+    return host.removeprefix("www.") if host else None
 
 
 def _date_params() -> dict[str, Any]:

@@ -53,6 +53,7 @@ _OWN_EXTENSIONS = (
     "onrecord_non_responses",
     "onrecord_provenance",
     "onrecord_publisher",  # set it before the component runs to name the publisher yourself
+    "onrecord_publisher_fallback",  # used when neither that nor the text names one: a URL's host
 )
 
 
@@ -88,7 +89,9 @@ class OnrecordComponent:
             from ..provenance import build_provenance, detect_publisher, find_non_responses
             from ..resolve import is_anonymous, resolve_speakers
 
-            publisher = doc._.onrecord_publisher or detect_publisher(doc_text(doc))
+            publisher = (
+                doc._.onrecord_publisher or detect_publisher(doc_text(doc)) or doc._.onrecord_publisher_fallback
+            )
             doc._.onrecord_publisher = publisher
             entities = resolve_speakers(doc, attributions, publisher=publisher)
             silent = find_non_responses(doc, entities)
