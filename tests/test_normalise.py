@@ -212,3 +212,12 @@ def test_large_text_with_no_changes_is_cheap() -> None:
     raw = "An ordinary sentence, said the editor. " * 100_000  # ~4 MB
     n = normalise(raw)
     assert n.text is raw and n.is_identity
+
+
+def test_a_very_long_run_without_spaces_is_cut_into_pieces_and_keeps_its_length():
+    text = 'He said "yes". ' + '"' * 1000 + " https://example.org/" + "a" * 200
+    norm = normalise(text)
+    assert len(norm.text) == len(text) and norm.is_identity
+    run = norm.text[15:1015]
+    assert " " in run and max(len(piece) for piece in run.split(" ")) <= 128  # the tokenizer's work stays linear
+    assert norm.text[:15] == text[:15] and norm.text.endswith("a" * 200)  # ordinary words and URLs untouched
