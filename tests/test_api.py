@@ -115,9 +115,14 @@ class StubExtractors:
         out.model = f"stub-{check_preset(preset or None)}"
         return out
 
+    async def run(self, document, preset):
+        return self.extract(document, preset)
+
 
 def _app(where, docs=(), **options):
     """An app over ``where`` (a database URL, or a folder for a new SQLite file) with the stub extractor."""
+    if not isinstance(where, str):
+        where.mkdir(parents=True, exist_ok=True)  # a ledger makes no folder for itself (E514)
     url = where if isinstance(where, str) else f"sqlite:///{where / 'ledger.db'}"
     app = create_app(url, **options)
     app.state.onrecord.extractors = StubExtractors()
@@ -209,6 +214,32 @@ def test_worker_processes_read_as_the_server_does_and_a_dead_one_is_replaced(tmp
         assert two.app.state.onrecord.extractors._pool is not pool
 
 
+@pytest.mark.anyio
+async def test_texts_waiting_to_be_extracted_never_hold_up_reading_the_ledger(tmp_path):
+    """50 extractions stuck behind one slow text once took every thread of the server's shared pool (40), so
+    a plain GET of the article list waited for them; they now wait on threads of their own."""
+    import asyncio
+    import threading
+
+    import httpx
+
+    app = create_app(f"sqlite:///{tmp_path}/l.db")
+    release = threading.Event()
+    stub = StubExtractors()
+    extractors = app.state.onrecord.extractors
+    extractors.extract = lambda document, preset: (release.wait(30), stub.extract(document, preset))[1]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        stuck = [asyncio.create_task(client.post("/api/v1/extract", json={"text": f'He said "x {i}".'}))
+                 for i in range(50)]
+        await asyncio.sleep(0.2)
+        listed = await asyncio.wait_for(client.get("/api/v1/articles"), timeout=20)
+        assert listed.status_code == 200 and not any(task.done() for task in stuck)
+        release.set()
+        assert {(await task).status_code for task in stuck} == {200}
+    extractors.close()
+
+
 def test_extract_reads_json_forms_and_uploads_with_the_preset_asked_for(client, app):
     stub = app.state.onrecord.extractors
     r = client.post("/api/v1/extract", json={"text": 'He said "hello there".', "publisher": "AP", "model": "fast"})
@@ -240,6 +271,18 @@ def test_extract_reads_json_forms_and_uploads_with_the_preset_asked_for(client, 
         assert client.post("/api/v1/extract", content=body, headers=form).json()["text"] == said
     for sent in ({"content": b"text=Caf%E9+is+open", "headers": form}, {"files": {"text": (None, b"Caf\xe9 is open")}}):
         assert "the form's text field" in error_of(client.post("/api/v1/extract", **sent), 400, "E105")
+
+
+def test_extract_without_an_id_prints_one_as_the_command_line_does_for_stdin(client):
+    """The output's top-level id is a string the CLI always prints ("-" for stdin); the API dropped it."""
+    html = "<html><body><article><p>" + 'The minister said "all is well" today. ' * 8 + "</p></article></body></html>"
+    for body in ({"text": 'He said "hello there".'}, {"html": html}):
+        out = client.post("/api/v1/extract", json=body).json()
+        assert list(out)[:3] == ["schema_version", "id", "text"] and out["id"] == "-" and out["document"]["id"] == "-"
+        validate(out)
+    assert client.post("/api/v1/extract", json={"text": 'x "y"', "id": "mine"}).json()["id"] == "mine"
+    stored = client.post("/api/v1/articles", json={"text": 'He said "hello there".'})  # the ledger keeps no made-up label
+    assert client.get(stored.headers["location"]).json()["document"].get("id") is None
 
 
 def test_extract_input_errors_say_what_to_do(client):
@@ -356,6 +399,30 @@ def test_writes_need_the_token_when_one_is_set(tmp_path):
         assert stored.status_code == 303 and stored.headers["location"].startswith("/articles/")
 
 
+def test_a_refused_store_keeps_the_analysis_and_a_script_may_send_the_header(tmp_path):
+    """A wrong or missing token on the Store button shows the same reading again with the error above the Store
+    form, whose hidden fields still hold the article, so the user types the token instead of pasting again."""
+    with TestClient(_app(tmp_path, token="s3cret-token"), raise_server_exceptions=False) as client:
+        form = {"text": 'The mayor said "rates fall".', "model": "fast", "publisher": "City Post", "title": "Rates"}
+        for token in ("wrong", ""):
+            page = client.post("/articles", data={**form, "token": token}, follow_redirects=False)
+            assert page.status_code == 401 and page.headers["www-authenticate"] == "Bearer"
+            html = page.text
+            assert '<a class="hl hl-content" href="#att-a1"' in html  # the reading
+            assert html.index('id="store-error"') < html.index('action="/articles"') and "E615" in html
+            for name, value in (("text", "The mayor said &#34;rates fall&#34;."), ("publisher", "City Post"),
+                                ("title", "Rates"), ("model", "fast")):
+                assert f'<input type="hidden" name="{name}" value="{value}">' in html, name
+            assert 'name="token"' in html and "Back to Analyse" not in html
+        assert client.get("/api/v1/articles").json()["total"] == 0
+        # the API's header instead of the form's field
+        wrong = client.post("/articles", data=form, headers={"Authorization": "Bearer wrong"}, follow_redirects=False)
+        assert wrong.status_code == 401 and "E602" in wrong.text
+        stored = client.post("/articles", data=form, headers={"Authorization": "Bearer s3cret-token"}, follow_redirects=False)
+        assert stored.status_code == 303 and stored.headers["location"].startswith("/articles/")
+        assert client.get("/api/v1/articles").json()["items"][0]["title"] == "Rates"
+
+
 def test_cross_site_writes_are_refused_and_cors_is_off_unless_configured(tmp_path, client):
     form = {"text": 'The mayor said "rates fall".'}
     r = client.post("/articles", data=form, headers={"Origin": "https://evil.example"}, follow_redirects=False)
@@ -379,6 +446,43 @@ def test_serve_refuses_a_public_address_without_a_token(monkeypatch, capsys):
     assert main(["serve", "--host", "192.168.1.20", "--db", "sqlite://"]) == 64
     assert [_is_loopback(h) for h in ("127.0.0.1", "127.3.2.1", "::1", "[::1]", "localhost", "0.0.0.0", "::", "example.org")] == [
         True, True, True, True, True, False, False, False]
+
+
+def _never_serve(*args, **kwargs):
+    raise AssertionError("onrecord serve started a server where it should have refused to")
+
+
+def test_serve_refuses_a_port_out_of_range_as_a_usage_error(monkeypatch, capsys):
+    """Not bind()'s OverflowError traceback (nor getaddrinfo's quiet wrap of 99999 round to 34463)."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", _never_serve)
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--port", "99999", "--db", "sqlite://"])
+    assert stopped.value.code == 64
+    assert "argument --port: '99999' is not a port number" in capsys.readouterr().err
+
+
+def test_serve_says_in_one_line_that_the_port_is_in_use(tmp_path, monkeypatch, capsys):
+    """Not uvicorn's exit 3 (which means a model that cannot load) after loading the models: one line, exit 69,
+    before the ledger is opened."""
+    import socket
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", _never_serve)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'l.db'}"]) == 69
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "E617" in err and f"127.0.0.1:{port}" in err and "another --port" in err
+    assert not (tmp_path / "l.db").exists()
+    monkeypatch.setenv("ONRECORD_TOKEN", "t")
+    assert main(["serve", "--host", "no-such-host.invalid", "--db", f"sqlite:///{tmp_path / 'l.db'}"]) == 69
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "E618" in err and "no-such-host.invalid:8000" in err
 
 
 # --- storing and reading articles ---------------------------------------------------------------
@@ -446,6 +550,20 @@ def test_attributions_filter_like_the_quotes_command(client, app):
     assert totals == {25} and len({(i["article_id"], i["attribution"]) for i in items}) == 25
     assert error_of(client.get("/api/v1/attributions", params={"since": "2024-02"}), 400, "E505").startswith("'2024-02' is not a date")
     error_of(client.get("/api/v1/attributions", params={"kind": "shouted"}), 422, "E606")
+
+
+def test_date_filters_read_dates_as_storing_does(client):
+    """A date an article can be stored under (model.parse_date: ISO 8601, 20221120 too) can be filtered on."""
+    stored = client.post("/api/v1/articles", json={"text": 'The mayor said "taxes stay".', "published": "20221120"})
+    assert stored.status_code == 201, stored.text
+    for since, until in (("20221120", "20221120"), ("2022-11-20", "2022-11-20T23:59:00Z")):
+        got = client.get("/api/v1/attributions", params={"since": since, "until": until})
+        assert got.status_code == 200 and got.json()["total"] == 1, (since, until, got.text)
+        assert client.get("/api/v1/search", params={"q": "taxes", "since": since}).json()["total"] == 1
+        assert "taxes stay" in client.get("/search", params={"q": "taxes", "since": since, "until": until}).text
+    for bad in ("2024-02", "2024-02-30", "yesterday"):  # what storing refuses, the filters refuse too
+        error_of(client.get("/api/v1/attributions", params={"since": bad}), 400, "E505")
+        error_of(client.post("/api/v1/extract", json={"text": "x", "published": bad}), 400, "E505")
 
 
 def test_search_full_text_with_filters_and_pages(client):
@@ -526,7 +644,18 @@ def test_unknown_paths_and_methods_are_json_errors_under_the_api(client):
         head, get = client.head(path), client.get(path)
         assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == get.headers["content-length"]
     refused = client.delete("/api/v1/articles/1")
-    assert "takes GET" in error_of(refused, 405, "E614") and refused.headers["allow"] == "GET"
+    assert "takes GET, HEAD" in error_of(refused, 405, "E614") and refused.headers["allow"] == "GET, HEAD"
+
+
+def test_405_allows_every_method_any_route_of_the_path_takes(client):
+    """GET and POST /articles are two routes; Allow names both, and HEAD, which every GET answers."""
+    refused = client.put("/api/v1/articles")
+    assert error_of(refused, 405, "E614").endswith("it takes GET, HEAD, POST") and refused.headers["allow"] == "GET, HEAD, POST"
+    page = client.put("/articles")
+    assert page.status_code == 405 and page.headers["allow"] == "GET, HEAD, POST" and "GET, HEAD, POST" in page.text
+    assert client.get("/api/v1/extract").headers["allow"] == "POST"
+    assert client.patch("/api/v1/openapi.json").headers["allow"] == "GET, HEAD"
+    assert client.put("/static/style.css").headers["allow"] == "GET, HEAD"  # a mount says for itself
     page = client.get("/nothing-here")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html") and "E610" in page.text
 
@@ -537,7 +666,14 @@ def test_openapi_lists_every_endpoint_and_docs_are_served(client):
     assert {"/api/v1/extract", "/api/v1/articles", "/api/v1/articles/{article_id}", "/api/v1/attributions",
             "/api/v1/speakers", "/api/v1/speakers/{speaker_id}", "/api/v1/outlets", "/api/v1/search"} <= paths
     assert not any(p.startswith(("/analyse", "/speakers")) for p in paths)  # pages stay out of the API docs
-    assert set(spec["paths"]["/api/v1/extract"]["post"]["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    forms = {"application/json", "multipart/form-data", "application/x-www-form-urlencoded"}  # the bodies read_fields reads
+    assert set(spec["paths"]["/api/v1/extract"]["post"]["requestBody"]["content"]) == forms
+    assert set(spec["paths"]["/api/v1/articles"]["post"]["requestBody"]["content"]) == forms
+    assert "file" not in spec["paths"]["/api/v1/extract"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]
+    # the token: a bearer scheme, so /docs has an Authorize button; optional ({}) on the one endpoint that writes
+    assert spec["components"]["securitySchemes"]["token"] == {**spec["components"]["securitySchemes"]["token"], "type": "http", "scheme": "bearer"}
+    assert spec["paths"]["/api/v1/articles"]["post"]["security"] == [{"token": []}, {}]
+    assert [p for p, ops in spec["paths"].items() for op in ops.values() if "security" in op] == ["/api/v1/articles"]
     # each endpoint lists the statuses it can answer, and only those
     assert {"200", "400", "403", "413", "422", "502"} <= set(spec["paths"]["/api/v1/extract"]["post"]["responses"])
     assert {"200", "201", "401", "403", "413", "502"} <= set(spec["paths"]["/api/v1/articles"]["post"]["responses"])

@@ -152,6 +152,16 @@ def test_quotes_filters(ledger):
     assert len(ledger.quotes(limit=2)) == 2
 
 
+def test_names_with_accented_capitals_match_as_listed(ledger):
+    """SQLite's lower() folds only A-Z: a name lowered in Python never met the stored one."""
+    d = kremlin_doc()
+    d.publisher = "\u00dcn\u00efcode Times"
+    ledger.add(d)
+    assert [o.publisher for o in ledger.outlets()] == ["\u00dcn\u00efcode Times"]
+    assert len(ledger.quotes(outlet="\u00dcn\u00efcode Times")) == 2
+    assert len(ledger.quotes(outlet="\u00dcN\u00efCODE times")) == 2  # ASCII letters in any case
+
+
 def test_outlets_counts_anonymous_share_and_relays(ledger):
     ledger.add(hillary_doc())
     ledger.add(kremlin_doc())
@@ -194,6 +204,7 @@ def test_unknown_export_format_is_a_store_error(ledger):
 
 def test_reopening_is_idempotent_and_env_default(tmp_path, monkeypatch):
     path = tmp_path / "x" / "env.db"
+    path.parent.mkdir()
     monkeypatch.setenv("ONRECORD_DB", str(path))
     with Ledger.open(None) as led:
         led.add(hillary_doc())
@@ -477,6 +488,17 @@ def test_an_article_stored_again_without_metadata_keeps_what_was_stored(ledger):
     assert other.publisher is None and other.authors == []
 
 
+def test_storing_again_keeps_the_label_and_the_time_it_first_came(ledger):
+    first = hillary_doc(id="reuters-0301.txt")
+    article_id, _ = ledger.add(first)
+    came = ledger.article(article_id)["ingested_at"]
+    again = ledger.recall(Document(text=HILLARY))
+    again.attributions = first.attributions
+    assert ledger.add(again) == (article_id, False)
+    stored = ledger.article(article_id)
+    assert (stored["source"], stored["ingested_at"]) == ("reuters-0301.txt", came)
+
+
 def test_commands_that_read_a_ledger_refuse_one_that_is_not_there(tmp_path, capsys):
     from onrecord.cli import main
 
@@ -487,3 +509,11 @@ def test_commands_that_read_a_ledger_refuse_one_that_is_not_there(tmp_path, caps
     assert not typo.parent.exists()  # nothing created at the mistyped path
     with pytest.raises(StoreError, match="E513"):
         Ledger.open(str(typo), existing=True)
+
+
+def test_a_ledger_in_a_folder_that_does_not_exist_is_refused_not_made(tmp_path):
+    missing = tmp_path / "typo" / "ledger.db"
+    with pytest.raises(StoreError) as err:
+        Ledger.open(str(missing))
+    assert err.value.code == "E514" and str(missing.parent) in str(err.value)
+    assert not missing.parent.exists()

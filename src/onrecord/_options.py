@@ -21,6 +21,17 @@ def count(value: str) -> int:
     return number
 
 
+def port(value: str) -> int:
+    """A TCP port to listen on, 1 to 65535: checked here, since bind() refuses any other with a traceback."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number; give a whole number from 1 to 65535")
+    return number
+
+
 def output_file(value: str) -> Path:
     """A file to write at the end of a run: checked first, so that a typo does not cost the run."""
     path = Path(value)

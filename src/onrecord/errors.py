@@ -14,6 +14,7 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_USAGE",
     "EXIT_MODEL",
+    "EXIT_UNAVAILABLE",
     "OnrecordError",
     "InputError",
     "ModelError",
@@ -28,6 +29,8 @@ EXIT_BAD_INPUT = 2
 EXIT_USAGE = 64
 #: Exit status when the NLP model cannot be loaded.
 EXIT_MODEL = 3
+#: Exit status when ``onrecord serve`` cannot listen where it was told (the address in use, say): EX_UNAVAILABLE.
+EXIT_UNAVAILABLE = 69
 
 
 class OnrecordError(Exception):
@@ -187,6 +190,10 @@ class _Catalogue:
     E511 = "{alias!r} is not a name (nothing is left of it once normalised); give the name as the articles write it"
     E512 = "cannot store the speaker decision ({detail}); nothing was changed; check the --db URL and run it again"
     E513 = "there is no ledger at {path}; check the --db path (or $ONRECORD_DB), or store articles there first with onrecord ingest"
+    E514 = (
+        "the folder {folder} for the ledger {path} does not exist, and a ledger never makes one (a mistyped --db "
+        "would become a new, empty ledger); check the --db path (or $ONRECORD_DB), or create the folder first"
+    )
 
     # Web app and REST API errors (onrecord serve): E6xx
     E601 = (
@@ -222,6 +229,14 @@ class _Catalogue:
     E616 = (
         "the process extracting this text stopped ({detail}), most likely out of memory; a new one has started, "
         "so send it again, or start the server with fewer --workers or give it more memory"
+    )
+    E617 = (
+        "cannot listen on {address}: another program (another onrecord serve, say) is listening there already; "
+        "stop it, or pass another --port"
+    )
+    E618 = (
+        "cannot listen on {address} ({detail}); pass a --host that is one of this machine's addresses "
+        "(127.0.0.1, say) and a --port from 1024 up, which need no special rights"
     )
 
 

@@ -227,10 +227,12 @@ class Ledger:
         that a mistyped ``--db`` given to a command that only reads is not taken for an empty one.
         """
         url = database_url(url)
-        if existing and url.startswith("sqlite:///"):
-            path = url.removeprefix("sqlite:///")
-            if path not in ("", ":memory:") and not Path(path).is_file():
+        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+        if path not in ("", ":memory:"):
+            if existing and not Path(path).is_file():
                 raise _error("E513", path=path)
+            if not Path(path).parent.is_dir():
+                raise _error("E514", folder=Path(path).parent, path=path)
         try:
             engine = _engine(url)
             with engine.connect() as conn:
@@ -291,8 +293,8 @@ class Ledger:
 
         Call it before extracting an article to store: sent again without its title, URL, publisher,
         date or authors (a re-run, another preset, an API client that sends text only), the article
-        keeps them instead of losing them, and its provenance is read from the same publisher.
-        What the document does say wins. Returns the same object.
+        keeps them instead of losing them (its label, the id, too), and its provenance is read from the
+        same publisher. What the document does say wins. Returns the same object.
         """
         with self._reading() as session:
             stored = session.scalar(select(Article).where(Article.content_hash == content_hash(document.text)))
@@ -301,6 +303,8 @@ class Ledger:
             for name in ("title", "url", "publisher", "published"):
                 if getattr(document, name) is None and getattr(stored, name) is not None:
                     setattr(document, name, getattr(stored, name))
+            if document.id is None and stored.source is not None:  # the label it was stored under
+                document.id = stored.source
             if not document.authors:
                 document.authors = list(((stored.record or {}).get("document") or {}).get("authors") or [])
         return document
@@ -841,10 +845,14 @@ class Ledger:
 
     @staticmethod
     def _outlet_is(publisher: str) -> Any:
-        """The WHERE clause for one publisher, any case; "(unknown)" means articles without one."""
+        """The WHERE clause for one publisher, any case; "(unknown)" means articles without one.
+
+        Both sides go through the database's own lower(): SQLite's folds only A-Z, so a name
+        lowered in Python ("ünïcode times") would never meet the stored one ("Ünïcode times").
+        """
         if publisher == "(unknown)":
             return Article.publisher.is_(None)
-        return func.lower(Article.publisher) == publisher.strip().lower()
+        return func.lower(Article.publisher) == func.lower(publisher.strip())
 
     def _filtered(
         self,
@@ -870,7 +878,7 @@ class Ledger:
             stmt = stmt.where(
                 or_(
                     AttributionRow.speaker_id.in_(named.union(merged_into)),
-                    func.lower(AttributionRow.speaker_name) == speaker.strip().lower(),
+                    func.lower(AttributionRow.speaker_name) == func.lower(speaker.strip()),  # as _outlet_is
                 )
             )
         if speaker_id is not None:
@@ -959,8 +967,6 @@ def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     memory = url in ("sqlite://", "sqlite:///:memory:")
-    if not memory:
-        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"timeout": 30},  # wait for another writer instead of failing at once
@@ -1013,7 +1019,8 @@ def _fill(article: Article, document: Document) -> None:
     article.language = document.language
     article.text = document.text
     article.model = document.model
-    article.ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    if article.ingested_at is None:  # when it first came: storing it again changes its reading, not its arrival
+        article.ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
     article.record = record
 
 
@@ -1343,10 +1350,12 @@ def _csv_row(row: AttributionRow, article: Article) -> dict[str, Any]:
 
 
 def _as_date(value: date | str) -> date:
+    """A ``since``/``until`` filter's date, read by :func:`parse_date` exactly as an article's ``published``
+    is when it is stored, so that any date an article can be filed under (``20221120`` too) can be asked for."""
     if isinstance(value, date):
         return value
     parsed = parse_date(value)
-    if parsed is None or len(value.strip()) < 10:
+    if parsed is None:
         raise _error("E505", value=value)
     return parsed
 

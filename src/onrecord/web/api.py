@@ -12,9 +12,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel
 
 from ..model import ATTRIBUTION_KINDS, ENTITY_TYPES, Document
@@ -72,15 +73,34 @@ _MULTIPART_SCHEMA = {
         "model": {"type": "string", "enum": ["rules", "fast", "accurate"]},
     },
 }
-_ARTICLE_BODY = {
+#: A URL-encoded form: the multipart form's fields but the file (``curl -d``, an HTML form without an upload).
+_FORM_SCHEMA = {"type": "object", "properties": {k: v for k, v in _MULTIPART_SCHEMA["properties"].items() if k != "file"}}
+_ARTICLE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": ArticleIn.model_json_schema()},
             "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
+            "application/x-www-form-urlencoded": {"schema": _FORM_SCHEMA},
         },
     }
 }
+#: The token endpoints that write need when the server has one. Declared as an OpenAPI security
+#: scheme so that /docs has an Authorize button and "Try it out" sends the header; the check
+#: itself is :func:`~onrecord.web.app.check_token` (auto_error off: this only documents).
+_BEARER = HTTPBearer(
+    scheme_name="token",
+    description="the token given to `onrecord serve --token` (or $ONRECORD_TOKEN); "
+    "needed by endpoints that write when the server has one, else leave it empty",
+    auto_error=False,
+)
+#: A write endpoint's body and security: the token, or none (``{}``) when the server has no token.
+#: FastAPI lists the scheme itself; this adds the empty alternative, which makes it optional.
+_WRITE_OPENAPI: dict[str, Any] = {**_ARTICLE_BODY, "security": [{}]}
+
+#: The ``id`` of an article sent without one: what ``onrecord extract - --format json`` prints for stdin,
+#: since the output schema's top-level ``id`` is a string (never null) and the CLI always prints it.
+_UNNAMED = "-"
 
 router = APIRouter()
 
@@ -100,8 +120,8 @@ class _Filters:
         self,
         speaker: str | None = Query(None, description="speaker's full name (any case)"),
         outlet: str | None = Query(None, description="publisher (any case); '(unknown)' for articles without one"),
-        since: str | None = Query(None, description="published on or after YYYY-MM-DD"),
-        until: str | None = Query(None, description="published on or before YYYY-MM-DD"),
+        since: str | None = Query(None, description="published on or after this date (YYYY-MM-DD; read as a stored `published` is)"),
+        until: str | None = Query(None, description="published on or before this date (YYYY-MM-DD; read as a stored `published` is)"),
         kind: Kind | None = Query(None, description="attribution kind"),
         anonymous: bool | None = Query(None, description="true: anonymous sourcing only; false: named sources only"),
     ) -> None:
@@ -151,7 +171,9 @@ async def extract(
     multipart form with a ``file``.
     """
     document, preset = await _read(request, model)
-    extracted = await run_in_threadpool(state_of(request).extractors.extract, document, preset)
+    if document.id is None:  # a text or HTML sent without an id: labelled as the command line labels stdin
+        document.id = _UNNAMED
+    extracted = await state_of(request).extractors.run(document, preset)
     return Response(to_json(extracted, indent=None), media_type="application/json")
 
 
@@ -165,8 +187,8 @@ def articles(
     return page(request, items, total, paging)
 
 
-@router.post("/articles", tags=["articles"], status_code=201, responses=_WRITE_ERRORS, openapi_extra=_ARTICLE_BODY,
-             summary="Extract attributions from one article and store it in the ledger")
+@router.post("/articles", tags=["articles"], status_code=201, responses=_WRITE_ERRORS, openapi_extra=_WRITE_OPENAPI,
+             dependencies=[Security(_BEARER)], summary="Extract attributions from one article and store it in the ledger")
 async def store(
     request: Request, model: str | None = Query(None, description="extraction preset: rules, fast or accurate (default accurate)")
 ) -> JSONResponse:
@@ -179,7 +201,7 @@ async def store(
     document, preset = await _read(request, model)
     state = state_of(request)
     document = await run_in_threadpool(state.ledger.recall, document)
-    extracted = await run_in_threadpool(state.extractors.extract, document, preset)
+    extracted = await state.extractors.run(document, preset)
     article_id, is_new = await run_in_threadpool(state.ledger.add, extracted)
     location = f"/api/v1/articles/{article_id}"
     body = {

@@ -13,11 +13,12 @@ a person can act on.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import multiprocessing
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,13 @@ class _Extractors:
         self._locks: dict[str, threading.Lock] = {}
         self._loaded: dict[str, Any] = {}
         self._pool: ProcessPoolExecutor | None = None
+        # Texts wait their turn on threads of their own: on the server's shared pool, 70 queued
+        # extractions had taken every thread, and a plain GET of the article list waited 13.6 s.
+        self._waiting = ThreadPoolExecutor(max(processes, 3) + 1, thread_name_prefix="onrecord-extract")
+
+    async def run(self, document: Document, preset: str | None) -> Document:
+        """:meth:`extract` from a request handler: waits without holding any of the server's threads."""
+        return await asyncio.wrap_future(self._waiting.submit(self.extract, document, preset))
 
     def extract(self, document: Document, preset: str | None) -> Document:
         from ..extraction.presets import check_preset
@@ -205,11 +213,12 @@ class _Extractors:
             raise WebError(503, "E616", detail=str(err) or "it exited") from None
 
     def close(self) -> None:
-        """Stop the worker processes, if any."""
+        """Stop the worker processes, if any, and the threads texts wait on."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        self._waiting.shutdown(wait=False, cancel_futures=True)
 
 
 _WORKER_EXTRACTORS: dict[tuple[str, str | None], Any] = {}  # in a worker process: its loaded presets
@@ -307,6 +316,33 @@ def error_response(request: Request, status: int, code: str, message: str, heade
     return HTMLResponse(page, status_code=status, headers=headers)
 
 
+#: The methods a 405 looks for among the routes (HEAD comes with GET, see :class:`_Head`).
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request, allow: str) -> str:
+    """Every method the request's path takes, for a 405's ``Allow`` header and message (RFC 9110 §15.5.6).
+
+    Starlette answers 405 with the methods of the first route whose path
+    matched, but a path can have several routes (``GET`` and ``POST /articles``),
+    so each method is tried against every route: the union, plus ``allow`` (what
+    Starlette said, which covers mounts such as ``/static``, whose apps answer
+    for themselves and are skipped here). Every ``GET`` also answers ``HEAD``
+    (see :class:`_Head`), which FastAPI's routes do not list.
+    """
+    from starlette.routing import Match, Mount
+
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    methods = {m.strip().upper() for m in allow.split(",") if m.strip()}
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(OnrecordError)
     async def onrecord_error(request: Request, err: OnrecordError) -> Response:
@@ -326,8 +362,9 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
         if err.status_code == 405 and err.headers and "Allow" in err.headers:
-            message = E.E614.format(method=request.method, path=request.url.path, allowed=err.headers["Allow"])
-            return error_response(request, 405, "E614", message, dict(err.headers))
+            allowed = _allowed_methods(request, err.headers["Allow"])
+            message = E.E614.format(method=request.method, path=request.url.path, allowed=allowed)
+            return error_response(request, 405, "E614", message, {**err.headers, "Allow": allowed})
         if err.status_code in (404, 405):
             message = E.E610.format(method=request.method, path=request.url.path)
             return error_response(request, err.status_code, "E610", message)

@@ -21,7 +21,7 @@ from ..model import ATTRIBUTION_KINDS
 from ..errors import OnrecordError
 from .app import WebError, check_token, http_status, offset_link, state_of
 from .highlight import attribution_chain, highlight
-from .inputs import document_from_request, metadata_fields, read_fields
+from .inputs import Fields, document_from_request, metadata_fields, read_fields
 from .svg import bar_chart, column_chart, provenance_svg
 
 __all__ = ["router"]
@@ -102,32 +102,58 @@ def analyse_form() -> RedirectResponse:
 @router.post("/analyse", response_class=HTMLResponse)
 async def analyse(request: Request) -> HTMLResponse:
     """Read the pasted text, uploaded file or URL and show what onrecord finds in it."""
-    fields = await read_fields(request)
+    return await _analysed(request, await read_fields(request))
+
+
+async def _analysed(
+    request: Request, fields: Fields, *, status: int = 200, store_error: OnrecordError | None = None
+) -> HTMLResponse:
+    """The Analyse page for ``fields``: the reading of the article and the Store form that sends it back.
+
+    ``store_error`` is why the Store button's request was refused (a wrong or
+    missing token): shown above the Store form, on the same reading, so that
+    the user types the token and stores again instead of pasting the article again.
+    """
     preset = fields.get("model") or DEFAULT_PRESET
     form = {"text": fields.values.get("text", ""), "url": fields.get("url") or "", "publisher": fields.get("publisher") or ""}
     try:
         document = await run_in_threadpool(document_from_request, request, fields, strict=False)
-        extracted = await run_in_threadpool(state_of(request).extractors.extract, document, preset)
+        extracted = await state_of(request).extractors.run(document, preset)
     except OnrecordError as err:  # bad input: say so above the form and keep what was typed
         return _render(
             request, "analyse.html", http_status(err), presets=PRESETS, preset=preset, view=None, form=form, error=err
         )
     stored = {**metadata_fields(document), "text": document.text, "model": preset}
-    return _render(
-        request, "analyse.html", presets=PRESETS, preset=preset, view=document_view(extracted.to_dict()), form=form,
-        stored=stored,
+    page = _render(
+        request, "analyse.html", status, presets=PRESETS, preset=preset, view=document_view(extracted.to_dict()), form=form,
+        stored=stored, store_error=store_error,
     )
+    if status == 401:
+        page.headers["WWW-Authenticate"] = "Bearer"  # as every 401 (RFC 9110); browsers show no prompt for Bearer
+    return page
 
 
 @router.post("/articles")
 async def store(request: Request) -> Response:
-    """The Analyse page's Store button: extract again (same preset, same text) and store; go to the article."""
+    """The Analyse page's Store button: extract again (same preset, same text) and store; go to the article.
+
+    A wrong or missing token answers 401 with the Analyse page again, its
+    reading and Store form kept, the error above the form. A script may send
+    the token as the API does (``Authorization: Bearer``) instead of the form's field.
+    """
     fields = await read_fields(request)
-    check_token(request, fields.values.get("token", ""))
+    typed = fields.get("token")
+    try:
+        if typed is None and "authorization" in request.headers:
+            check_token(request)
+        else:
+            check_token(request, typed or "")
+    except WebError as refused:
+        return await _analysed(request, fields, status=refused.status, store_error=refused)
     document = await run_in_threadpool(document_from_request, request, fields, strict=False)
     state = state_of(request)
     document = await run_in_threadpool(state.ledger.recall, document)
-    extracted = await run_in_threadpool(state.extractors.extract, document, fields.get("model"))
+    extracted = await state.extractors.run(document, fields.get("model"))
     article_id, _ = await run_in_threadpool(state.ledger.add, extracted)
     return RedirectResponse(f"/articles/{article_id}?stored=1", status_code=303)
 
