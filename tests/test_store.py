@@ -235,6 +235,8 @@ def test_query_commands_print_table_json_and_csv(tmp_path, capsys, db_url):
     with pytest.raises(SystemExit) as stop:
         main(["quotes", "--since", "2024-13-01", "--db", db])
     assert stop.value.code == 64
+    assert main(["quotes", "--since", "20240401", "--format", "json", "--db", db]) == 0  # as storing reads dates
+    assert {q["publisher"] for q in json.loads(capsys.readouterr().out)} == {"AP"}
 
 
 # --- the command line, with extraction (slow) ------------------------------------------------------
