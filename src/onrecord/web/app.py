@@ -156,13 +156,26 @@ class _Extractors:
         self._locks: dict[str, threading.Lock] = {}
         self._loaded: dict[str, Any] = {}
         self._pool: ProcessPoolExecutor | None = None
-        # Texts wait their turn on threads of their own: on the server's shared pool, 70 queued
-        # extractions had taken every thread, and a plain GET of the article list waited 13.6 s.
-        self._waiting = ThreadPoolExecutor(max(processes, 3) + 1, thread_name_prefix="onrecord-extract")
+        self._queues: dict[str, ThreadPoolExecutor] = {}
 
     async def run(self, document: Document, preset: str | None) -> Document:
-        """:meth:`extract` from a request handler: waits without holding any of the server's threads."""
-        return await asyncio.wrap_future(self._waiting.submit(self.extract, document, preset))
+        """:meth:`extract` from a request handler, waiting its turn without holding any of the server's threads.
+
+        On the server's shared thread pool, 70 queued extractions had taken
+        every thread and a plain GET of the article list waited 13.6 s. Texts
+        queue here instead: one queue per preset in this process (each reads one
+        text at a time, so a queue of ``accurate`` texts never holds up ``rules``),
+        or one queue with a thread per worker process.
+        """
+        from ..extraction.presets import check_preset
+
+        name = check_preset(preset or None)
+        key = "workers" if self.processes > 1 else name
+        with self._lock:
+            if key not in self._queues:
+                self._queues[key] = ThreadPoolExecutor(self.processes, thread_name_prefix=f"onrecord-{key}")
+            queue = self._queues[key]
+        return await asyncio.wrap_future(queue.submit(self.extract, document, name))
 
     def extract(self, document: Document, preset: str | None) -> Document:
         from ..extraction.presets import check_preset
@@ -216,9 +229,11 @@ class _Extractors:
         """Stop the worker processes, if any, and the threads texts wait on."""
         with self._lock:
             pool, self._pool = self._pool, None
+            queues, self._queues = list(self._queues.values()), {}
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        self._waiting.shutdown(wait=False, cancel_futures=True)
+        for queue in queues:
+            queue.shutdown(wait=False, cancel_futures=True)
 
 
 _WORKER_EXTRACTORS: dict[tuple[str, str | None], Any] = {}  # in a worker process: its loaded presets
