@@ -324,6 +324,18 @@ def test_he_does_not_mean_officials() -> None:
     assert attrs[1].speaker.name == "He" and attrs[1].speaker.resolved is False
 
 
+def test_a_headline_title_is_the_bodys_first_person_with_that_title() -> None:
+    # "Senator says taxes rise ¶ Senator Jane Roe said no."
+    doc = make_doc(
+        "Senator/PROPN/nsubj/1 says/VERB/ROOT/1 taxes/NOUN/nsubj/3/t=NNS rise/VERB/ccomp/1 ¶ "
+        "Senator/PROPN/compound/7 Jane/PROPN/compound/7/e=B-PERSON Roe/PROPN/nsubj/8/e=I-PERSON "
+        "said/VERB/ROOT/8 no/INTJ/dobj/8 ./PUNCT/punct/8"
+    )
+    attrs = [attribution(doc, "a1", "Senator"), attribution(doc, "a2", "Senator Jane Roe")]
+    resolve_speakers(doc, attrs)
+    assert attrs[0].speaker == attrs[1].speaker and attrs[1].speaker.name == "Jane Roe"
+
+
 def test_a_pronoun_with_no_antecedent_stays_local() -> None:
     doc = make_doc("He/PRON/nsubj/1 said/VERB/ROOT/1 ./PUNCT/punct/1")
     attr = attribution(doc, "a1", "He")

@@ -1098,7 +1098,8 @@ class _Resolver:
         return self._local(text, src.tokens, src.head)
 
     def _headline(self, sources: list[_Source]) -> None:
-        """A headline source ("Poll", "Black Lawmakers") is the body's first source with its head noun."""
+        """A headline source ("Poll", "Black Lawmakers") is the body's first source with its head noun,
+        or (a title: "Senator says …") the body's first person with that title ("Senator Jane Roe")."""
         end = self.text.find("\n")
         if end < 0:
             return
@@ -1111,7 +1112,7 @@ class _Resolver:
             word = head.text.lower()
             for later in sources:
                 if later.spans[0].start > end and later.head is not None and later.cluster is not None:
-                    if later.head.text.lower() == word and later.cluster is not cluster:
+                    if _heads_or_titles(later, word) and later.cluster is not cluster:
                         src.cluster = later.cluster
                         later.cluster.mentions.extend(src.spans)
                         cluster.speaker = any(s.cluster is cluster for s in sources)
@@ -1230,6 +1231,14 @@ class _Resolver:
             if src.cluster is not None:
                 src.attribution.speaker = entities[id(src.cluster)].ref()
         return list(entities.values())
+
+
+def _heads_or_titles(src: _Source, word: str) -> bool:
+    """Whether lower-cased ``word`` is ``src``'s head, or a title before the head of a person's name."""
+    if src.head.text.lower() == word:
+        return True
+    person = src.cluster is not None and src.cluster.label == "PERSON"
+    return person and src.tokens is not None and any(t.text.lower() == word for t in src.tokens if t.i < src.head.i)
 
 
 def _outermost(spans: list[Span]) -> list[Span]:
