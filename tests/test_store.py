@@ -381,6 +381,15 @@ def test_a_surname_two_people_share_stays_apart(ledger):
     assert sorted(s.name for s in ledger.speakers()) == ["Bill Clinton", "Clinton", "Hillary Clinton"]
 
 
+def test_an_untyped_bare_surname_joins_the_one_person_of_that_surname(ledger):
+    """The NER often leaves a lone "Gallyamov" untyped; with one Gallyamov in the ledger, it is him."""
+    ledger.add(_person_doc('Abbas Gallyamov said "taxes will rise" in article 1.', "Abbas Gallyamov"))
+    ledger.add(doc('Gallyamov said "taxes will rise" in article 2.', [("a1", "Gallyamov", "taxes will rise", {"stype": "unknown"})]))
+    ledger.add(doc('Acme said "taxes will rise" in article 3.', [("a1", "Acme", "taxes will rise", {"stype": "unknown"})]))
+    assert [(s.name, s.attributions) for s in ledger.speakers()] == [("Abbas Gallyamov", 2)]  # "Acme": linked to nobody
+    assert len(ledger.quotes(speaker="Abbas Gallyamov")) == 2
+
+
 def test_storing_an_article_again_keeps_its_speaker_links(ledger):
     """A bare surname linked while unambiguous stays linked when its article is stored again."""
     docs = [_person_doc(f'{name} said "taxes will rise" in article {i}.', name)

@@ -1096,6 +1096,8 @@ def _attribution_row(session: Session, article_id: int, att: Attribution, cache:
 def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str], int]) -> int | None:
     """The cross-article speaker of ``att``, created on first sight; None when it must not be linked."""
     ref = att.speaker
+    if ref is not None and ref.type == "unknown" and ref.resolved and not att.anonymous:
+        return _bare_surname(session, ref.name)
     if ref is None or not ref.resolved or att.anonymous or ref.type in _UNLINKED_TYPES:
         return None
     key = _key_for(ref.name, ref.type)
@@ -1118,6 +1120,20 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
             _absorb_surname(session, key, found, cache)
         cache[(key, ref.type)] = found
     return cache[(key, ref.type)]
+
+
+def _bare_surname(session: Session, name: str) -> int | None:
+    """The one stored person a one-word name of unknown type is the surname of, else None (unlinked).
+
+    The NER often leaves a bare "Gallyamov" untyped, and an untyped name is
+    linked to nobody; but where the ledger holds exactly one person of that
+    surname ("Abbas Gallyamov"), that is who it is, as for a bare surname typed person.
+    """
+    key = _key_for(name, "person")
+    if not key or " " in key:
+        return None
+    found = _only_full_name(session, key)
+    return None if found is None or _kept_apart(session, key, "person", found) else found
 
 
 def _key_for(name: str, type_: str) -> str:
