@@ -1097,7 +1097,9 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
     """The cross-article speaker of ``att``, created on first sight; None when it must not be linked."""
     ref = att.speaker
     if ref is not None and ref.type == "unknown" and ref.resolved and not att.anonymous:
-        return _bare_surname(session, ref.name)
+        # The NER often leaves a bare "Gallyamov" untyped: it joins the one person of that surname, if
+        # there is one, and is linked to nobody otherwise (nor stored as a speaker of its own).
+        return _bare_surname(session, _key_for(ref.name, "person"))
     if ref is None or not ref.resolved or att.anonymous or ref.type in _UNLINKED_TYPES:
         return None
     key = _key_for(ref.name, ref.type)
@@ -1107,10 +1109,8 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
         found = session.scalar(select(Speaker.id).where(Speaker.key == key, Speaker.type == ref.type))
         if found is None:
             found = _alias_target(session, key, ref.type)  # a name a person merged into another speaker
-        if found is None and ref.type == "person" and " " not in key:
-            found = _only_full_name(session, key)  # "Gallyamov" -> the one "Abbas Gallyamov"
-            if found is not None and _kept_apart(session, key, ref.type, found):
-                found = None  # a person split this name off that speaker
+        if found is None and ref.type == "person":
+            found = _bare_surname(session, key)
         if found is None:
             speaker = Speaker(name=ref.name, key=key, type=ref.type)
             session.add(speaker)
@@ -1122,14 +1122,9 @@ def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str],
     return cache[(key, ref.type)]
 
 
-def _bare_surname(session: Session, name: str) -> int | None:
-    """The one stored person a one-word name of unknown type is the surname of, else None (unlinked).
-
-    The NER often leaves a bare "Gallyamov" untyped, and an untyped name is
-    linked to nobody; but where the ledger holds exactly one person of that
-    surname ("Abbas Gallyamov"), that is who it is, as for a bare surname typed person.
-    """
-    key = _key_for(name, "person")
+def _bare_surname(session: Session, key: str) -> int | None:
+    """The one stored person whose surname a one-word person key is ("gallyamov" -> "Abbas Gallyamov"),
+    unless a person split this name off that speaker; None when there is none, or the key is no bare name."""
     if not key or " " in key:
         return None
     found = _only_full_name(session, key)
