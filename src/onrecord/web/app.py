@@ -154,7 +154,7 @@ class _Extractors:
         self.processes = processes
         self._lock = threading.Lock()  # guards the dicts and the pool, never a load
         self._locks: dict[str, threading.Lock] = {}
-        self._loaded: dict[str, Any] = {}
+        self._loaded: dict[str, Any] = {}  # its own, not onrecord.extract's: only these locks guard them
         self._pool: ProcessPoolExecutor | None = None
         self._queues: dict[str, ThreadPoolExecutor] = {}
 
@@ -236,28 +236,24 @@ class _Extractors:
             queue.shutdown(wait=False, cancel_futures=True)
 
 
-_WORKER_EXTRACTORS: dict[tuple[str, str | None], Any] = {}  # in a worker process: its loaded presets
-
-
 def _extract_in_worker(document: Document, preset: str, spacy_model: str | None) -> Document:
-    """One text, in a worker process of :class:`_Extractors` (which runs one task at a time)."""
-    return next(_worker_extractor(preset, spacy_model).pipe([document]))
+    """One text, in a worker process of :class:`_Extractors`, which runs one task at a time: so the
+    extractor :func:`onrecord.extract` loads on first use and keeps serves it."""
+    return next(_extractor(preset, spacy_model).pipe([document]))
 
 
-def _worker_extractor(preset: str, spacy_model: str | None) -> Any:
-    key = (preset, spacy_model)
-    if key not in _WORKER_EXTRACTORS:
-        from ..pipeline import Extractor
+def _extractor(preset: str, spacy_model: str | None) -> Any:
+    from ..nlp.loader import model_name
+    from ..pipeline import _shared_extractor
 
-        _WORKER_EXTRACTORS[key] = Extractor(spacy_model, model=preset)
-    return _WORKER_EXTRACTORS[key]
+    return _shared_extractor(model_name(spacy_model), preset)
 
 
 def _load_in_worker(preset: str, spacy_model: str | None) -> None:
     """A worker's start: load ``preset`` now. A model that fails here is left for the first request to
     report (an initializer that raises would break the whole pool)."""
     try:
-        _worker_extractor(preset, spacy_model)
+        _extractor(preset, spacy_model)
     except Exception:  # noqa: BLE001 - reported, with its code, by the request that needs it
         pass
 
