@@ -12,10 +12,7 @@ from pathlib import Path
 
 def count(value: str) -> int:
     """A whole number above 0: processes, bytes, rows."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
+    number = _whole(value)
     if number <= 0:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number above 0")
     return number
@@ -23,13 +20,18 @@ def count(value: str) -> int:
 
 def port(value: str) -> int:
     """A TCP port to listen on, 1 to 65535: checked here, since bind() refuses any other with a traceback."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
+    number = _whole(value)
     if not 1 <= number <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number; give a whole number from 1 to 65535")
     return number
+
+
+def _whole(value: str) -> int:
+    """``value`` as a whole number; 0 (refused by every caller) when it is not one."""
+    try:
+        return int(value)
+    except ValueError:
+        return 0
 
 
 def output_file(value: str) -> Path:

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from ._options import count, output_file
+from ._options import count, output_file, port
 from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, E, InputError, ModelError, OnrecordError
 from .model import ATTRIBUTION_KINDS, Document
 from .render.chains import CHAIN_FORMATS
 
 if TYPE_CHECKING:
+    import socket
+
     from .store import Ledger
 
 __all__ = ["main"]
@@ -289,8 +291,10 @@ def _input_files(paths: Sequence[str]) -> frozenset[Path]:
     """Every file the inputs name or hold (a folder's, recursively): what ``--out`` must never overwrite,
     read yet or not."""
     files: set[Path] = set()
+    from .ingest.fetch import is_url
+
     for path in paths:
-        if path == "-" or "://" in path:
+        if path == "-" or is_url(path):
             continue
         given = Path(path)
         if given.is_dir():
@@ -666,8 +670,6 @@ def _export(args: argparse.Namespace, ledger: "Ledger") -> int:
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     """``onrecord serve``: the web app and REST API over a ledger."""
-    from ._options import port
-
     sv = sub.add_parser("serve", help="the web app and REST API over the ledger (pages at /, API at /api/v1, docs at /docs)")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other needs a token)")
     sv.add_argument("--port", type=port, default=8000, help="port to listen on, 1 to 65535 (default 8000)")
@@ -697,7 +699,6 @@ def _serve(args: argparse.Namespace) -> int:
     """
     import errno
     import os
-    import socket
 
     from .errors import EXIT_UNAVAILABLE
     from .store import StoreError
@@ -709,27 +710,9 @@ def _serve(args: argparse.Namespace) -> int:
     limit = args.max_bytes  # main() has read the flag, else $ONRECORD_MAX_BYTES, else the default
     host = args.host.strip("[]")
     address = f"[{host}]:{args.port}" if ":" in host else f"{host}:{args.port}"
-    sockets: list[socket.socket] = []
-    try:  # as asyncio's create_server binds: every address the host names, skipping a family this machine lacks
-        infos = socket.getaddrinfo(host or None, args.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        for family, kind, proto, _, sockaddr in dict.fromkeys(infos):
-            sock = socket.socket(family, kind, proto)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            if family == socket.AF_INET6:
-                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            try:
-                sock.bind(sockaddr)
-            except OSError as err:
-                sock.close()
-                if err.errno == errno.EADDRNOTAVAIL and len(infos) > 1:
-                    continue
-                raise
-            sockets.append(sock)
-        if not sockets:
-            raise OSError(errno.EADDRNOTAVAIL, os.strerror(errno.EADDRNOTAVAIL))
+    try:
+        sockets = _bind(host, args.port)
     except OSError as err:
-        for sock in sockets:
-            sock.close()
         if err.errno == errno.EADDRINUSE:
             line = f"{E.E617.format(address=address)} [E617]"
         else:
@@ -753,6 +736,38 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"onrecord: serving {app.state.onrecord.ledger.url} on http://{address}/", file=sys.stderr)
     uvicorn.Server(uvicorn.Config(app, host=host, port=args.port, log_level="info")).run(sockets=sockets)
     return EXIT_OK
+
+
+def _bind(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to every address ``host`` names, as asyncio's create_server binds them (a family this
+    machine lacks is skipped); an OSError, with nothing left bound, when none or one of them cannot be."""
+    import errno
+    import os
+    import socket
+
+    sockets: list[socket.socket] = []
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, sockaddr in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(sockaddr)
+            except OSError as err:
+                sock.close()
+                if err.errno == errno.EADDRNOTAVAIL and len(infos) > 1:
+                    continue
+                raise
+            sockets.append(sock)
+        if not sockets:
+            raise OSError(errno.EADDRNOTAVAIL, os.strerror(errno.EADDRNOTAVAIL))
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def _is_loopback(host: str) -> bool:
