@@ -25,6 +25,8 @@ __all__ = [
     "NonResponse",
     "ProvenanceEdge",
     "Provenance",
+    "Forecast",
+    "OUTCOMES",
     "Document",
     "parse_date",
 ]
@@ -44,7 +46,7 @@ def parse_date(value: str | None) -> date | None:
 
 
 #: Version of the JSON output (``schema/onrecord-output.v1.json``).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 AttributionKind = Literal["direct", "indirect", "mixed", "according_to", "other"]
 ATTRIBUTION_KINDS: tuple[str, ...] = get_args(AttributionKind)
@@ -201,6 +203,49 @@ class Provenance:
         }
 
 
+#: What became of a forecast, as the ledger records it: the predicted event happened (``true``),
+#: did not by its due date (``false``), or cannot be judged (``void``: a condition never met, a
+#: claim too vague to check). Only ``true`` and ``false`` count towards a track record.
+OUTCOMES: tuple[str, ...] = ("true", "false", "void")
+
+
+@dataclass
+class Forecast:
+    """A claim about the future, credited to whoever made it, with how sure they were and by when.
+
+    ``text`` is the predicted event as written ("Commanders will fight on the side of ..."),
+    ``estimative`` the word that says how sure ("likely", "will", "expected to") and
+    ``probability`` the chance it stands for on onrecord's estimative scale (the US
+    intelligence community's ICD 203 bands, ``data/forecast_estimative.tsv``): the chance the
+    speaker gave the event happening. ``horizon`` is the time expression ("in the spring"),
+    ``due`` the last day it allows, resolved against the article's date (None without either).
+    ``attribution`` is the id of the attribution whose content carries the forecast; None for
+    one the article makes in its own voice or in its headline. Outcomes are not read from the
+    article: the ledger records them later (:data:`OUTCOMES`).
+    """
+
+    id: str
+    text: Span
+    speaker: SpeakerRef | None = None
+    attribution: str | None = None
+    estimative: Span | None = None
+    probability: float | None = None
+    horizon: Span | None = None
+    due: str | None = None  # ISO 8601 date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text.to_dict(),
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "attribution": self.attribution,
+            "estimative": self.estimative.to_dict() if self.estimative else None,
+            "probability": None if self.probability is None else round(self.probability, 3),
+            "horizon": self.horizon.to_dict() if self.horizon else None,
+            "due": self.due,
+        }
+
+
 @dataclass
 class Document:
     """An article: its exact text, its metadata, and what onrecord read in it."""
@@ -217,6 +262,7 @@ class Document:
     entities: list[Entity] = field(default_factory=list)
     non_responses: list[NonResponse] = field(default_factory=list)
     provenance: Provenance | None = None
+    forecasts: list[Forecast] = field(default_factory=list)
     model: str | None = None  # "<extractor>@<version>/<spacy model>@<version>"
 
     def metadata(self) -> dict[str, Any]:
@@ -244,4 +290,5 @@ class Document:
         provenance = self.provenance or Provenance()
         out["chains"] = [list(c) for c in provenance.chains]
         out["provenance"] = provenance.to_dict()
+        out["forecasts"] = [f.to_dict() for f in self.forecasts]
         return out

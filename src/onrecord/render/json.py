@@ -61,7 +61,7 @@ def validate(obj: dict[str, Any]) -> None:
 def check_offsets(obj: dict[str, Any]) -> list[str]:
     """Problems with spans that the schema cannot express, one line each; empty if none.
 
-    Checks every span (attribution source/cue/content, entity mentions, non-responses) for
+    Checks every span (attribution source/cue/content, entity mentions, non-responses, forecasts) for
     ``0 <= start <= end <= len(text)`` and ``span.text == text[start:end]``.
     """
     text = obj.get("text", "")
@@ -95,3 +95,8 @@ def _spans(obj: dict[str, Any]):
         for part in ("mention", "cue"):
             if part in silent:
                 yield f"non_response {i} {part}", silent[part]
+    for i, forecast in enumerate(obj.get("forecasts", [])):
+        name = forecast.get("id", i)
+        for part in ("text", "estimative", "horizon"):
+            if forecast.get(part):
+                yield f"forecast {name} {part}", forecast[part]
