@@ -118,3 +118,46 @@ def test_kremlin_line_is_a_non_response(seed):
     silent = [n for n in doc.non_responses if na["start"] <= n.cue.start < na["end"]]
     assert len(silent) == 1 and silent[0].entity is not None
     assert silent[0].entity.name.lower().removeprefix("the ") == "kremlin"
+
+
+def _expected_forecast_found(exp, text, doc):
+    start = text.find(exp["text"])
+    assert start >= 0, exp["text"]
+    want = {"start": start, "end": start + len(exp["text"])}
+    found = [f for f in doc.forecasts if jaccard([f.text], want) >= 0.8]
+    assert len(found) == 1, (exp["text"], [f.text.text for f in doc.forecasts])
+    return found[0]
+
+
+@pytest.mark.slow
+def test_the_three_forecasts_with_speakers_words_and_horizons(seed):
+    expected, text, doc = seed
+    by_id = {}
+    for exp_att in expected["attributions"]:
+        for a in doc.attributions:
+            if jaccard(a.content, exp_att["content"]) >= 0.8 and overlaps(a.cue, exp_att["cue"]):
+                by_id[exp_att["id"]] = a.id
+    for exp in expected["forecasts"]:
+        forecast = _expected_forecast_found(exp, text, doc)
+        assert forecast.speaker is not None and forecast.speaker.name.lower() == exp["speaker"].lower(), forecast
+        if "estimative_word" in exp:
+            assert forecast.estimative is not None and forecast.estimative.text == exp["estimative_word"]
+            assert 0.55 <= forecast.probability <= 0.8  # "likely": ICD 203's 55-80% band
+        if "horizon" in exp:
+            assert forecast.horizon is not None and forecast.horizon.text in exp["horizon"]
+        if "attribution" in exp:
+            assert forecast.attribution == by_id[exp["attribution"]]
+        else:
+            assert forecast.attribution is None  # the headline's
+    assert len(doc.forecasts) == len(expected["forecasts"]), [f.text.text for f in doc.forecasts]
+
+
+@pytest.mark.slow
+def test_the_spring_falls_due_after_publication():
+    expected = json.loads((SHARED / "seed.json").read_text(encoding="utf-8"))
+    text = (SHARED / expected["text_file"]).read_text(encoding="utf-8")
+    import onrecord
+
+    doc = onrecord.extract(text, model="rules", published="2023-02-14")
+    (spring,) = [f for f in doc.forecasts if f.horizon is not None]
+    assert spring.due == "2023-05-31"

@@ -53,7 +53,7 @@ def test_schema_is_valid_draft_2020_12_and_versioned() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert "v1" in schema["$id"]
-    assert schema["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
+    assert schema["properties"]["schema_version"]["enum"][-1] == SCHEMA_VERSION  # older minor versions stay valid
 
 
 def test_schema_enums_match_the_model() -> None:
@@ -158,3 +158,28 @@ def test_real_extraction_of_the_seed_article_is_valid() -> None:
     assert check_offsets(obj) == []
     assert obj["text"] == text
     assert obj["attributions"], "the seed article has several attributions; none were found"
+
+
+def test_forecasts_validate_and_their_offsets_are_checked() -> None:
+    from onrecord.model import Forecast, SpeakerRef
+    from onrecord.render.json import check_offsets, validate
+
+    text = "Prices will rise next year, she said."
+    doc = Document(text=text, forecasts=[
+        Forecast("f1", Span.of(text, 0, 26), SpeakerRef("e1", "she", "person", False), "a1",
+                 Span.of(text, 7, 11), 0.9, Span.of(text, 17, 26), "2024-12-31"),
+    ])
+    out = doc.to_dict()
+    validate(out)
+    assert check_offsets(out) == []
+    out["forecasts"][0]["horizon"]["text"] = "last year"
+    assert check_offsets(out) == ["forecast f1 horizon: span text 'last year' != text[17:26] 'next year'"]
+
+
+def test_a_1_1_document_without_forecasts_is_still_valid() -> None:
+    from onrecord.render.json import validate
+
+    out = Document(text="x").to_dict()
+    out["schema_version"] = "1.1"
+    del out["forecasts"]
+    validate(out)

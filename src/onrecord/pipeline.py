@@ -64,6 +64,7 @@ class Extractor:
                 sdoc = self.nlp.make_doc(norm.text)
                 sdoc._.onrecord_publisher = document.publisher  # metadata beats what the text suggests
                 sdoc._.onrecord_publisher_fallback = url_host(document.url)  # which beats nothing
+                sdoc._.onrecord_published = document.published  # forecasts fall due from it
                 docs.append(sdoc)
             for document, norm, sdoc in zip(batch, norms, self.nlp.pipe(docs, batch_size=len(batch))):
                 yield self._to_document(document, norm, sdoc)
@@ -83,8 +84,18 @@ class Extractor:
         silent = [
             replace(n, mention=back([n.mention])[0], cue=back([n.cue])[0]) for n in sdoc._.onrecord_non_responses or []
         ]
+        forecasts = [
+            replace(
+                f,
+                text=back([f.text])[0],
+                estimative=back([f.estimative])[0] if f.estimative else None,
+                horizon=back([f.horizon])[0] if f.horizon else None,
+            )
+            for f in sdoc._.onrecord_forecasts or []
+        ]
         return replace(
             document,
+            forecasts=forecasts,
             publisher=document.publisher or sdoc._.onrecord_publisher,
             attributions=attributions,
             entities=entities,

@@ -8,7 +8,10 @@ The component writes
   the role spans, for displaCy and spaCy's own tooling;
 * ``doc._.attributions``: the list of :class:`onrecord.model.Attribution`,
   offsets into ``doc.text``, speakers resolved;
-* ``doc._.onrecord_entities``: the :class:`onrecord.model.Entity` list.
+* ``doc._.onrecord_entities``: the :class:`onrecord.model.Entity` list;
+* ``doc._.onrecord_forecasts``: the :class:`onrecord.model.Forecast` list, also as spans
+  in ``doc.spans["onrecord_forecast"]`` (set ``doc._.onrecord_published`` to an ISO date
+  first, and horizons get due dates).
 
 Two more components are only speed-ups, with the same output as the spaCy
 components they stand in for: ``onrecord_lemmas``, placed before spaCy's rule
@@ -43,9 +46,11 @@ __all__ = [
     "add_attribute_cache",
     "add_speedups",
     "SPAN_KEYS",
+    "FORECAST_SPAN_KEY",
 ]
 
 SPAN_KEYS = {"source": "onrecord_source", "cue": "onrecord_cue", "content": "onrecord_content"}
+FORECAST_SPAN_KEY = "onrecord_forecast"
 _MAX_KEYS = 200_000  # distinct tokens a cache below keeps (a few tens of MB) before starting afresh
 _OWN_EXTENSIONS = (
     "onrecord_attributions",
@@ -54,6 +59,8 @@ _OWN_EXTENSIONS = (
     "onrecord_provenance",
     "onrecord_publisher",  # set it before the component runs to name the publisher yourself
     "onrecord_publisher_fallback",  # used when neither that nor the text names one: a URL's host
+    "onrecord_forecasts",
+    "onrecord_published",  # the article's date (ISO 8601), set before the component runs: forecasts fall due from it
 )
 
 
@@ -83,9 +90,12 @@ class OnrecordComponent:
 
         attributions = preset_attributions(doc, self.model, self.config)
         entities: list[Any] = []
+        forecasts: list[Any] = []
         if self.resolve:
             from ..extraction._text import doc_text
             from ..extraction.tagging import renumber
+            from ..forecast import find_forecasts
+            from ..model import parse_date
             from ..provenance import build_provenance, detect_publisher, find_non_responses
             from ..resolve import is_anonymous, resolve_speakers
 
@@ -103,8 +113,14 @@ class OnrecordComponent:
                 att.anonymous = bool(att.speaker) and is_anonymous(att.speaker.type, att.source[0].text if att.source else "")
             doc._.onrecord_non_responses = silent
             doc._.onrecord_provenance = build_provenance(doc, attributions, entities, publisher)
+            published = parse_date(doc._.onrecord_published)
+            forecasts = find_forecasts(doc, attributions, entities, publisher=publisher, published=published)
         doc._.onrecord_attributions = attributions
         doc._.onrecord_entities = entities
+        doc._.onrecord_forecasts = forecasts
+        doc.spans[FORECAST_SPAN_KEY] = [
+            span for f in forecasts for span in [doc.char_span(f.text.start, f.text.end, label=f.id, alignment_mode="expand")] if span is not None
+        ]
         for role, key in SPAN_KEYS.items():
             spans = []
             for att in attributions:
@@ -131,6 +147,7 @@ def _inside_any(att: Any, ranges: list[tuple[int, int]]) -> bool:
         "doc._.onrecord_entities",
         "doc._.onrecord_non_responses",
         "doc._.onrecord_provenance",
+        "doc._.onrecord_forecasts",
     ],
 )
 def make_onrecord(nlp: Language, name: str, model: str, min_ratio: float, resolve: bool) -> OnrecordComponent:
