@@ -173,3 +173,18 @@ def test_jsonl_is_one_line(doc: Document) -> None:
     assert "\n" not in line
     assert json.loads(line) == doc.to_dict()
     assert to_json(doc, indent=None) == json.dumps(doc.to_dict(), ensure_ascii=False)
+
+
+def test_table_lists_forecasts_with_probability_and_due_date(doc: Document) -> None:
+    from onrecord.model import Forecast
+
+    doc.forecasts = [Forecast("f1", _span("the bridge would reopen in spring"), SpeakerRef("e1", "Jane Roe", "person"), "a2",
+                              _span("would"), 0.9, _span("spring"), "2024-05-31")]
+    out = to_table(doc, color=False, width=100)
+    section = out[out.index("forecasts"):]
+    assert "[f1] Jane Roe  would ≈ 90% by spring (2024-05-31)" in section
+    assert "the bridge would reopen in spring" in section
+
+
+def test_table_without_forecasts_has_no_forecast_section(doc: Document) -> None:
+    assert "forecasts" not in to_table(doc, color=False)

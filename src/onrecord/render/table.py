@@ -56,6 +56,7 @@ def to_table(doc: Document, *, color: bool | None = None, width: int | None = No
         lines.append("")
     lines.extend(_summary(doc.attributions, paint))
     lines.extend(_provenance(doc, paint))
+    lines.extend(_forecasts(doc, paint, width))
     return "\n".join(lines) + "\n"
 
 
@@ -201,4 +202,23 @@ def _provenance(doc: Document, paint: _Painter) -> list[str]:
         for silent in doc.non_responses:
             who = silent.entity.name if silent.entity else silent.mention.text
             lines.append(f"{_INDENT}{_clean(who)}: {_clean(silent.cue.text)}")
+    return lines
+
+
+def _forecasts(doc: Document, paint: _Painter, width: int) -> list[str]:
+    """Each forecast: whose, the words, how sure ("likely ≈ 68%"), and by when."""
+    if not doc.forecasts:
+        return []
+    lines = ["", paint("forecasts", _BOLD)]
+    for forecast in doc.forecasts:
+        who = _clean(forecast.speaker.name) if forecast.speaker else "(no speaker)"
+        sure = []
+        if forecast.estimative is not None:
+            sure.append(_clean(forecast.estimative.text))
+        if forecast.probability is not None:
+            sure.append(f"≈ {round(forecast.probability * 100)}%")
+        if forecast.horizon is not None:
+            sure.append(f"by {_clean(forecast.horizon.text)}" + (f" ({forecast.due})" if forecast.due else ""))
+        lines.append(f"{_INDENT}[{forecast.id}] " + paint(who, _BOLD) + (paint("  " + " ".join(sure), _DIM) if sure else ""))
+        lines.extend(_field(_INDENT, "", " ".join(_clean(forecast.text.text).split()), _ROLE_COLOUR["content"], paint, width))
     return lines
