@@ -173,6 +173,17 @@ class _Catalogue:
     )
     E305 = "is not a speaker annotation file ({detail}); see annotations/speakers/GUIDE.md for the format"
 
+    # Extraction errors: E4xx (E401, an article that failed, is written where it happens)
+    E402 = "running on a Dask cluster needs the optional extra: pip install 'onrecord[dask]' (missing {detail!r})"
+    E403 = (
+        "cannot reach a Dask scheduler at {address} ({detail}); start one there (`dask scheduler`, with "
+        "`dask worker {address}` on each machine), check the address, or pass --dask local to run on this machine"
+    )
+    E404 = (
+        "the Dask worker extracting this article failed ({detail}), most likely out of memory or killed; "
+        "the other articles went on, so run this one again, or give the workers more memory"
+    )
+
     # Store errors: E5xx
     E501 = "cannot open the ledger database {url!r} ({detail}); check the --db URL (or $ONRECORD_DB) and that its folder is writable"
     E502 = "cannot bring the ledger database {url!r} up to date ({detail}); it may belong to a newer onrecord: upgrade onrecord or use another --db"
@@ -194,6 +205,12 @@ class _Catalogue:
         "the folder {folder} for the ledger {path} does not exist, and a ledger never makes one (a mistyped --db "
         "would become a new, empty ledger); check the --db path (or $ONRECORD_DB), or create the folder first"
     )
+    E515 = (
+        "no forecast {ref!r} in the ledger; give an id that `onrecord forecasts` lists (an article stored again "
+        "gets new forecast ids, so list them again; its recorded outcomes stay)"
+    )
+    E516 = "{outcome!r} is not an outcome; give one of {choices} (void: the forecast cannot be judged, e.g. its condition never came)"
+    E517 = "cannot record the outcome ({detail}); nothing was changed; check the --db URL and run it again"
 
     # Web app and REST API errors (onrecord serve): E6xx
     E601 = (

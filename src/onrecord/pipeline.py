@@ -169,8 +169,13 @@ def extract_many(
     workers: int = 1,
     model: str | None = None,
     spacy_model: str | None = None,
+    scheduler: str | None = None,
 ) -> Iterator[Document | OnrecordError]:
     """Extract from each document with preset ``model``, over ``workers`` processes, in input order.
+
+    With ``scheduler`` the work goes to a Dask cluster instead: the address of its scheduler
+    (``"tcp://host:8786"``), or ``"local"`` for a cluster of ``workers`` processes started here
+    (needs the ``dask`` extra; see :mod:`onrecord._dask`).
 
     A document that fails yields an :class:`OnrecordError` in its place, and an error among the
     inputs (as :func:`~onrecord.ingest.iter_documents` yields them for bad files) is passed on in
@@ -178,6 +183,11 @@ def extract_many(
     """
     name = model_name(spacy_model)
     preset = check_preset(model)
+    if scheduler is not None:
+        from ._dask import extract_on_dask
+
+        yield from extract_on_dask(_batches(documents), scheduler=scheduler, workers=workers, spacy_model=name, preset=preset)
+        return
     if workers <= 1:
         extractor = _shared_extractor(name, preset)
         for batch in _batches(documents):
