@@ -127,9 +127,41 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True)
     exp.add_argument("--out", "-o", type=output_file, help="file to write (default: stdout)")
     _db(exp)
-    for p in (se, qu, sp, sub.choices["outlets"]):
+    fc = _forecast_parsers(sub)
+    for p in (se, qu, sp, sub.choices["outlets"], fc):
         p.add_argument("--format", "-f", choices=ROW_FORMATS, default="table", help="table (default), json or csv")
         _db(p)
+
+
+def _forecast_parsers(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """``forecasts``, ``outcome``, ``record``: the forecasts the ledger holds, what became of them, and
+    speakers' track records. Returns ``forecasts``, whose --format and --db the other query commands share."""
+    from .model import OUTCOMES
+
+    fc = sub.add_parser("forecasts", help="stored forecasts: who said what would happen, how sure, by when, and what became of it")
+    fc.add_argument("--speaker", help="speaker: an id or a full name (any case)")
+    fc.add_argument("--outlet", help="publisher (any case)")
+    fc.add_argument("--open", dest="open_only", action="store_true", help="only those with no outcome recorded yet")
+    fc.add_argument("--due-by", type=_date_arg, metavar="DATE",
+                    help="only those due on or before YYYY-MM-DD (with --open: the ones ready to judge)")
+    fc.add_argument("--limit", "-n", type=count, default=100, help="at most this many results (default 100)")
+
+    oc = sub.add_parser("outcome", help="record what became of a forecast: it came true, it did not (false), or it cannot be judged (void)")
+    oc.add_argument("id", type=count, metavar="ID", help="the forecast's id, as onrecord forecasts lists it")
+    oc.add_argument("outcome", choices=OUTCOMES, help="true, false, or void (a condition never met, a claim too vague to check)")
+    oc.add_argument("--note", help="why, in a few words")
+    oc.add_argument("--source", help="where the outcome can be checked (a URL)")
+    oc.add_argument("--on", dest="judged_on", type=_date_arg, metavar="DATE",
+                    help="the day the outcome was known, YYYY-MM-DD (default today)")
+    _db(oc)
+
+    rc = sub.add_parser("record", help="a speaker's forecasting track record (hit rate, Brier score, calibration), or the leaderboard")
+    rc.add_argument("speaker", nargs="?", metavar="SPEAKER",
+                    help="an id or a name; without one, every speaker with judged forecasts, best Brier score first")
+    rc.add_argument("--min-judged", type=count, default=1, help="leaderboard: only speakers with at least N judged forecasts (default 1)")
+    rc.add_argument("--format", "-f", choices=("table", "json"), default="table", help="table (default) or json")
+    _db(rc)
+    return fc
 
 
 def _speaker_decision_parsers(sp: argparse.ArgumentParser) -> None:
@@ -470,7 +502,7 @@ def _eval_speakers(args: argparse.Namespace) -> int:
 
 # --- the ledger ---------------------------------------------------------------------------
 
-_LEDGER_COMMANDS = ("ingest", "reprocess", "search", "quotes", "speakers", "outlets", "export")
+_LEDGER_COMMANDS = ("ingest", "reprocess", "search", "quotes", "speakers", "outlets", "export", "forecasts", "outcome", "record")
 #: Exit status when the ledger database cannot be opened, migrated or queried.
 _EXIT_STORE = 1
 _PROGRESS_EVERY = 25
@@ -599,6 +631,8 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
         return _export(args, ledger)
     if args.command == "speakers" and args.speakers_action:
         return _speaker_action(args, ledger)
+    if args.command in ("forecasts", "outcome", "record"):
+        return _forecast_command(args, ledger)
     if args.command == "search":
         rows, columns = ledger.search(args.text, limit=args.limit), ("score",) + _QUOTE_COLUMNS
     elif args.command == "quotes":
@@ -650,6 +684,63 @@ def _speaker_text(info) -> str:
     for d in info.decisions:
         what = f"{d.other!r} merged into {d.speaker!r}" if d.kind == "merge" else f"{d.key!r} split off {d.speaker!r}"
         lines.append(f"  {d.kind:<13} {what} ({d.attributions} attribution(s) moved)")
+    return "\n".join(lines)
+
+
+_FORECAST_COLUMNS = ("id", "published", "speaker", "forecast", "said", "due", "outcome")
+_RECORD_COLUMNS = ("speaker_id", "speaker", "forecasts", "judged", "came_true", "hit_rate", "brier", "open", "overdue")
+
+
+def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
+    """List forecasts, record an outcome, or show track records; an unknown id or speaker is a StoreError (exit 1)."""
+    import json
+
+    from .store.render import format_rows
+
+    if args.command == "forecasts":
+        found = ledger.forecasts(args.speaker, args.outlet, open_only=args.open_only, due_by=args.due_by, limit=args.limit)
+        rows = [f.to_dict() for f in found]
+        if args.format == "table":
+            rows = [_forecast_cells(f) for f in found]
+        sys.stdout.write(format_rows(rows, _FORECAST_COLUMNS, args.format))
+    elif args.command == "outcome":
+        f = ledger.record_outcome(args.id, args.outcome, note=args.note, source=args.source, judged_on=args.judged_on)
+        said = f"{f.speaker}: " if f.speaker else ""
+        print(f"forecast {f.id} ({said}{f.text!r}) recorded as {f.outcome}, judged on {f.judged_on}")
+    elif args.speaker is not None:
+        record = ledger.track_record(args.speaker)
+        print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else _record_text(record))
+    else:
+        records = ledger.track_records(min_judged=args.min_judged)
+        sys.stdout.write(format_rows([r.to_dict() for r in records], _RECORD_COLUMNS, args.format))
+    return EXIT_OK
+
+
+def _forecast_cells(f) -> dict[str, object]:
+    """A forecast as the table shows it: the estimative word with its chance, the due date with its horizon."""
+    chance = f"{f.probability:.0%}" if f.probability is not None else None
+    said = f"{f.estimative} ({chance})" if f.estimative and chance else f.estimative or chance
+    due = " ".join(part for part in (f.due, f"({f.horizon})" if f.horizon and f.due else f.horizon) if part) or None
+    outcome = f.outcome or ("open, overdue" if f.overdue else "open")
+    return {**f.to_dict(), "forecast": f.text, "said": said, "due": due, "outcome": outcome}
+
+
+def _record_text(r) -> str:
+    lines = [
+        f"{r.speaker} (id {r.speaker_id}, {r.type})",
+        f"  forecasts     {r.forecasts}: {r.judged} judged ({r.came_true} came true, {r.came_false} false), "
+        f"{r.void} void, {r.open} open ({r.overdue} overdue)",
+        "  hit rate      " + (f"{r.hit_rate:.0%} of judged forecasts came true" if r.hit_rate is not None else "-"),
+        "  Brier score   " + (
+            f"{r.brier:.3f} over {r.scored} judged forecast(s) with a probability "
+            "(lower is better: 0 is perfect, always saying 50% scores 0.25)"
+            if r.brier is not None else "- (nothing judged with a probability)"
+        ),
+    ]
+    if r.calibration:
+        lines.append("  calibration   band     forecasts  came true  chance given")
+        for b in r.calibration:
+            lines.append(f"                {b.band:<8} {b.forecasts:>9}  {b.share:>9.0%}  {b.mean_probability:>12.0%}")
     return "\n".join(lines)
 
 

@@ -6,31 +6,41 @@ when :meth:`Ledger.open` runs.
 """
 
 from onrecord.store.ledger import (
+    CALIBRATION_BANDS,
     EXPORT_FORMATS,
+    CalibrationBand,
     Ledger,
     OutletStats,
     Quote,
     SpeakerChange,
     SpeakerInfo,
     SpeakerStats,
+    StoredForecast,
     StoreError,
+    TrackRecord,
     content_hash,
     database_url,
+    forecast_key,
     parse_date,
     speaker_key,
 )
 
 __all__ = [
+    "CALIBRATION_BANDS",
     "EXPORT_FORMATS",
+    "CalibrationBand",
     "Ledger",
     "OutletStats",
     "Quote",
     "SpeakerChange",
     "SpeakerInfo",
     "SpeakerStats",
+    "StoredForecast",
     "StoreError",
+    "TrackRecord",
     "content_hash",
     "database_url",
+    "forecast_key",
     "parse_date",
     "speaker_key",
 ]

@@ -39,15 +39,25 @@ from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, Float, Integer, case, create_engine, delete, event, func, literal, or_, select, text
+from sqlalchemy import Engine, Float, Integer, case, create_engine, delete, event, false, func, literal, or_, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.pool import StaticPool
 
 from ..errors import E, OnrecordError
 from ..ingest import normalise
-from ..model import Attribution, Document, parse_date
-from .schema import Article, AttributionRow, EdgeRow, NonResponseRow, Speaker, SpeakerAlias, SpeakerDecision
+from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
+from .schema import (
+    Article,
+    AttributionRow,
+    EdgeRow,
+    ForecastOutcome,
+    ForecastRow,
+    NonResponseRow,
+    Speaker,
+    SpeakerAlias,
+    SpeakerDecision,
+)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -58,7 +68,12 @@ __all__ = [
     "SpeakerChange",
     "SpeakerInfo",
     "OutletStats",
+    "StoredForecast",
+    "CalibrationBand",
+    "TrackRecord",
+    "CALIBRATION_BANDS",
     "content_hash",
+    "forecast_key",
     "speaker_key",
     "database_url",
     "parse_date",
@@ -105,6 +120,18 @@ def speaker_key(name: str) -> str:
     key = unicodedata.normalize("NFKC", normalise(name).text).casefold()
     key = " ".join(key.split()).strip(" .,;:")
     return re.sub(r"^the\s+", "", key)
+
+
+def forecast_key(text_: str) -> str:
+    """sha256 of a forecast's normalised text: with its article's :func:`content_hash`, what its outcome is filed under.
+
+    Row ids change whenever an article is stored again (another preset, a re-run), the text
+    of the forecast does not; quote marks, case, whitespace and end punctuation are
+    normalised away so that two readings that cut the same forecast a little differently
+    ("taxes will fall." and "Taxes will fall") share its outcome.
+    """
+    plain = " ".join(unicodedata.normalize("NFKC", normalise(text_).text).casefold().split()).strip(" .,;:!?\"'")
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
 def database_url(value: str | None = None) -> str:
@@ -205,6 +232,90 @@ class SpeakerInfo(_Result):
     aliases: list[str] = field(default_factory=list)
     apart: list[str] = field(default_factory=list)
     decisions: list[SpeakerChange] = field(default_factory=list)
+
+
+#: Probability bands for calibration: the US intelligence community's estimative bands (ICD 203), the
+#: scale the extractor reads estimative words on, so each band gathers one kind of word ("likely": 55-80%).
+#: A probability falls in the band with ``low <= p < high`` (the last band takes 1.0 too).
+CALIBRATION_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("0-5%", 0.0, 0.05),
+    ("5-20%", 0.05, 0.20),
+    ("20-45%", 0.20, 0.45),
+    ("45-55%", 0.45, 0.55),
+    ("55-80%", 0.55, 0.80),
+    ("80-95%", 0.80, 0.95),
+    ("95-100%", 0.95, 1.0),
+)
+
+
+@dataclass
+class StoredForecast(_Result):
+    """One stored forecast with its article, its ledger speaker and what became of it (``outcome``, None while open)."""
+
+    id: int  # the ledger's id (what `onrecord outcome` takes); it changes when the article is stored again
+    article_id: int
+    forecast: str  # its id in the article ("f1")
+    title: str | None
+    publisher: str | None
+    published: str | None
+    url: str | None
+    speaker_id: int | None
+    speaker: str | None
+    speaker_type: str | None
+    attribution: str | None  # the id in the article of the attribution that carries it
+    text: str
+    estimative: str | None
+    probability: float | None
+    horizon: str | None
+    due: str | None  # ISO date
+    outcome: str | None = None  # one of OUTCOMES, or None: not judged yet
+    note: str | None = None
+    source: str | None = None
+    judged_on: str | None = None
+    recorded_at: str | None = None
+    overdue: bool = False  # due before today and still open
+
+
+@dataclass
+class CalibrationBand(_Result):
+    """Judged forecasts given a chance within one band, and how often they came true: a well-calibrated
+    speaker's "likely" (55-80%) things come true 55-80% of the time."""
+
+    band: str
+    low: float
+    high: float
+    forecasts: int  # judged forecasts (true or false) whose probability falls in the band
+    came_true: int
+    share: float  # came_true / forecasts
+    mean_probability: float  # the mean chance they were given, to compare with ``share``
+
+
+@dataclass
+class TrackRecord(_Result):
+    """How one speaker's forecasts turned out, from the outcomes recorded in the ledger.
+
+    ``judged`` counts forecasts that came true or false; void ones (a condition never met, a claim
+    too vague to check) and open ones (no outcome yet) are not scored. ``overdue`` are open ones
+    whose due date has passed: the next to judge. ``hit_rate`` is the share of judged forecasts that
+    came true. ``brier`` is the mean Brier score, (p - o)^2 with o = 1 if it came true else 0,
+    over the ``scored`` judged forecasts that gave a probability: 0 is perfect, lower is better,
+    and 0.25 is what always saying 50% scores (None with nothing scored).
+    """
+
+    speaker_id: int
+    speaker: str
+    type: str
+    forecasts: int
+    judged: int
+    came_true: int
+    came_false: int
+    void: int
+    open: int
+    overdue: int
+    hit_rate: float | None
+    scored: int
+    brier: float | None
+    calibration: list[CalibrationBand] = field(default_factory=list)
 
 
 # --- the ledger --------------------------------------------------------------------------------
@@ -382,18 +493,27 @@ class Ledger:
                 .order_by(AttributionRow.id)
             ).all()
             detached = [(i, name) for i, name in rows if name and _key_for(name, owner.type) == key]
+            # Forecasts follow the attribution that carries them; one without names its speaker itself.
+            own_forecasts = session.execute(
+                select(ForecastRow.id, ForecastRow.speaker_name)
+                .where(ForecastRow.speaker_id == owner.id, ForecastRow.attribution_id.is_(None))
+                .order_by(ForecastRow.id)
+            ).all()
+            forecasts = [(i, name) for i, name in own_forecasts if name and _key_for(name, owner.type) == key]
             land_type = joined[0].type if joined else owner.type  # a merged name keeps the type it came with
             target_id = _landing(session, key, land_type)
-            if target_id is None and detached:
-                target = Speaker(name=detached[0][1], key=key, type=land_type)
+            if target_id is None and (detached or forecasts):
+                target = Speaker(name=(detached or forecasts)[0][1], key=key, type=land_type)
                 session.add(target)
                 session.flush()
                 target_id = target.id
             if detached:
+                moved = [i for i, _ in detached]
+                session.execute(AttributionRow.__table__.update().where(AttributionRow.id.in_(moved)).values(speaker_id=target_id))
+                session.execute(ForecastRow.__table__.update().where(ForecastRow.attribution_id.in_(moved)).values(speaker_id=target_id))
+            if forecasts:
                 session.execute(
-                    AttributionRow.__table__.update()
-                    .where(AttributionRow.id.in_([i for i, _ in detached]))
-                    .values(speaker_id=target_id)
+                    ForecastRow.__table__.update().where(ForecastRow.id.in_([i for i, _ in forecasts])).values(speaker_id=target_id)
                 )
             for type_ in types:
                 if not _kept_apart(session, key, type_, owner.id):
@@ -819,6 +939,197 @@ class Ledger:
             "recent_articles": recent,
         }
 
+    # forecasts and track records
+
+    def forecasts(
+        self,
+        speaker: int | str | None = None,
+        outlet: str | None = None,
+        *,
+        open_only: bool = False,
+        due_by: date | str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+        today: date | None = None,
+    ) -> list[StoredForecast]:
+        """Stored forecasts, newest articles first, each with the outcome recorded for it (None while open).
+
+        ``speaker`` is a ledger speaker's id, or a name matched as :meth:`quotes` matches one (any
+        case, a name merged into a speaker finds it); ``outlet`` a publisher (any case). ``open_only``
+        keeps those with no outcome yet; ``due_by`` those due on or before that date (a forecast
+        without a due date never is), so ``open_only`` and ``due_by=today`` list what is ready to
+        judge. ``today`` decides ``overdue`` (default: the clock's date), so tests and reports can fix it.
+        """
+        return self.forecast_page(
+            speaker, outlet, open_only=open_only, due_by=due_by, limit=limit, offset=offset, today=today, count=False
+        )[0]
+
+    def forecast_page(
+        self,
+        speaker: int | str | None = None,
+        outlet: str | None = None,
+        *,
+        open_only: bool = False,
+        due_by: date | str | None = None,
+        limit: int | None = 20,
+        offset: int = 0,
+        today: date | None = None,
+        count: bool = True,
+    ) -> tuple[list[StoredForecast], int]:
+        """:meth:`forecasts` as a page for the web app and the REST API: the page, and how many match in all
+        (``count=False`` skips counting them and answers 0)."""
+        stmt = select(
+            ForecastRow, ForecastOutcome, Speaker.name, Article.title, Article.publisher, Article.published, Article.url
+        ).outerjoin(Speaker, Speaker.id == ForecastRow.speaker_id)
+        stmt = self._forecasts_filtered(stmt, speaker=speaker, outlet=outlet, open_only=open_only, due_by=due_by)
+        stmt = stmt.order_by(Article.published_on.desc().nulls_last(), Article.id.desc(), ForecastRow.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if offset:
+            stmt = stmt.offset(min(offset, _LARGEST_OFFSET))
+        day = today or date.today()
+        with self._reading() as session:
+            total = 0
+            if count:
+                counted = self._forecasts_filtered(
+                    select(func.count(ForecastRow.id)), speaker=speaker, outlet=outlet, open_only=open_only, due_by=due_by
+                )
+                total = session.scalar(counted) or 0
+            return [_stored_forecast(*found, today=day) for found in session.execute(stmt)], total
+
+    def forecast(self, forecast_id: int | str, *, today: date | None = None) -> StoredForecast | None:
+        """One stored forecast by its ledger id (as :meth:`forecasts` lists it), or None."""
+        wanted = str(forecast_id).strip()
+        if not wanted.isdigit() or not 0 < int(wanted) <= _LARGEST_ID:  # no Integer column holds a larger one
+            return None
+        stmt = (
+            select(ForecastRow, ForecastOutcome, Speaker.name, Article.title, Article.publisher, Article.published, Article.url)
+            .outerjoin(Speaker, Speaker.id == ForecastRow.speaker_id)
+            .join(Article, ForecastRow.article_id == Article.id)
+            .outerjoin(ForecastOutcome, _OUTCOME_OF_FORECAST)
+            .where(ForecastRow.id == int(wanted))
+        )
+        with self._reading() as session:
+            found = session.execute(stmt).first()
+            return _stored_forecast(*found, today=today or date.today()) if found is not None else None
+
+    def record_outcome(
+        self,
+        forecast_id: int | str,
+        outcome: str,
+        *,
+        note: str | None = None,
+        source: str | None = None,
+        judged_on: date | str | None = None,
+    ) -> StoredForecast:
+        """Record what became of forecast ``forecast_id`` (a ledger id): ``outcome`` is one of :data:`~onrecord.model.OUTCOMES`.
+
+        The outcome is filed under the article's content hash and the forecast's normalised text
+        (:func:`forecast_key`), not under the row, so it survives storing or re-processing the article
+        again, which replaces the row and its id. Recording again replaces the earlier judgement, note
+        and source included (a person correcting themselves). ``judged_on`` is the day the outcome
+        was known (default today); ``source`` where it can be checked. Unknown id: E515; an outcome
+        not in OUTCOMES: E516; a bad date: E505. Returns the forecast as it now reads.
+        """
+        if outcome not in OUTCOMES:
+            raise _error("E516", outcome=outcome, choices=", ".join(OUTCOMES))
+        judged = _as_date(judged_on) if judged_on else date.today()
+        wanted = str(forecast_id).strip()
+        for attempt in range(2):  # a second writer may file the same key between our read and write
+            try:
+                with Session(self.engine) as session, session.begin():
+                    row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
+                    if row is None:
+                        raise _error("E515", ref=wanted)
+                    digest = session.scalar(select(Article.content_hash).where(Article.id == row.article_id))
+                    filed = session.scalar(
+                        select(ForecastOutcome).where(ForecastOutcome.content_hash == digest, ForecastOutcome.key == row.key)
+                    )
+                    if filed is None:
+                        filed = ForecastOutcome(content_hash=digest, key=row.key)
+                        session.add(filed)
+                    filed.text = row.text
+                    filed.outcome = outcome
+                    filed.note = note or None
+                    filed.source = source or None
+                    filed.judged_on = judged
+                    filed.recorded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+                break
+            except IntegrityError as err:
+                if attempt:
+                    raise _error("E517", detail=_brief(err)) from err
+            except SQLAlchemyError as err:
+                raise _error("E517", detail=_brief(err)) from err
+        found = self.forecast(wanted)
+        if found is None:  # its article was stored again meanwhile: the outcome is filed, the id is gone
+            raise _error("E515", ref=wanted)
+        return found
+
+    def track_record(self, speaker: int | str, *, today: date | None = None) -> TrackRecord:
+        """How the forecasts of one speaker (an id or a name, as ``onrecord speakers`` lists it; E507, E508)
+        turned out: counts, hit rate, mean Brier score and calibration (see :class:`TrackRecord`).
+
+        Read from the outcomes recorded so far; ``today`` decides which open forecasts are
+        overdue (default: the clock's date).
+        """
+        with self._reading() as session:
+            found = _find_speaker(session, speaker)
+            rows = session.execute(self._forecast_outcomes().where(ForecastRow.speaker_id == found.id)).all()
+            return _track_record(found.id, found.name, found.type, rows, today or date.today())
+
+    def track_records(self, min_judged: int = 1, *, today: date | None = None) -> list[TrackRecord]:
+        """The leaderboard: the track record of every speaker with at least ``min_judged`` judged forecasts,
+        best (lowest) mean Brier score first; those with nothing scored follow, most judged first.
+
+        A Brier score from two forecasts says little: raise ``min_judged`` to compare speakers on more.
+        """
+        day = today or date.today()
+        with self._reading() as session:
+            rows = session.execute(self._forecast_outcomes().where(ForecastRow.speaker_id.is_not(None))).all()
+            by_speaker: dict[int, list[Any]] = defaultdict(list)
+            for row in rows:
+                by_speaker[row[0]].append(row)
+            speakers = session.execute(select(Speaker.id, Speaker.name, Speaker.type).where(Speaker.id.in_(list(by_speaker)))).all()
+        records = [_track_record(i, name, type_, by_speaker[i], day) for i, name, type_ in speakers]
+        records = [r for r in records if r.judged >= min_judged]
+        return sorted(records, key=lambda r: (r.brier is None, r.brier or 0.0, -r.judged, r.speaker, r.speaker_id))
+
+    @staticmethod
+    def _forecast_outcomes() -> Any:
+        """(speaker id, probability, due, outcome) of every forecast: what a track record is computed from."""
+        return (
+            select(ForecastRow.speaker_id, ForecastRow.probability, ForecastRow.due, ForecastOutcome.outcome)
+            .join(Article, ForecastRow.article_id == Article.id)
+            .outerjoin(ForecastOutcome, _OUTCOME_OF_FORECAST)
+        )
+
+    def _forecasts_filtered(
+        self, stmt: Any, *, speaker: int | str | None, outlet: str | None, open_only: bool, due_by: date | str | None
+    ) -> Any:
+        """``stmt`` over forecasts, joined with their articles and outcomes and narrowed by :meth:`forecasts`' filters."""
+        stmt = stmt.join(Article, ForecastRow.article_id == Article.id).outerjoin(ForecastOutcome, _OUTCOME_OF_FORECAST)
+        wanted = str(speaker).strip() if speaker is not None else ""
+        if isinstance(speaker, int) or wanted.isdigit():
+            number = int(wanted)  # an id no Integer column holds is no speaker's
+            stmt = stmt.where(ForecastRow.speaker_id == number if 0 < number <= _LARGEST_ID else false())
+        elif wanted:
+            key = speaker_key(wanted)
+            named = select(Speaker.id).where(Speaker.key == key)
+            merged_into = select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == key, SpeakerAlias.rule == _JOIN)
+            stmt = stmt.where(
+                or_(
+                    ForecastRow.speaker_id.in_(named.union(merged_into)),
+                    func.lower(ForecastRow.speaker_name) == func.lower(wanted),  # as _filtered
+                )
+            )
+        if outlet:
+            stmt = stmt.where(self._outlet_is(outlet))
+        if open_only:
+            stmt = stmt.where(ForecastOutcome.id.is_(None))
+        if due_by:
+            stmt = stmt.where(ForecastRow.due <= _as_date(due_by))
+        return stmt
+
     _SUMMARY_COLUMNS = (
         Article.id, Article.content_hash, Article.source, Article.title, Article.url, Article.publisher,
         Article.published, Article.language, Article.model, Article.ingested_at,
@@ -1003,7 +1314,7 @@ def upgrade(engine: Engine) -> None:
 
 
 def _clear(session: Session, article_id: int) -> None:
-    for table in (AttributionRow, NonResponseRow, EdgeRow):
+    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow):  # forecasts first: they point at attributions
         session.execute(delete(table).where(table.article_id == article_id))
 
 
@@ -1036,6 +1347,10 @@ def _links(session: Session, article_id: int) -> dict[tuple[str, str], int]:
     rows = session.execute(
         select(AttributionRow.speaker_name, AttributionRow.speaker_type, AttributionRow.speaker_id)
         .where(AttributionRow.article_id == article_id, AttributionRow.speaker_id.is_not(None))
+        .union_all(
+            select(ForecastRow.speaker_name, ForecastRow.speaker_type, ForecastRow.speaker_id)
+            .where(ForecastRow.article_id == article_id, ForecastRow.speaker_id.is_not(None), ForecastRow.attribution_id.is_(None))
+        )
     )
     return {(_key_for(name, type_), type_): speaker_id for name, type_, speaker_id in rows if name and type_}
 
@@ -1045,7 +1360,19 @@ def _store_children(
 ) -> None:
     speakers: dict[tuple[str, str], int] = dict(links or {})
     # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
-    session.add_all([_attribution_row(session, article_id, att, speakers) for att in document.attributions])
+    attributions = [_attribution_row(session, article_id, att, speakers) for att in document.attributions]
+    carriers = {row.local_id: row for row in attributions}
+    own = [
+        None if forecast.attribution in carriers else _linked_speaker(session, forecast.speaker, False, speakers)
+        for forecast in document.forecasts
+    ]
+    session.add_all(attributions)
+    if document.forecasts:
+        session.flush()  # the attribution rows' ids, which the forecasts point at
+        session.add_all([
+            _forecast_row(article_id, forecast, carriers.get(forecast.attribution or ""), speaker_id)
+            for forecast, speaker_id in zip(document.forecasts, own)
+        ])
     for silent in document.non_responses:
         session.add(
             NonResponseRow(
@@ -1093,14 +1420,43 @@ def _attribution_row(session: Session, article_id: int, att: Attribution, cache:
     )
 
 
+def _forecast_row(article_id: int, forecast: Forecast, carrier: AttributionRow | None, speaker_id: int | None) -> ForecastRow:
+    """The row of one forecast: its speaker is the attribution's that carries it, when one does (``carrier``),
+    else its own, linked as an attribution's would be (``speaker_id``)."""
+    if carrier is not None:
+        speaker_id, name, type_ = carrier.speaker_id, carrier.speaker_name, carrier.speaker_type
+    else:
+        name, type_ = (forecast.speaker.name, forecast.speaker.type) if forecast.speaker else (None, None)
+    return ForecastRow(
+        article_id=article_id,
+        local_id=forecast.id,
+        key=forecast_key(forecast.text.text),
+        text=forecast.text.text,
+        estimative=forecast.estimative.text if forecast.estimative else None,
+        probability=forecast.probability,
+        horizon=forecast.horizon.text if forecast.horizon else None,
+        due=parse_date(forecast.due),
+        speaker_id=speaker_id,
+        speaker_name=name,
+        speaker_type=type_,
+        attribution_id=carrier.id if carrier is not None else None,
+        attribution=carrier.local_id if carrier is not None else None,
+    )
+
+
 def _speaker_id(session: Session, att: Attribution, cache: dict[tuple[str, str], int]) -> int | None:
     """The cross-article speaker of ``att``, created on first sight; None when it must not be linked."""
-    ref = att.speaker
-    if ref is not None and ref.type == "unknown" and ref.resolved and not att.anonymous:
+    return _linked_speaker(session, att.speaker, att.anonymous, cache)
+
+
+def _linked_speaker(session: Session, ref: SpeakerRef | None, anonymous: bool, cache: dict[tuple[str, str], int]) -> int | None:
+    """The cross-article speaker ``ref`` names, created on first sight; None when it must not be linked
+    (anonymous sourcing, an unresolved or unlinked type). Attributions and forecasts without one share it."""
+    if ref is not None and ref.type == "unknown" and ref.resolved and not anonymous:
         # The NER often leaves a bare "Gallyamov" untyped: it joins the one person of that surname, if
         # there is one, and is linked to nobody otherwise (nor stored as a speaker of its own).
         return _bare_surname(session, _key_for(ref.name, "person"))
-    if ref is None or not ref.resolved or att.anonymous or ref.type in _UNLINKED_TYPES:
+    if ref is None or not ref.resolved or anonymous or ref.type in _UNLINKED_TYPES:
         return None
     key = _key_for(ref.name, ref.type)
     if not key:
@@ -1253,6 +1609,7 @@ def _move_speaker(session: Session, source: int, target: int) -> int:
     moved = session.execute(
         AttributionRow.__table__.update().where(AttributionRow.speaker_id == source).values(speaker_id=target)
     ).rowcount
+    session.execute(ForecastRow.__table__.update().where(ForecastRow.speaker_id == source).values(speaker_id=target))
     taken = set(_rule_keys(session, target, _JOIN)) | set(_rule_keys(session, target, _APART))
     for rule in session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == source)).all():
         if (rule.key, rule.type) in taken:
@@ -1319,6 +1676,73 @@ def _quote(row: AttributionRow, score: float | None = None) -> Quote:
         content=row.content_text,
         confidence=row.confidence,
         score=score,
+    )
+
+
+#: How a forecast row meets the outcome filed for it: its article's content hash and its own key.
+_OUTCOME_OF_FORECAST = (ForecastOutcome.content_hash == Article.content_hash) & (ForecastOutcome.key == ForecastRow.key)
+
+
+def _stored_forecast(
+    row: ForecastRow, filed: ForecastOutcome | None, speaker: str | None, title: str | None, publisher: str | None,
+    published: str | None, url: str | None, *, today: date,
+) -> StoredForecast:
+    return StoredForecast(
+        id=row.id,
+        article_id=row.article_id,
+        forecast=row.local_id,
+        title=title,
+        publisher=publisher,
+        published=published,
+        url=url,
+        speaker_id=row.speaker_id,
+        speaker=speaker or row.speaker_name,
+        speaker_type=row.speaker_type,
+        attribution=row.attribution,
+        text=row.text,
+        estimative=row.estimative,
+        probability=row.probability,
+        horizon=row.horizon,
+        due=row.due.isoformat() if row.due else None,
+        outcome=filed.outcome if filed else None,
+        note=filed.note if filed else None,
+        source=filed.source if filed else None,
+        judged_on=filed.judged_on.isoformat() if filed and filed.judged_on else None,
+        recorded_at=filed.recorded_at.isoformat() if filed else None,
+        overdue=filed is None and row.due is not None and row.due < today,
+    )
+
+
+def _track_record(speaker_id: int, name: str, type_: str, rows: list[Any], today: date) -> TrackRecord:
+    """A :class:`TrackRecord` from (speaker id, probability, due, outcome) rows, one per forecast."""
+    outcomes = Counter(outcome for _, _, _, outcome in rows)
+    judged = [(p, outcome == "true") for _, p, _, outcome in rows if outcome in ("true", "false")]
+    scored = [(p, came) for p, came in judged if p is not None]
+    came_true = sum(came for _, came in judged)
+    bands = []
+    for label, low, high in CALIBRATION_BANDS:
+        inside = [(p, came) for p, came in scored if low <= p < high or (high == 1.0 and p == 1.0)]
+        if inside:
+            hits = sum(came for _, came in inside)
+            bands.append(CalibrationBand(
+                band=label, low=low, high=high, forecasts=len(inside), came_true=hits,
+                share=round(hits / len(inside), 3), mean_probability=round(sum(p for p, _ in inside) / len(inside), 3),
+            ))
+    return TrackRecord(
+        speaker_id=speaker_id,
+        speaker=name,
+        type=type_,
+        forecasts=len(rows),
+        judged=len(judged),
+        came_true=came_true,
+        came_false=len(judged) - came_true,
+        void=outcomes["void"],
+        open=outcomes[None],
+        overdue=sum(1 for _, _, due, outcome in rows if outcome is None and due is not None and due < today),
+        hit_rate=round(came_true / len(judged), 3) if judged else None,
+        scored=len(scored),
+        brier=round(sum((p - came) ** 2 for p, came in scored) / len(scored), 4) if scored else None,
+        calibration=bands,
     )
 
 

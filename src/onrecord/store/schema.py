@@ -18,7 +18,18 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Article", "Speaker", "SpeakerAlias", "SpeakerDecision", "AttributionRow", "NonResponseRow", "EdgeRow"]
+__all__ = [
+    "Base",
+    "Article",
+    "Speaker",
+    "SpeakerAlias",
+    "SpeakerDecision",
+    "AttributionRow",
+    "NonResponseRow",
+    "EdgeRow",
+    "ForecastRow",
+    "ForecastOutcome",
+]
 
 
 class Base(DeclarativeBase):
@@ -49,6 +60,9 @@ class Article(Base):
     )
     non_responses: Mapped[list[NonResponseRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     edges: Mapped[list[EdgeRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    forecasts: Mapped[list[ForecastRow]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="ForecastRow.id"
+    )
 
 
 class Speaker(Base):
@@ -151,3 +165,57 @@ class EdgeRow(Base):
     to_type: Mapped[str | None] = mapped_column(String(32))
     relation: Mapped[str] = mapped_column(String(32))
     attributions: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ForecastRow(Base):
+    """One forecast of one article; ``local_id`` is its id in the article ("f1").
+
+    Replaced with the article's other rows whenever the article is stored again,
+    so what became of it lives apart, in :class:`ForecastOutcome`, under ``key``.
+    ``speaker_id`` is the ledger speaker: the one of the attribution that carries
+    the forecast (``attribution_id``), else the forecast's own speaker, linked as
+    attribution speakers are.
+    """
+
+    __tablename__ = "forecasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    local_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))  # forecast_key(text): with the article's hash, what an outcome is filed under
+    text: Mapped[str] = mapped_column(Text)
+    estimative: Mapped[str | None] = mapped_column(Text)
+    probability: Mapped[float | None] = mapped_column(Float)
+    horizon: Mapped[str | None] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date, index=True)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"), index=True)
+    speaker_name: Mapped[str | None] = mapped_column(String(512))
+    speaker_type: Mapped[str | None] = mapped_column(String(32))
+    attribution_id: Mapped[int | None] = mapped_column(ForeignKey("attributions.id", ondelete="SET NULL"), index=True)
+    attribution: Mapped[str | None] = mapped_column(String(32))  # the attribution's id in the article ("a3")
+
+    article: Mapped[Article] = relationship(back_populates="forecasts")
+    speaker: Mapped[Speaker | None] = relationship()
+
+
+class ForecastOutcome(Base):
+    """What became of a forecast, as a person recorded it: one row per (article hash, forecast key).
+
+    Keyed by what survives storing the article again (its content hash and the
+    forecast's normalised text), not by row ids, which a re-store replaces: an
+    outcome recorded once shows on the forecast however often its article is
+    re-read, and on any later reading that finds the same forecast.
+    """
+
+    __tablename__ = "forecast_outcomes"
+    __table_args__ = (UniqueConstraint("content_hash", "key", name="uq_forecast_outcomes_hash_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # the forecast as written when judged, for a person reading the table
+    outcome: Mapped[str] = mapped_column(String(8))  # one of model.OUTCOMES
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # where the outcome can be checked (a URL)
+    judged_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
