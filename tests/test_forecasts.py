@@ -1,391 +1,215 @@
-"""Forecasts in the ledger: storing and linking them, outcomes that outlive re-storing, track records, the CLI.
+"""Forecasts: the horizon reader, the estimative scale, and the clause rules on hand-built Docs."""
 
-Documents are made by hand (as in test_store.py), so these tests need no extractor; every test taking
-``ledger`` or ``db_url`` runs on SQLite and on PostgreSQL (see conftest.py).
-"""
-
-import json
 from datetime import date
 
 import pytest
 
-from onrecord.model import Attribution, Document, Entity, Forecast, Span, SpeakerRef
-from onrecord.store import Ledger, StoreError, forecast_key
+from docspec import make_doc, span_of
+from onrecord.forecast import due_date, estimative_probability, find_forecasts, points_forward
+from onrecord.model import Attribution, Entity, SpeakerRef
 
-TODAY = date(2024, 7, 1)
+FEB_14 = date(2023, 2, 14)
 
-ROE = (
-    'Jane Roe said "taxes will fall by May". Roe said rates will likely rise in the spring. '
-    "Analysts expect a recession next year. John Doe said that a deal is unlikely before June."
+
+@pytest.mark.parametrize(
+    "expression, due",
+    [
+        ("the spring", date(2023, 5, 31)),
+        ("next spring", date(2023, 5, 31)),
+        ("spring 2024", date(2024, 5, 31)),
+        ("the winter", date(2023, 2, 28)),
+        ("next year", date(2024, 12, 31)),
+        ("the end of next year", date(2024, 12, 31)),
+        ("later this month", date(2023, 2, 28)),
+        ("next month", date(2023, 3, 31)),
+        ("next week", date(2023, 2, 26)),
+        ("within two years", date(2025, 2, 14)),
+        ("the next 18 months", date(2024, 8, 14)),
+        ("the coming months", date(2023, 8, 14)),
+        ("the coming weeks", date(2023, 4, 11)),
+        ("2025", date(2025, 12, 31)),
+        ("early 2025", date(2025, 4, 30)),
+        ("September", date(2023, 9, 30)),
+        ("January", date(2024, 1, 31)),
+        ("the first half of next year", date(2024, 6, 30)),
+        ("the end of the decade", date(2029, 12, 31)),
+        ("tomorrow", date(2023, 2, 15)),
+    ],
 )
+def test_due_dates_from_the_article_date(expression, due):
+    assert due_date(expression, FEB_14) == due
 
 
-def _span(text, part, start=0):
-    at = text.index(part, start)
-    return Span.of(text, at, at + len(part))
+@pytest.mark.parametrize("expression", ["soon", "last year", "two weeks ago", "the future"])
+def test_no_due_date_where_the_words_give_none(expression):
+    assert due_date(expression, FEB_14) is None
 
 
-def _ref(name, type_="person", resolved=True):
-    return SpeakerRef("e-" + name.replace(" ", "-").lower(), name, type_, resolved)
+def test_nothing_is_due_without_the_article_date():
+    assert due_date("next year", None) is None
 
 
-def forecast(text, fid, part, *, speaker=None, attribution=None, estimative=None, probability=None, horizon=None, due=None):
-    return Forecast(
-        id=fid, text=_span(text, part), speaker=speaker, attribution=attribution,
-        estimative=_span(text, estimative) if estimative else None, probability=probability,
-        horizon=_span(text, horizon) if horizon else None, due=due,
+@pytest.mark.parametrize(
+    "expression, forward",
+    [("the spring", True), ("next year", True), ("in three weeks", True), ("last month", False),
+     ("this week", False), ("January 2012", False), ("by 2030", True)],
+)
+def test_which_expressions_point_forward_without_a_date(expression, forward):
+    assert points_forward(expression) is forward
+
+
+def test_points_forward_with_a_date_compares_the_due_date():
+    assert points_forward("September", date(2023, 2, 14))
+    assert not points_forward("2019", date(2023, 2, 14))
+
+
+@pytest.mark.parametrize(
+    "phrase, probability",
+    [("likely", 0.675), ("very likely", 0.875), ("unlikely", 0.325), ("almost certainly", 0.97), ("will", 0.9), ("could", None)],
+)
+def test_the_estimative_scale(phrase, probability):
+    assert estimative_probability(phrase) == probability
+
+
+def test_a_phrase_off_the_scale_is_a_key_error():
+    with pytest.raises(KeyError):
+        estimative_probability("perchance")
+
+
+GALLYAMOV = SpeakerRef("e1", "Abbas Gallyamov", "person")
+
+
+def _att(doc, ident, content, cue, kind="indirect", speaker=GALLYAMOV):
+    return Attribution(ident, kind, [], [span_of(doc, cue)], [span_of(doc, content)], speaker=speaker)
+
+
+def test_a_predicted_will_clause_is_a_forecast_with_its_speaker():
+    doc = make_doc(
+        "Commanders/NOUN/nsubj/2/t=NNS will/AUX/aux/2/t=MD fight/VERB/ccomp/6/t=VB on/ADP/prep/2 sides/NOUN/pobj/3/t=NNS "
+        ",/PUNCT/punct/6 he/PRON/nsubj/6 predicted/VERB/ROOT/6/l=predict ./PUNCT/punct/6"
+    )
+    att = _att(doc, "a1", "Commanders will fight on sides", "predicted")
+    (forecast,) = find_forecasts(doc, [att], [])
+    assert forecast.text.text == "Commanders will fight on sides"
+    assert (forecast.estimative.text, forecast.probability) == ("will", 0.9)
+    assert forecast.attribution == "a1" and forecast.speaker == GALLYAMOV
+    assert forecast.id == "f1" and forecast.horizon is None and forecast.due is None
+
+
+def test_an_estimate_of_the_present_is_not_a_forecast():
+    # "Putin likely already has a plan, he said."
+    doc = make_doc(
+        "Putin/PROPN/nsubj/3 likely/ADV/advmod/3/t=RB already/ADV/advmod/3/t=RB has/VERB/ccomp/7/t=VBZ a/DET/det/5 "
+        "plan/NOUN/dobj/3 ,/PUNCT/punct/7 he/PRON/nsubj/7 said/VERB/ROOT/7 ./PUNCT/punct/7"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "Putin likely already has a plan", "said")], []) == []
+
+
+def test_an_estimative_adverb_on_a_future_clause_sets_the_probability():
+    # "Prices will very likely rise, she said."
+    doc = make_doc(
+        "Prices/NOUN/nsubj/4/t=NNS will/AUX/aux/4/t=MD very/ADV/advmod/3/t=RB likely/ADV/advmod/4/t=RB rise/VERB/ccomp/7/t=VB "
+        ",/PUNCT/punct/7 she/PRON/nsubj/7 said/VERB/ROOT/7 ./PUNCT/punct/7"
+    )
+    (forecast,) = find_forecasts(doc, [_att(doc, "a1", "Prices will very likely rise", "said")], [])
+    assert (forecast.estimative.text, forecast.probability) == ("very likely", 0.875)
+
+
+def test_a_present_plan_with_a_forward_date_falls_due():
+    # "Reports indicate that he is preparing an offensive in the spring."
+    doc = make_doc(
+        "Reports/NOUN/nsubj/1/t=NNS indicate/VERB/ROOT/1/t=VBP that/SCONJ/mark/5/t=IN he/PRON/nsubj/5 is/AUX/aux/5 "
+        "preparing/VERB/ccomp/1/t=VBG an/DET/det/7 offensive/NOUN/dobj/5 in/ADP/prep/5 the/DET/det/10/e=B-DATE "
+        "spring/NOUN/pobj/8/e=I-DATE ./PUNCT/punct/1"
+    )
+    att = _att(doc, "a1", "that he is preparing an offensive in the spring", "indicate")
+    (forecast,) = find_forecasts(doc, [att], [], published=FEB_14)
+    assert forecast.text.text == "he is preparing an offensive in the spring"
+    assert forecast.estimative is None and forecast.probability is None
+    assert (forecast.horizon.text, forecast.due) == ("the spring", "2023-05-31")
+
+
+def test_a_past_clause_with_a_date_is_not_a_forecast():
+    # "Officials said they set it up in September."
+    doc = make_doc(
+        "Officials/NOUN/nsubj/1/t=NNS said/VERB/ROOT/1 they/PRON/nsubj/3 set/VERB/ccomp/1/t=VBD it/PRON/dobj/3 "
+        "up/ADP/prt/3/t=RP in/ADP/prep/3 September/PROPN/pobj/6/e=B-DATE ./PUNCT/punct/1"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "they set it up in September", "said")], [], published=FEB_14) == []
+
+
+@pytest.mark.parametrize("kind, found", [("indirect", 1), ("direct", 0)])
+def test_would_counts_only_as_reported_will(kind, found):
+    # "The firm would cut jobs, he said."
+    doc = make_doc(
+        "The/DET/det/1 firm/NOUN/nsubj/3 would/AUX/aux/3/t=MD cut/VERB/ccomp/7/t=VB jobs/NOUN/dobj/3/t=NNS "
+        ",/PUNCT/punct/7 he/PRON/nsubj/7 said/VERB/ROOT/7 ./PUNCT/punct/7"
+    )
+    assert len(find_forecasts(doc, [_att(doc, "a1", "The firm would cut jobs", "said", kind=kind)], [])) == found
+
+
+def test_habitual_would_is_not_a_forecast():
+    # "She said professors would sometimes dismiss her."
+    doc = make_doc(
+        "She/PRON/nsubj/1 said/VERB/ROOT/1 professors/NOUN/nsubj/5/t=NNS would/AUX/aux/5/t=MD sometimes/ADV/advmod/5/t=RB "
+        "dismiss/VERB/ccomp/1/t=VB her/PRON/dobj/5 ./PUNCT/punct/1"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "professors would sometimes dismiss her", "said")], []) == []
+
+
+def test_a_question_is_not_a_forecast():
+    # "“Will you pledge it?” he asked."
+    doc = make_doc(
+        "“/PUNCT/punct/3 Will/AUX/aux/3/t=MD you/PRON/nsubj/3 pledge/VERB/ccomp/7/t=VB it/PRON/dobj/3 ?/PUNCT/punct/3/t=. "
+        "”/PUNCT/punct/3 he/PRON/nsubj/8 asked/VERB/ROOT/8 ./PUNCT/punct/8"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "Will you pledge it", "asked", kind="direct")], []) == []
+
+
+def test_each_conjunct_is_its_own_forecast_and_a_relative_clause_is_not():
+    # "He said prices will rise and wages will fall, which is likely to hurt."
+    doc = make_doc(
+        "He/PRON/nsubj/1 said/VERB/ROOT/1 prices/NOUN/nsubj/4/t=NNS will/AUX/aux/4/t=MD rise/VERB/ccomp/1/t=VB "
+        "and/CCONJ/cc/4 wages/NOUN/nsubj/8/t=NNS will/AUX/aux/8/t=MD fall/VERB/conj/4/t=VB ,/PUNCT/punct/8 "
+        "which/PRON/nsubj/11/t=WDT is/AUX/relcl/8 likely/ADJ/acomp/11 to/PART/aux/14/t=TO hurt/VERB/xcomp/12/t=VB ./PUNCT/punct/1"
+    )
+    att = _att(doc, "a1", "prices will rise and wages will fall, which is likely to hurt", "said")
+    assert [f.text.text for f in find_forecasts(doc, [att], [])] == ["prices will rise", "wages will fall, which is likely to hurt"]
+
+
+def test_a_clause_in_nested_contents_belongs_to_the_innermost():
+    doc = make_doc(
+        "Prices/NOUN/nsubj/2/t=NNS will/AUX/aux/2/t=MD rise/VERB/ccomp/4/t=VB ,/PUNCT/punct/4 he/PRON/nsubj/5 "
+        "said/VERB/ccomp/9 ,/PUNCT/punct/9 the/DET/det/8 paper/NOUN/nsubj/9 reported/VERB/ROOT/9 ./PUNCT/punct/9"
+    )
+    paper = SpeakerRef("e2", "the paper", "media_outlet")
+    outer = _att(doc, "a1", "Prices will rise, he said", "reported", speaker=paper)
+    inner = _att(doc, "a2", "Prices will rise", "said")
+    (forecast,) = find_forecasts(doc, [outer, inner], [])
+    assert forecast.attribution == "a2" and forecast.speaker == GALLYAMOV
+
+
+def _headline_doc():
+    # 'Coup is likely as he looks like a “second-rate dictator”' ¶ '“He is a second-rate dictator,” Gallyamov said.'
+    return make_doc(
+        "Coup/NOUN/nsubj/1 is/AUX/ROOT/1 likely/ADJ/acomp/1 as/SCONJ/mark/5 he/PRON/nsubj/5 looks/VERB/advcl/1 "
+        "like/ADP/prep/5 a/DET/det/10 “/PUNCT/punct/10 second-rate/ADJ/amod/10 dictator/NOUN/pobj/6 ”/PUNCT/punct/1 "
+        "¶ “/PUNCT/punct/20 He/PRON/nsubj/15 is/AUX/ccomp/20 a/DET/det/18 second-rate/ADJ/amod/18 dictator/NOUN/attr/15 "
+        ",/PUNCT/punct/20 ”/PUNCT/punct/20 Gallyamov/PROPN/nsubj/20 said/VERB/ROOT/20 ./PUNCT/punct/20"
     )
 
 
-def roe_doc(text=ROE, *, forecasts=None, **meta):
-    """Jane Roe forecasts twice (once through an attribution), analysts once (a group: never linked), John Doe once."""
-    roe, doe = _ref("Jane Roe"), _ref("John Doe")
-    attributions = [
-        Attribution("a1", "direct", content=[_span(text, "taxes will fall by May")], cue=[_span(text, "said")], speaker=roe),
-        Attribution("a2", "indirect", content=[_span(text, "a deal is unlikely before June")],
-                    cue=[_span(text, "said", text.index("John Doe"))], speaker=doe),
-    ]
-    if forecasts is None:
-        forecasts = [
-            forecast(text, "f1", "taxes will fall", speaker=roe, attribution="a1", estimative="will", probability=0.9,
-                     horizon="by May", due="2024-05-31"),
-            forecast(text, "f2", "rates will likely rise", speaker=_ref("Roe"), estimative="likely", probability=0.675,
-                     horizon="in the spring", due="2024-06-20"),
-            forecast(text, "f3", "a recession next year", speaker=_ref("Analysts", "group"), estimative="expect",
-                     probability=0.675, due="2025-12-31"),
-            forecast(text, "f4", "a deal is unlikely before June", speaker=doe, attribution="a2", estimative="unlikely",
-                     probability=0.325, due="2024-06-30"),
-        ]
-    meta = {"publisher": "Reuters", "published": "2024-03-01", "title": "Rates and taxes", **meta}
-    entities = [Entity(r.id, r.name, r.type) for r in (roe, doe)]
-    return Document(text=text, attributions=attributions, entities=entities, forecasts=forecasts, model="test@0", **meta)
+def test_a_headline_forecast_is_credited_to_the_speaker_it_quotes():
+    doc = _headline_doc()
+    quote = _att(doc, "a1", "“He is a second-rate dictator,”", "said", kind="direct")
+    (forecast,) = find_forecasts(doc, [quote], [], publisher="Insider")
+    assert forecast.text.text == "Coup is likely"
+    assert forecast.attribution is None and forecast.speaker == GALLYAMOV
+    assert (forecast.estimative.text, forecast.probability) == ("likely", 0.675)
 
 
-def by_text(ledger, **filters):
-    return {f.text: f for f in ledger.forecasts(today=TODAY, **filters)}
-
-
-# --- storing and linking -------------------------------------------------------------------------
-
-
-def test_forecasts_are_stored_with_their_speakers_linked(ledger):
-    article_id, _ = ledger.add(roe_doc())
-    found = by_text(ledger)
-    assert set(found) == {"taxes will fall", "rates will likely rise", "a recession next year", "a deal is unlikely before June"}
-    taxes, rates, recession, deal = (found[t] for t in ("taxes will fall", "rates will likely rise", "a recession next year",
-                                                        "a deal is unlikely before June"))
-    roe = next(s for s in ledger.speakers() if s.name == "Jane Roe")
-    # through its attribution (a1's speaker), and by its own name: the bare surname joins the one Roe
-    assert taxes.speaker_id == rates.speaker_id == roe.id and taxes.attribution == "a1" and rates.attribution is None
-    assert recession.speaker_id is None and recession.speaker == "Analysts"  # groups are never linked
-    assert deal.speaker == "John Doe" and deal.attribution == "a2"
-    assert (taxes.article_id, taxes.forecast, taxes.estimative, taxes.probability, taxes.horizon, taxes.due) == (
-        article_id, "f1", "will", 0.9, "by May", "2024-05-31")
-    assert (taxes.publisher, taxes.published, taxes.title) == ("Reuters", "2024-03-01", "Rates and taxes")
-    assert all(f.outcome is None for f in found.values())
-    # the ledger row points at the attribution row that carries the forecast
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from onrecord.store.schema import AttributionRow, ForecastRow
-
-    with Session(ledger.engine) as session:
-        row = session.get(ForecastRow, taxes.id)
-        carrier = session.get(AttributionRow, row.attribution_id)
-        assert (carrier.local_id, carrier.article_id, carrier.speaker_id) == ("a1", article_id, roe.id)
-        assert session.scalar(select(ForecastRow.attribution_id).where(ForecastRow.id == rates.id)) is None
-
-
-def test_a_document_without_forecasts_stores_none_and_the_jsonl_export_keeps_them(ledger):
-    import io
-
-    ledger.add(roe_doc())
-    ledger.add(Document(text="No forecast here.", model="t"))
-    assert len(ledger.forecasts()) == 4
-    out = io.StringIO()
-    ledger.export("jsonl", out)
-    records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [f["id"] for f in records[0]["forecasts"]] == ["f1", "f2", "f3", "f4"] and records[1]["forecasts"] == []
-    assert records[0]["forecasts"][0]["estimative"]["text"] == "will"
-
-
-def test_forecast_keys_ignore_case_quotes_spacing_and_end_punctuation():
-    assert forecast_key("Taxes  will fall.") == forecast_key("taxes will fall") == forecast_key("\u201ctaxes will fall\u201d")
-    assert forecast_key("taxes will fall") != forecast_key("taxes will rise")
-
-
-# --- outcomes ------------------------------------------------------------------------------------
-
-
-def test_an_outcome_survives_storing_the_article_again(ledger):
-    ledger.add(roe_doc())
-    taxes = by_text(ledger)["taxes will fall"]
-    recorded = ledger.record_outcome(taxes.id, "true", note="cut in May", source="https://example.org/budget",
-                                     judged_on="2024-05-30")
-    assert (recorded.outcome, recorded.note, recorded.source, recorded.judged_on) == (
-        "true", "cut in May", "https://example.org/budget", "2024-05-30")
-    assert recorded.recorded_at is not None and not recorded.overdue
-    # stored again (another preset: forecasts in another order and ids, the span cut with a stop and a capital)
-    again = roe_doc()
-    again.forecasts = list(reversed(again.forecasts))
-    for i, f in enumerate(again.forecasts, 1):
-        f.id = f"f{i}"
-    ledger.add(again)
-    ledger.add(again)
-    found = by_text(ledger)
-    assert len(found) == 4 and found["taxes will fall"].id != taxes.id  # new rows...
-    assert (found["taxes will fall"].outcome, found["taxes will fall"].note) == ("true", "cut in May")  # ...same outcome
-    assert [f.outcome for t, f in found.items() if t != "taxes will fall"] == [None, None, None]
-    # a copy wrapped otherwise, with curly quotes, is the same article, and its forecast the same forecast
-    wrapped = ROE.replace('"taxes will fall', "\u201ctaxes  will\n fall").replace('May"', "May\u201d")
-    ledger.add(Document(text=wrapped, forecasts=[forecast(wrapped, "f1", "\u201ctaxes  will\n fall", probability=0.9)]))
-    assert [(f.text, f.outcome) for f in ledger.forecasts()] == [("\u201ctaxes  will\n fall", "true")]
-    # another article with the same words is another forecast
-    ledger.add(roe_doc(ROE + " Later."))
-    assert [f.outcome for f in ledger.forecasts() if f.text == "taxes will fall"] == [None]
-
-
-def test_the_same_forecast_cut_differently_in_a_new_reading_keeps_its_outcome(ledger):
-    ledger.add(roe_doc())
-    ledger.record_outcome(by_text(ledger)["taxes will fall"].id, "false")
-    reread = roe_doc()
-    first = reread.forecasts[0]
-    first.text = _span(ROE, "taxes will fall by May")  # a wider cut would be another forecast...
-    ledger.add(reread)
-    assert by_text(ledger)["taxes will fall by May"].outcome is None
-    reread.forecasts[0] = forecast(ROE, "f1", "taxes will fall", speaker=_ref("Jane Roe"), attribution="a1", probability=0.9)
-    ledger.add(reread)  # ...and the same one, again, finds its outcome where it was left
-    assert by_text(ledger)["taxes will fall"].outcome == "false"
-
-
-def test_recording_again_replaces_the_judgement(ledger):
-    ledger.add(roe_doc())
-    deal = by_text(ledger)["a deal is unlikely before June"]
-    ledger.record_outcome(deal.id, "true", note="signed", source="https://example.org/deal")
-    again = ledger.record_outcome(str(deal.id), "void", judged_on=date(2024, 7, 2))
-    assert (again.outcome, again.note, again.source, again.judged_on) == ("void", None, None, "2024-07-02")
-    assert ledger.record_outcome(deal.id, "false").judged_on == date.today().isoformat()  # judged today by default
-
-
-def test_outcome_errors_are_catalogue_errors(ledger):
-    ledger.add(roe_doc())
-    some = ledger.forecasts()[0].id
-    for ref in (999, "999", "f1", 2**40):
-        with pytest.raises(StoreError, match=r"E515") as err:
-            ledger.record_outcome(ref, "true")
-        assert "onrecord forecasts" in str(err.value)
-    with pytest.raises(StoreError, match=r"'maybe' is not an outcome; give one of true, false, void .*\[E516\]"):
-        ledger.record_outcome(some, "maybe")
-    with pytest.raises(StoreError, match="E505"):
-        ledger.record_outcome(some, "true", judged_on="2024-13-01")
-    assert all(f.outcome is None for f in ledger.forecasts())  # nothing was recorded by a refused call
-    assert ledger.forecast(999) is None and ledger.forecast("x") is None and ledger.forecast(some).id == some
-
-
-# --- filters -------------------------------------------------------------------------------------
-
-
-def test_forecast_filters(ledger):
-    ledger.add(roe_doc())
-    ledger.add(roe_doc(ROE + " More.", publisher="AP", published="2024-04-01"))
-    roe = next(s for s in ledger.speakers() if s.name == "Jane Roe")
-    assert len(ledger.forecasts()) == 8
-    assert {f.text for f in ledger.forecasts(speaker="jane roe")} == {"taxes will fall", "rates will likely rise"}
-    assert len(ledger.forecasts(speaker=roe.id)) == len(ledger.forecasts(speaker=str(roe.id))) == 4
-    assert {f.speaker for f in ledger.forecasts(speaker="Analysts")} == {"Analysts"}  # an unlinked speaker by its name
-    assert ledger.forecasts(speaker="Nobody") == [] and ledger.forecasts(speaker=2**40) == []
-    assert {f.publisher for f in ledger.forecasts(outlet="ap")} == {"AP"}
-    assert [f.published for f in ledger.forecasts(limit=8)][:4] == ["2024-04-01"] * 4  # newest articles first
-    assert len(ledger.forecasts(limit=3)) == 3
-    page, total = ledger.forecast_page(limit=3, offset=6)
-    assert len(page) == 2 and total == 8
-    first = ledger.forecasts(outlet="AP")[0]
-    ledger.record_outcome(first.id, "true")
-    assert first.id not in {f.id for f in ledger.forecasts(open_only=True)} and len(ledger.forecasts(open_only=True)) == 7
-    due = ledger.forecasts(due_by="2024-06-20")
-    assert {f.due for f in due} == {"2024-05-31", "2024-06-20"}
-    assert ledger.forecast_page(open_only=True, due_by=date(2024, 6, 30))[1] == 5
-    assert {f.text: f.overdue for f in ledger.forecasts(outlet="Reuters", today=TODAY)} == {
-        "taxes will fall": True, "rates will likely rise": True, "a recession next year": False,
-        "a deal is unlikely before June": True,
-    }
-    with pytest.raises(StoreError, match="E505"):
-        ledger.forecasts(due_by="June")
-
-
-# --- track records -------------------------------------------------------------------------------
-
-
-def _judge(ledger, outcomes):
-    for f in ledger.forecasts():
-        if f.text in outcomes:
-            ledger.record_outcome(f.id, outcomes[f.text])
-
-
-CALIBRATED = (
-    'Ann Poll said taxes will fall. Poll said rates will likely rise. Poll said a strike is unlikely. '
-    'Poll said prices may climb. Poll said the vote will pass. Poll said the bridge will open. Poll said the mayor will quit.'
-)
-
-
-def poll_doc():
-    ref = _ref("Ann Poll")
-    parts = [
-        ("taxes will fall", 0.9, "2024-05-01"),       # true:  (0.9 - 1)^2   = 0.01
-        ("rates will likely rise", 0.675, None),      # false: (0.675 - 0)^2 = 0.455625
-        ("a strike is unlikely", 0.325, None),        # false: (0.325 - 0)^2 = 0.105625
-        ("prices may climb", None, None),             # true, no probability: judged, not scored
-        ("the vote will pass", 0.9, "2024-01-01"),    # void
-        ("the bridge will open", 0.9, "2024-06-01"),  # open, due before TODAY: overdue
-        ("the mayor will quit", 0.9, "2024-12-31"),   # open, not due yet
-    ]
-    forecasts = [forecast(CALIBRATED, f"f{i}", text, speaker=ref, probability=p, due=due) for i, (text, p, due) in enumerate(parts, 1)]
-    return Document(text=CALIBRATED, forecasts=forecasts, entities=[Entity(ref.id, ref.name, ref.type)], publisher="Gazette")
-
-
-def test_track_record_arithmetic_on_a_hand_checked_example(ledger):
-    ledger.add(poll_doc())
-    _judge(ledger, {"taxes will fall": "true", "rates will likely rise": "false", "a strike is unlikely": "false",
-                    "prices may climb": "true", "the vote will pass": "void"})
-    record = ledger.track_record("Ann Poll", today=TODAY)
-    assert (record.speaker, record.type, record.forecasts) == ("Ann Poll", "person", 7)
-    assert (record.judged, record.came_true, record.came_false, record.void, record.open, record.overdue) == (4, 2, 2, 1, 2, 1)
-    assert record.hit_rate == 0.5  # 2 of 4 judged came true
-    assert record.scored == 3
-    assert record.brier == pytest.approx((0.01 + 0.455625 + 0.105625) / 3, abs=1e-4) == 0.1904
-    bands = {b.band: (b.forecasts, b.came_true, b.share, b.mean_probability) for b in record.calibration}
-    assert bands == {"20-45%": (1, 0, 0.0, 0.325), "55-80%": (1, 0, 0.0, 0.675), "80-95%": (1, 1, 1.0, 0.9)}
-    assert ledger.track_record("Ann Poll", today=date(2025, 1, 1)).overdue == 2
-    assert ledger.track_record(record.speaker_id, today=date(2024, 1, 1)).overdue == 0
-    as_dict = record.to_dict()
-    assert as_dict["calibration"][0]["band"] == "20-45%" and json.dumps(as_dict)
-
-
-def test_a_speaker_with_nothing_judged_has_no_scores(ledger):
-    ledger.add(poll_doc())
-    record = ledger.track_record("ann POLL", today=TODAY)  # a name in any case
-    assert (record.judged, record.hit_rate, record.brier, record.scored, record.calibration, record.open) == (0, None, None, 0, [], 7)
-    with pytest.raises(StoreError, match="E507"):
-        ledger.track_record("Nobody")
-
-
-def test_the_leaderboard_puts_the_best_brier_first(ledger):
-    ledger.add(poll_doc())
-    ledger.add(roe_doc())
-    _judge(ledger, {"taxes will fall": "true", "rates will likely rise": "false", "a strike is unlikely": "false",
-                    "a deal is unlikely before June": "false"})
-    board = ledger.track_records(today=TODAY)
-    # Doe: (0.325 - 0)^2 = 0.1056; Poll: (0.01 + 0.455625 + 0.105625) / 3 = 0.1904; Roe: (0.01 + 0.455625) / 2 = 0.2328
-    assert [(r.speaker, r.brier) for r in board] == [("John Doe", 0.1056), ("Ann Poll", 0.1904), ("Jane Roe", 0.2328)]
-    assert [r.speaker for r in ledger.track_records(min_judged=2)] == ["Ann Poll", "Jane Roe"]
-    assert ledger.track_records(min_judged=4) == []
-
-
-# --- manual speaker decisions carry forecasts along ---------------------------------------------
-
-
-def test_merge_and_split_move_forecasts_with_their_speaker(ledger):
-    ledger.add(roe_doc())
-    ledger.merge_speakers("Jane Roe", "John Doe")
-    roe = next(s for s in ledger.speakers() if s.name == "Jane Roe")
-    assert {f.speaker_id for f in ledger.forecasts() if f.speaker != "Analysts"} == {roe.id}
-    assert ledger.track_record(roe.id).forecasts == 3
-    ledger.split_speaker("Jane Roe", "John Doe")
-    doe = ledger.track_record("John Doe")
-    assert doe.forecasts == 1 and ledger.track_record(roe.id).forecasts == 2
-    ledger.split_speaker("Jane Roe", "Roe")  # the bare surname of the unattributed forecast, kept apart
-    assert ledger.track_record(roe.id).forecasts == 1
-    bare = ledger.speaker_info("Roe")  # a speaker of its own now, with no attribution: only a forecast
-    assert {f.speaker_id for f in ledger.forecasts(speaker="Roe")} == {bare.id} and ledger.track_record("Roe").forecasts == 1
-
-
-def test_storing_again_keeps_a_forecast_speaker_link(ledger):
-    """An unattributed "Roe" joined the only Roe when it came; a second Roe later must not unlink it on a re-store."""
-    ledger.add(roe_doc())
-    rates = by_text(ledger)["rates will likely rise"].speaker_id
-    other = 'Richard Roe said "it rains".'
-    ledger.add(Document(text=other, attributions=[Attribution("a1", "direct", content=[_span(other, "it rains")],
-                                                               speaker=_ref("Richard Roe"))]))
-    ledger.add(roe_doc())
-    assert by_text(ledger)["rates will likely rise"].speaker_id == rates is not None
-
-
-@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
-def test_the_migration_matches_the_models(ledger):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from onrecord.store.schema import Base
-
-    mine = {"forecasts", "forecast_outcomes"}
-    with ledger.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert mine <= set(Base.metadata.tables)
-    flat = [d for diff in diffs for d in (diff if isinstance(diff, list) else [diff])]
-    assert [d for d in flat if any(name in str(d) for name in mine)] == []
-
-
-# --- the command line ----------------------------------------------------------------------------
-
-
-def test_cli_forecasts_outcome_and_record(db_url, capsys):
-    from onrecord.cli import main
-
-    with Ledger.open(db_url) as led:
-        led.add(roe_doc())
-        taxes = by_text(led)["taxes will fall"].id
-    assert main(["forecasts", "--db", db_url]) == 0
-    table = capsys.readouterr().out
-    assert "taxes will fall" in table and "will (90%)" in table and "2024-06-20 (in the spring)" in table
-    assert "open, overdue" in table
-    assert main(["forecasts", "--speaker", "Jane Roe", "--format", "json", "--db", db_url]) == 0
-    listed = json.loads(capsys.readouterr().out)
-    assert {f["text"] for f in listed} == {"taxes will fall", "rates will likely rise"} and "said" not in listed[0]
-    assert main(["outcome", str(taxes), "true", "--note", "cut", "--source", "https://example.org/b", "--on", "2024-05-30",
-                 "--db", db_url]) == 0
-    line = capsys.readouterr().out
-    assert line == f"forecast {taxes} (Jane Roe: 'taxes will fall') recorded as true, judged on 2024-05-30\n"
-    assert main(["forecasts", "--open", "--due-by", "2024-06-30", "--format", "csv", "--db", db_url]) == 0
-    rows = capsys.readouterr().out.splitlines()
-    assert len(rows) == 3 and "taxes will fall" not in "".join(rows)  # header, rates, deal
-    assert main(["record", "Jane Roe", "--db", db_url]) == 0
-    text = capsys.readouterr().out
-    assert text.startswith("Jane Roe (id ") and "2 judged" not in text and "1 judged (1 came true, 0 false)" in text
-    assert "0.010 over 1 judged forecast(s)" in text and "80-95%" in text
-    assert main(["record", "Jane Roe", "--format", "json", "--db", db_url]) == 0
-    assert json.loads(capsys.readouterr().out)["brier"] == 0.01
-    assert main(["record", "--db", db_url]) == 0
-    board = capsys.readouterr().out
-    assert "Jane Roe" in board and "John Doe" not in board  # nothing of Doe's judged yet
-    assert main(["record", "--min-judged", "2", "--format", "json", "--db", db_url]) == 0
-    assert json.loads(capsys.readouterr().out) == []
-
-
-def test_cli_outcome_errors_are_one_line_with_distinct_exits(db_url, capsys):
-    from onrecord.cli import main
-
-    with Ledger.open(db_url) as led:
-        led.add(roe_doc())
-        some = led.forecasts()[0].id
-    assert main(["outcome", "9999", "true", "--db", db_url]) == 1  # a ledger error: exit 1, as speakers merge
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "E515" in err and err.startswith("onrecord: error: no forecast '9999'")
-    assert main(["record", "Nobody", "--db", db_url]) == 1
-    assert "E507" in capsys.readouterr().err
-    for argv in (["outcome", str(some), "maybe"], ["outcome", "f1", "true"], ["outcome", str(some), "true", "--on", "2024-13-01"],
-                 ["forecasts", "--due-by", "soon"], ["record", "--min-judged", "0"]):
-        with pytest.raises(SystemExit) as stop:
-            main([*argv, "--db", db_url])
-        assert stop.value.code == 64, argv  # the command line's fault
-        assert capsys.readouterr().err.count("\n") == 1
-    with Ledger.open(db_url) as led:
-        assert all(f.outcome is None for f in led.forecasts())
-
-
-def test_cli_refuses_a_ledger_that_is_not_there(tmp_path, capsys):
-    from onrecord.cli import main
-
-    for argv in (["forecasts"], ["outcome", "1", "true"], ["record"]):
-        assert main([*argv, "--db", str(tmp_path / "missing.db")]) == 1
-        assert "E513" in capsys.readouterr().err
-    assert not (tmp_path / "missing.db").exists()
+def test_an_unquoted_headline_forecast_is_the_publishers():
+    doc = _headline_doc()
+    insider = Entity("e9", "Insider", "media_outlet")
+    (forecast,) = find_forecasts(doc, [], [insider], publisher="Insider")
+    assert forecast.speaker == insider.ref()
