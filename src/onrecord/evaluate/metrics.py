@@ -41,7 +41,7 @@ from typing import Any, Sequence
 
 from onrecord.model import Attribution, Span
 
-__all__ = ["ROLES", "ATTRIBUTION_JACCARD", "Tally", "Counts", "score_document"]
+__all__ = ["ROLES", "ATTRIBUTION_JACCARD", "Tally", "Counts", "score_document", "bootstrap_f1"]
 
 #: The roles scored per mention, in report order.
 ROLES: tuple[str, ...] = ("source", "cue", "content")
@@ -155,6 +155,28 @@ def score_document(gold: Sequence[Attribution], predicted: Sequence[Attribution]
     counts.source_correct = sum(gold_m[g]["source"] == pred_m[p]["source"] for g, p in pairs)
     counts.cue_correct = sum(gold_m[g]["cue"] == pred_m[p]["cue"] for g, p in pairs)
     return counts
+
+
+def bootstrap_f1(
+    tallies: Sequence[Tally], *, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """A percentile bootstrap interval for the micro F1 of ``tallies``, one per article, drawn again with replacement.
+
+    Articles, not items, are drawn: an article's items share a writer, a
+    topic and an annotator. The same ``seed`` gives the same interval; no
+    tallies give ``(0.0, 0.0)``.
+    """
+    import numpy as np
+
+    if not tallies:
+        return (0.0, 0.0)
+    counts = np.array([(t.tp, t.fp, t.fn) for t in tallies], dtype=np.int64)
+    draws = np.random.default_rng(seed).integers(0, len(counts), size=(resamples, len(counts)))
+    tp, fp, fn = counts[draws].sum(axis=1).T
+    scored = 2 * tp + fp + fn
+    f1 = np.divide(2 * tp, scored, out=np.zeros(resamples), where=scored > 0)
+    low, high = np.quantile(f1, [(1 - level) / 2, (1 + level) / 2])
+    return (float(low), float(high))
 
 
 def _rate(num: int, den: int) -> float:

@@ -22,7 +22,7 @@ from typing import Any
 
 from onrecord.errors import E, OnrecordError
 from onrecord.evaluate.brat import _read, read_ann, read_discards
-from onrecord.evaluate.metrics import ATTRIBUTION_JACCARD, ROLES, Counts, score_document
+from onrecord.evaluate.metrics import ATTRIBUTION_JACCARD, ROLES, Counts, bootstrap_f1, score_document
 from onrecord.model import Attribution
 
 __all__ = ["DocumentScore", "Report", "evaluate_polnear", "format_report"]
@@ -80,18 +80,8 @@ class Report:
         attributions share a writer, a topic and an annotator. The same
         ``seed`` gives the same interval.
         """
-        import numpy as np
-
         tallies = [d.counts.role(role, match) for d in self.per_document]
-        if not tallies:
-            return (0.0, 0.0)
-        counts = np.array([(t.tp, t.fp, t.fn) for t in tallies], dtype=np.int64)
-        draws = np.random.default_rng(seed).integers(0, len(counts), size=(resamples, len(counts)))
-        tp, fp, fn = counts[draws].sum(axis=1).T
-        scored = 2 * tp + fp + fn
-        f1 = np.divide(2 * tp, scored, out=np.zeros(resamples), where=scored > 0)
-        low, high = np.quantile(f1, [(1 - level) / 2, (1 + level) / 2])
-        return (float(low), float(high))
+        return bootstrap_f1(tallies, level=level, resamples=resamples, seed=seed)
 
 
 def evaluate_polnear(

@@ -123,12 +123,14 @@ _DETERMINER = re.compile(r"^(the|a|an)\s+", re.I)
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
-def _same_name(got: str, gold: str) -> bool:
-    def norm(name: str) -> str:
-        name = " ".join(name.replace("\u00a0", " ").split()).lower()
-        return _POSSESSIVE.sub("", _DETERMINER.sub("", name)).strip()
+def _normalise_name(name: str) -> str:
+    """A name compared without case, spacing, a leading determiner or a trailing possessive."""
+    name = " ".join(name.replace("\u00a0", " ").split()).lower()
+    return _POSSESSIVE.sub("", _DETERMINER.sub("", name)).strip()
 
-    return bool(got) and norm(got) == norm(gold)
+
+def _same_name(got: str, gold: str) -> bool:
+    return bool(got) and _normalise_name(got) == _normalise_name(gold)
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
