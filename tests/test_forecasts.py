@@ -213,3 +213,54 @@ def test_an_unquoted_headline_forecast_is_the_publishers():
     insider = Entity("e9", "Insider", "media_outlet")
     (forecast,) = find_forecasts(doc, [], [insider], publisher="Insider")
     assert forecast.speaker == insider.ref()
+
+
+def test_a_stated_plan_is_a_forecast_counted_but_not_scored():
+    # "The campaign said it plans to release the records."
+    doc = make_doc(
+        "The/DET/det/1 campaign/NOUN/nsubj/2 said/VERB/ROOT/2 it/PRON/nsubj/4 plans/VERB/ccomp/2/t=VBZ/l=plan "
+        "to/PART/aux/6/t=TO release/VERB/xcomp/4/t=VB the/DET/det/8 records/NOUN/dobj/6/t=NNS ./PUNCT/punct/2"
+    )
+    (forecast,) = find_forecasts(doc, [_att(doc, "a1", "it plans to release the records", "said")], [])
+    assert forecast.text.text == "it plans to release the records"
+    assert (forecast.estimative.text, forecast.probability) == ("plans", None)
+
+
+def test_a_duty_is_not_a_forecast():
+    # "He said they will have to act."
+    doc = make_doc(
+        "He/PRON/nsubj/1 said/VERB/ROOT/1 they/PRON/nsubj/4 will/AUX/aux/4/t=MD have/VERB/ccomp/1/t=VB "
+        "to/PART/aux/6/t=TO act/VERB/xcomp/4/t=VB ./PUNCT/punct/1"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "they will have to act", "said")], []) == []
+
+
+def test_an_embedded_question_is_not_a_forecast():
+    # "He wondered whether the moderators will be fair."
+    doc = make_doc(
+        "He/PRON/nsubj/1 wondered/VERB/ROOT/1 whether/SCONJ/mark/5/t=IN the/DET/det/4 moderators/NOUN/nsubj/5/t=NNS "
+        "will/AUX/aux/5/t=MD be/AUX/ccomp/1/t=VB fair/ADJ/acomp/6 ./PUNCT/punct/1"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "whether the moderators will be fair", "wondered")], []) == []
+
+
+@pytest.mark.parametrize("cue, tag, found", [("said", "VBD", 1), ("says", "VBZ", 0)])
+def test_would_after_a_present_cue_is_a_hypothetical(cue, tag, found):
+    # "She said / says the party would be wise to act."  (after "says", "would" is not a reported "will")
+    doc = make_doc(
+        f"She/PRON/nsubj/1 {cue}/VERB/ROOT/1/t={tag} the/DET/det/3 party/NOUN/nsubj/5 would/AUX/aux/5/t=MD "
+        "be/AUX/ccomp/1/t=VB wise/ADJ/acomp/5 ./PUNCT/punct/1"
+    )
+    assert len(find_forecasts(doc, [_att(doc, "a1", "the party would be wise", cue)], [])) == found
+
+
+def test_sure_that_is_about_the_present_and_sure_to_is_a_forecast():
+    # "He said she is sure to win." / "He said she is sure."
+    to_win = make_doc(
+        "He/PRON/nsubj/1 said/VERB/ROOT/1 she/PRON/nsubj/3 is/AUX/ccomp/1 sure/ADJ/acomp/3 to/PART/aux/6/t=TO "
+        "win/VERB/xcomp/4/t=VB ./PUNCT/punct/1"
+    )
+    (forecast,) = find_forecasts(to_win, [_att(to_win, "a1", "she is sure to win", "said")], [])
+    assert (forecast.estimative.text, forecast.probability) == ("sure", 0.97)
+    bare = make_doc("He/PRON/nsubj/1 said/VERB/ROOT/1 she/PRON/nsubj/3 is/AUX/ccomp/1 sure/ADJ/acomp/3 ./PUNCT/punct/1")
+    assert find_forecasts(bare, [_att(bare, "a1", "she is sure", "said")], []) == []

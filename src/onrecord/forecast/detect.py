@@ -49,6 +49,10 @@ _RAISING = frozenset({"expected", "likely", "unlikely", "set", "poised", "bound"
 _ASIDE_MARKS = frozenset({"as", "because", "since", "although", "though", "while", "whereas"})
 _PAST_AUX = frozenset({"did", "was", "were", "had", "has", "have", "'ve", "'d"})
 _HEADLINE_TOKENS = 30
+_REPORTED = frozenset({"indirect", "mixed"})  # kinds whose content is in reported speech, tenses shifted back
+_NEEDS_TO = frozenset({"sure", "certain", "bound"})  # estimative only as "sure to win", not "sure that …"
+_OBLIGATIONS = frozenset({"have", "need"})  # "will have to act": a duty, not a forecast
+_QUESTION_WORDS = frozenset({"WRB", "WP", "WDT"})
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,22 @@ class _Estimate:
     tokens: tuple[int, int]  # token range of the estimative words
     probability: float | None
     future: bool  # the word itself puts the clause in the future ("will"), an adverb does not
+    possible: bool = False  # a bare possibility ("could", "may"): a forecast only with a horizon
 
 
 @lru_cache(maxsize=1)
-def _estimatives() -> dict[str, float | None]:
-    table: dict[str, float | None] = {}
+def _estimatives() -> dict[str, tuple[float | None, str]]:
+    """Phrase -> (probability, band) from ``data/forecast_estimative.tsv``."""
+    table: dict[str, tuple[float | None, str]] = {}
     for line in read_lines("forecast_estimative.tsv"):
-        phrase, probability, *_ = (line.split("\t") + [""])[:3]
-        table[phrase.strip()] = float(probability) if probability.strip() else None
+        phrase, probability, band = (line.split("\t") + ["", ""])[:3]
+        table[phrase.strip()] = (float(probability) if probability.strip() else None, band.strip())
     return table
+
+
+@lru_cache(maxsize=1)
+def _intentions() -> frozenset[str]:
+    return frozenset(read_lines("forecast_intention_verbs.txt"))
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +93,7 @@ def estimative_probability(phrase: str) -> float | None:
 
     Raises KeyError for a phrase the scale does not list.
     """
-    return _estimatives()[" ".join(phrase.lower().split())]
+    return _estimatives()[" ".join(phrase.lower().split())][0]
 
 
 def find_forecasts(
@@ -129,9 +140,9 @@ def _in_region(
     """Each main clause of ``region`` that is a forecast, with the token that heads it."""
     text = doc_text(doc)
     for head in _clause_heads(region):
-        if _is_question(head) or _is_counterfactual(head):
+        if _is_question(head) or _is_counterfactual(head) or _is_obligation(head):
             continue
-        estimate = _estimate(head, kind)
+        estimate = _estimate(head, kind, cue)
         horizon = _horizon(head, region, published)
         top = predicting and _is_top(head, region)  # "…, he predicted": the content's own clauses
         if estimate is None:
@@ -139,10 +150,10 @@ def _in_region(
                 estimate = _cue_estimate(cue) if cue is not None else None
             elif horizon is None or not _is_present(head):
                 continue  # no word and no date that looks ahead
-        elif horizon is None and not top and (not estimate.future or estimate.probability is None):
+        elif horizon is None and not top and (not estimate.future or estimate.possible):
             continue  # "likely already has" (the present), a bare "could" (ability as often as not)
-        elif _is_past(head) and not top:
-            continue  # "He was going to see the changes": a past plan
+        elif _is_past(head) and not top and kind not in _REPORTED:
+            continue  # "He was going to see the changes" (reported speech shifts tenses back: "said it was going to")
         first, last = _clause_extent(head, region)
         if first >= last:
             continue
@@ -163,8 +174,8 @@ def _clause_heads(region: SpacySpan) -> list[Token]:
     for token in region:
         if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass"):
             continue
-        if token.dep_ == "xcomp" and token.head.text.lower() in _RAISING:
-            continue  # "expected to fall": the clause is "expected"'s
+        if token.dep_ == "xcomp" and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _intentions()):
+            continue  # "expected to fall", "plans to release": the clause is "expected"'s, "plans"'s
         if _is_main(token, region):
             heads.append(token)
     return heads
@@ -192,27 +203,43 @@ def _mark(token: Token) -> str | None:
     return next((c.text.lower() for c in token.children if c.dep_ == "mark"), None)
 
 
-def _estimate(head: Token, kind: str) -> _Estimate | None:
+def _estimate(head: Token, kind: str, cue: Token | None) -> _Estimate | None:
     """The clause's estimative words, the most specific first: an adverb or adjective before a modal."""
     table = _estimatives()
+    has_to = any(c.dep_ == "xcomp" for c in head.children)
+    if head.lemma_.lower() in _intentions() and has_to:
+        return _Estimate((head.i, head.i + 1), None, future=True)  # "plans to", "vowed to"
     adverbs = [c for c in head.children if c.dep_ == "advmod" and c.text.lower() in table]
     adverbs += [c for a in head.children if a.dep_ in ("aux", "auxpass") for c in a.children if c.dep_ == "advmod" and c.text.lower() in table]
-    adjectives = [c for c in head.children if c.dep_ in ("acomp", "oprd") and c.text.lower() in table]
-    raising = head.text.lower() in _RAISING and any(c.dep_ == "xcomp" for c in head.children)
+    adjectives = [
+        c for c in head.children
+        if c.dep_ in ("acomp", "oprd") and c.text.lower() in table
+        and (c.text.lower() not in _NEEDS_TO or any(x.dep_ == "xcomp" for x in c.children))
+    ]
+    raising = head.text.lower() in _RAISING and has_to
     modals = [c for c in head.children if c.dep_ == "aux" and c.tag_ == "MD" and c.text.lower() in table]
     if head.text.lower() == "going" and raising:
         modals.append(head)
     for word in adjectives + ([head] if raising and head.text.lower() != "going" else []) + adverbs:
-        if word.text.lower() in table:
-            first = _modifiers_start(word)
-            future = word.i in {a.i for a in adjectives} or word.i == head.i
-            return _Estimate(*_longest(word, first), future=future or bool(modals))
+        first = _modifiers_start(word)
+        future = word.i in {a.i for a in adjectives} or word.i == head.i
+        tokens, probability = _longest(word, first)
+        return _Estimate(tokens, probability, future=future or bool(modals), possible=probability is None)
     for modal in modals:
-        if modal.text.lower() == "would" and (kind not in ("indirect", "mixed") or _has_condition(head) or _is_habitual(head)):
+        word = modal.text.lower()
+        if word == "would" and not _backshifted(head, kind, cue):
             continue
-        if modal.text.lower() in _MODALS_POSSIBLE or modal.text.lower() in _MODALS_FUTURE or modal.text.lower() in ("would", "going"):
-            return _Estimate((modal.i, modal.i + 1), table[modal.text.lower()], future=True)
+        if word in _MODALS_POSSIBLE or word in _MODALS_FUTURE or word in ("would", "going"):
+            return _Estimate((modal.i, modal.i + 1), table[word][0], future=True, possible=word in _MODALS_POSSIBLE)
     return None
+
+
+def _backshifted(head: Token, kind: str, cue: Token | None) -> bool:
+    """Whether a "would" is a reported "will": in reported speech after a cue in the past ("said it
+    would"), not habitual ("would sometimes"). After "says", "would" is a hypothetical."""
+    if kind not in _REPORTED or _is_habitual(head):
+        return False
+    return cue is None or cue.tag_ not in ("VBZ", "VBP", "VB", "VBG")
 
 
 def _longest(word: Token, first: int) -> tuple[tuple[int, int], float | None]:
@@ -222,8 +249,8 @@ def _longest(word: Token, first: int) -> tuple[tuple[int, int], float | None]:
     for start in range(first, word.i + 1):
         phrase = " ".join(t.text.lower() for t in doc[start : word.i + 1])
         if phrase in table:
-            return (start, word.i + 1), table[phrase]
-    return (word.i, word.i + 1), table[word.text.lower()]
+            return (start, word.i + 1), table[phrase][0]
+    return (word.i, word.i + 1), table[word.text.lower()][0]
 
 
 def _modifiers_start(word: Token) -> int:
@@ -244,6 +271,11 @@ def _is_habitual(head: Token) -> bool:
 
 def _is_question(head: Token) -> bool:
     """An auxiliary before the subject ("will you pledge …?") or a question mark closing the clause."""
+    if _mark(head) in ("whether", "if") and head.dep_ != "advcl":
+        return True  # "wondered whether the moderators will be fair"
+    first = head.left_edge
+    if first.tag_ in _QUESTION_WORDS and first.head.i == head.i and first.dep_ != "nsubj" or _mark(head) in ("when", "how", "why"):
+        return True  # "asked when they would take it up"
     subjects = [c.i for c in head.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
     auxes = [c.i for c in head.children if c.dep_ in ("aux", "auxpass") and c.tag_ == "MD"]
     if subjects and auxes and min(auxes) < min(subjects):
@@ -251,6 +283,11 @@ def _is_question(head: Token) -> bool:
     last = head.right_edge
     following = head.doc[last.i + 1] if last.i + 1 < len(head.doc) else None
     return last.text == "?" or (following is not None and following.text == "?")
+
+
+def _is_obligation(head: Token) -> bool:
+    """ "will have to act", "will need to decide": a duty, not a forecast."""
+    return head.lemma_.lower() in _OBLIGATIONS and any(c.dep_ == "xcomp" for c in head.children)
 
 
 def _is_counterfactual(head: Token) -> bool:
@@ -269,10 +306,6 @@ def _is_present(head: Token) -> bool:
     if head.tag_ in ("VBZ", "VBP"):
         return True
     return head.tag_ == "VBG" and any(a.tag_ in ("VBZ", "VBP") for a in auxes)
-
-
-def _has_condition(head: Token) -> bool:
-    return any(c.dep_ == "advcl" and _mark(c) in ("if", "unless") for c in head.children)
 
 
 def _is_past(head: Token) -> bool:
@@ -343,10 +376,10 @@ def _due(horizon: SpacySpan | None, published: date | None) -> str | None:
 
 def _cue_estimate(cue: Token) -> _Estimate | None:
     """A predicting cue as the estimative word, when the scale lists it ("expects"), else none."""
-    probability = _estimatives().get(cue.lemma_.lower(), _estimatives().get(cue.text.lower()))
-    if probability is None:
+    entry = _estimatives().get(cue.lemma_.lower()) or _estimatives().get(cue.text.lower())
+    if entry is None or entry[0] is None:
         return None
-    return _Estimate((cue.i, cue.i + 1), probability, future=True)
+    return _Estimate((cue.i, cue.i + 1), entry[0], future=True)
 
 
 def _is_predicting(doc: Doc, cue: Span) -> bool:
