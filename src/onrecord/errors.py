@@ -255,6 +255,10 @@ class _Catalogue:
         "cannot listen on {address} ({detail}); pass a --host that is one of this machine's addresses "
         "(127.0.0.1, say) and a --port from 1024 up, which need no special rights"
     )
+    E619 = (
+        "recording an outcome needs the server's token, and the token field was empty or did not match; type the token "
+        "given to onrecord serve --token (or $ONRECORD_TOKEN) into the outcome form's token field, and record it again"
+    )
 
 
 E = _Catalogue()

@@ -12,14 +12,15 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Security
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel
 
-from ..model import ATTRIBUTION_KINDS, ENTITY_TYPES, Document
+from ..model import ATTRIBUTION_KINDS, ENTITY_TYPES, OUTCOMES, Document
 from ..render.json import to_json
+from ..store import StoreError
 from .app import WebError, check_token, offset_link, state_of
 from .inputs import ArticleIn, document_from_request, read_fields
 
@@ -40,6 +41,17 @@ class ErrorOut(BaseModel):
 
 Kind = Enum("Kind", {k: k for k in ATTRIBUTION_KINDS}, type=str)  # type: ignore[misc]
 SpeakerType = Enum("SpeakerType", {t: t for t in ENTITY_TYPES}, type=str)  # type: ignore[misc]
+Outcome = Enum("Outcome", {o: o for o in OUTCOMES}, type=str)  # type: ignore[misc]
+
+
+class OutcomeIn(BaseModel):
+    """What became of a forecast: ``true`` (it happened), ``false`` (it did not by its due date) or
+    ``void`` (it cannot be judged: a condition never met, a claim too vague to check)."""
+
+    outcome: Outcome
+    note: str | None = None
+    source: str | None = None  # where the outcome can be checked (a URL)
+    judged_on: str | None = None  # YYYY-MM-DD, the day it was known; default today
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad input (empty, binary or undecodable text, a bad date...)"},
@@ -97,6 +109,13 @@ _BEARER = HTTPBearer(
 #: A write endpoint's body and security: the token, or none (``{}``) when the server has no token.
 #: FastAPI lists the scheme itself; this adds the empty alternative, which makes it optional.
 _WRITE_OPENAPI: dict[str, Any] = {**_ARTICLE_BODY, "security": [{}]}
+_OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    401: {"model": ErrorOut, "description": "the server has a token and it was not sent (E602)"},
+    403: {"model": ErrorOut, "description": "a cross-site request (E609)"},
+    404: {"model": ErrorOut, "description": "no forecast with this id (E603); ids change when an article is stored again"},
+    413: {"model": ErrorOut, "description": "request body over the server's --max-bytes (E601)"},
+}
 
 #: The ``id`` of an article sent without one: what ``onrecord extract - --format json`` prints for stdin,
 #: since the output schema's top-level ``id`` is a string (never null) and the CLI always prints it.
@@ -158,6 +177,12 @@ async def _read(request: Request, model: str | None) -> tuple[Document, str | No
 
 def _not_found(what: str, ref: Any, hint: str) -> WebError:
     return WebError(404, "E603", what=what, ref=ref, hint=hint)
+
+
+def _writes(request: Request) -> None:
+    """The token check of an endpoint that writes, as a dependency: it runs before the body is validated,
+    so a request without the token is told so (401), whatever its body."""
+    check_token(request)
 
 
 @router.post("/extract", tags=["extract"], responses=_READ_ERRORS, openapi_extra=_ARTICLE_BODY,
@@ -280,3 +305,64 @@ def outlet(request: Request, publisher: str) -> dict[str, Any]:
     if found is None:
         raise _not_found("outlet", repr(publisher), "list them at /api/v1/outlets")
     return found
+
+
+@router.get("/forecasts", tags=["forecasts"], responses=_ERRORS,
+            summary="Stored forecasts and what became of them, filtered (as `onrecord forecasts`)")
+def forecasts(
+    request: Request,
+    paging: _Paging = Depends(),
+    speaker: str | None = Query(None, description="speaker: a ledger id or a full name (any case)"),
+    outlet: str | None = Query(None, description="publisher (any case); '(unknown)' for articles without one"),
+    open: bool = Query(False, description="true: only forecasts with no outcome recorded yet"),
+    due_by: str | None = Query(None, description="only forecasts due on or before this date (YYYY-MM-DD)"),
+) -> dict[str, Any]:
+    """Newest articles first; each with ``outcome`` (null while open), ``overdue`` (due before today, still open)
+    and ``id``, the ledger id to record an outcome with (it changes when the article is stored again)."""
+    items, total = state_of(request).ledger.forecast_page(
+        speaker, outlet, open_only=open, due_by=due_by, limit=paging.limit, offset=paging.offset
+    )
+    return page(request, [f.to_dict() for f in items], total, paging)
+
+
+@router.post("/forecasts/{forecast_id}/outcome", tags=["forecasts"], responses=_OUTCOME_ERRORS, openapi_extra={"security": [{}]},
+             dependencies=[Security(_BEARER), Depends(_writes)], summary="Record what became of a forecast")
+def outcome(request: Request, forecast_id: int = Path(..., ge=1), body: OutcomeIn = Body(...)) -> dict[str, Any]:
+    """Files the outcome under the article's text and the forecast's, so it outlives storing the article again;
+    recording again replaces it. Answers the forecast as it now reads.
+
+    Needs ``Authorization: Bearer <token>`` when the server has one.
+    """
+    try:
+        found = state_of(request).ledger.record_outcome(
+            forecast_id, body.outcome.value, note=body.note, source=body.source, judged_on=body.judged_on
+        )
+    except StoreError as err:
+        if err.code == "E515":
+            raise _not_found("forecast", forecast_id, "list them at /api/v1/forecasts") from None
+        raise
+    return found.to_dict()
+
+
+@router.get("/speakers/{speaker_id}/record", tags=["speakers", "forecasts"], responses={**_ERRORS, **_NOT_FOUND},
+            summary="One speaker's forecasting track record")
+def record(request: Request, speaker_id: int = Path(..., ge=1)) -> dict[str, Any]:
+    """Forecasts made, judged, came true, void, open and overdue; hit rate; mean Brier score (lower is better,
+    0.25 is always saying 50%) over judged forecasts with a probability; calibration per ICD 203 band."""
+    try:
+        return state_of(request).ledger.track_record(speaker_id).to_dict()
+    except StoreError as err:
+        if err.code == "E507":
+            raise _not_found("speaker", speaker_id, "list them at /api/v1/speakers") from None
+        raise
+
+
+@router.get("/records", tags=["forecasts"], responses=_ERRORS, summary="Speakers' track records, best Brier score first")
+def records(
+    request: Request,
+    paging: _Paging = Depends(),
+    min_judged: int = Query(1, ge=1, description="only speakers with at least this many judged forecasts"),
+) -> dict[str, Any]:
+    rows = state_of(request).ledger.track_records(min_judged=min_judged)
+    chosen = rows[paging.offset : paging.offset + paging.limit]
+    return page(request, [r.to_dict() for r in chosen], len(rows), paging)

@@ -1,4 +1,4 @@
-"""The HTML pages: Analyse, Article, Speaker, Outlet, Search, and the lists that lead to them.
+"""The HTML pages: Analyse, Article, Speaker, Outlet, Search, Forecasts, and the lists that lead to them.
 
 Server-rendered with Jinja2 (autoescape on); the only markup handed to the
 templates ready-made comes from :mod:`~onrecord.web.highlight` and
@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..extraction.presets import DEFAULT_PRESET, PRESETS
-from ..model import ATTRIBUTION_KINDS
+from ..model import ATTRIBUTION_KINDS, OUTCOMES
 from ..errors import OnrecordError
 from .app import WebError, check_token, http_status, offset_link, state_of
 from .highlight import attribution_chain, highlight
@@ -189,11 +189,77 @@ def speaker(request: Request, speaker_id: int, offset: int = Query(0, ge=0)) -> 
     if found is None:
         raise WebError(404, "E603", what="speaker", ref=speaker_id, hint="see them at /speakers")
     quotes, total = ledger.attribution_page(speaker_id=speaker_id, limit=_PAGE, offset=offset)
+    forecasts, n_forecasts = ledger.forecast_page(speaker_id, limit=_PAGE)
     return _render(
         request, "speaker.html", speaker=found, quotes=quotes, paging=_pager(request, total, _PAGE, offset),
         timeline=column_chart([(m["month"], m["attributions"]) for m in found["timeline"]]),
         outlets_chart=bar_chart([(o["publisher"], o["attributions"]) for o in found["outlets"][:10]]),
+        record=ledger.track_record(speaker_id) if n_forecasts else None, forecasts=forecasts, n_forecasts=n_forecasts,
+        outcomes=OUTCOMES, back=_here(request),
     )
+
+
+@router.get("/forecasts", response_class=HTMLResponse)
+def forecasts(request: Request, speaker: str = "", open: str = "", offset: int = Query(0, ge=0)) -> HTMLResponse:
+    """Stored forecasts with what became of them (``open``: only those not judged yet), and the leaderboard."""
+    return _forecasts_page(request, speaker=speaker, open_only=bool(open), offset=offset)
+
+
+def _forecasts_page(
+    request: Request, *, speaker: str = "", open_only: bool = False, offset: int = 0, status: int = 200,
+    error: OnrecordError | None = None,
+) -> HTMLResponse:
+    ledger = state_of(request).ledger
+    items, total = ledger.forecast_page(speaker.strip() or None, open_only=open_only, limit=_PAGE, offset=offset)
+    return _render(
+        request, "forecasts.html", status, items=items, paging=_pager(request, total, _PAGE, offset),
+        form={"speaker": speaker, "open": open_only}, board=ledger.track_records(min_judged=1)[:15], outcomes=OUTCOMES,
+        back=_here(request), error=error,
+    )
+
+
+@router.post("/forecasts/{forecast_id}/outcome", response_model=None)
+async def record_outcome(request: Request, forecast_id: int) -> Response:
+    """A forecast's outcome form: record it and go back to the page the form was on (its ``back`` field).
+
+    Needs the token as the Store button does (the form's field, or the API's header); a wrong or
+    missing one, an unknown forecast or a bad date answer the Forecasts page with the error on top.
+    """
+    fields = await read_fields(request)
+    typed = fields.get("token")
+    try:
+        try:
+            if typed is None and "authorization" in request.headers:
+                check_token(request)
+            else:
+                check_token(request, typed or "")
+        except WebError as refused:
+            if refused.code == "E615":  # a person at the outcome form, not the Store form
+                raise WebError(401, "E619") from None
+            raise
+        await run_in_threadpool(
+            state_of(request).ledger.record_outcome, forecast_id, fields.get("outcome") or "",
+            note=fields.get("note"), source=fields.get("source"), judged_on=fields.get("judged_on"),
+        )
+    except OnrecordError as err:
+        status = {"E515": 404, "E516": 422}.get(err.code) or http_status(err)
+        page = _forecasts_page(request, status=status, error=err)
+        if status == 401:
+            page.headers["WWW-Authenticate"] = "Bearer"
+        return page
+    return RedirectResponse(f"{_safe_back(fields.get('back'))}#fc-{forecast_id}", status_code=303)
+
+
+def _here(request: Request) -> str:
+    """This page's path and query: where a form on it sends the user back to."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def _safe_back(value: str | None) -> str:
+    """A form's ``back`` field if it is a path on this server, else the Forecasts page: never another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and "#" not in value:
+        return value
+    return "/forecasts"
 
 
 @router.get("/outlets", response_class=HTMLResponse)
