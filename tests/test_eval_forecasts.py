@@ -159,3 +159,21 @@ def test_rules_model_on_the_annotations_keeps_its_score():
 
 #: A little under the measured overlap F1 of ``rules`` (0.482 on 2026-12-06: P 0.541, R 0.435), so regressions fail.
 FLOOR_RULES_F1 = 0.45
+
+
+HELDOUT = ROOT / "annotations" / "forecasts" / "heldout.jsonl"
+
+#: A little under the measured overlap F1 of ``rules`` on the blind held-out set
+#: (0.482 on 2026-12-06: P 0.600, R 0.403; 27 TP, 18 FP, 40 FN), so regressions fail.
+FLOOR_RULES_HELDOUT_F1 = 0.45
+
+
+@pytest.mark.slow
+def test_rules_model_on_the_heldout_annotations_keeps_its_score():
+    if not (POLNEAR / "data" / "dev").is_dir():
+        pytest.skip("PolNeAR is not at ../shared/polnear")
+    from onrecord.evaluate.forecasts import evaluate_forecasts
+
+    report = evaluate_forecasts(POLNEAR, HELDOUT, model="rules")
+    assert len(report.articles) == 20
+    assert report.overlap.f1 >= FLOOR_RULES_HELDOUT_F1, report.to_dict()["overlap"]
