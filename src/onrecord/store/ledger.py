@@ -17,6 +17,12 @@ rules get wrong a person corrects once, and later ingests respect it:
 aliases that new articles land on), :meth:`Ledger.split_speaker` takes a name
 off a speaker and keeps it apart from that speaker for good.
 
+Forecasts are stored with their article and linked to speakers the same way;
+what became of each (:meth:`Ledger.record_outcome`) is filed under the
+article's content hash and the forecast's normalised text
+(:func:`forecast_key`), so it outlives storing the article again, and
+:meth:`Ledger.track_record` scores a speaker on the outcomes recorded so far.
+
 SQLite is the default; PostgreSQL (``postgresql://…``, driver psycopg 3 from
 the ``postgres`` extra) runs the same code and the same test suite. The only
 dialect-specific part is full-text search: FTS5 on SQLite, a tsvector GIN
