@@ -264,3 +264,33 @@ def test_sure_that_is_about_the_present_and_sure_to_is_a_forecast():
     assert (forecast.estimative.text, forecast.probability) == ("sure", 0.97)
     bare = make_doc("He/PRON/nsubj/1 said/VERB/ROOT/1 she/PRON/nsubj/3 is/AUX/ccomp/1 sure/ADJ/acomp/3 ./PUNCT/punct/1")
     assert find_forecasts(bare, [_att(bare, "a1", "she is sure", "said")], []) == []
+
+
+def test_a_second_conjunct_shares_the_modal_of_the_first():
+    # "He said it will cut rates and ease sanctions."
+    doc = make_doc(
+        "He/PRON/nsubj/1 said/VERB/ROOT/1 it/PRON/nsubj/4 will/AUX/aux/4/t=MD cut/VERB/ccomp/1/t=VB rates/NOUN/dobj/4/t=NNS "
+        "and/CCONJ/cc/4 ease/VERB/conj/4/t=VB sanctions/NOUN/dobj/7/t=NNS ./PUNCT/punct/1"
+    )
+    found = find_forecasts(doc, [_att(doc, "a1", "it will cut rates and ease sanctions", "said")], [])
+    assert [(f.text.text, f.estimative.text) for f in found] == [("it will cut rates", "will"), ("ease sanctions", "will")]
+
+
+def test_i_will_tell_you_is_a_performative_not_a_forecast():
+    # "“I will tell you,” he said."
+    doc = make_doc(
+        "“/PUNCT/punct/3 I/PRON/nsubj/3 will/AUX/aux/3/t=MD tell/VERB/ccomp/6/t=VB/l=tell you/PRON/dobj/3 "
+        ",/PUNCT/punct/6 he/PRON/nsubj/6 said/VERB/ROOT/6 ./PUNCT/punct/6"
+    )
+    assert find_forecasts(doc, [_att(doc, "a1", "I will tell you", "said", kind="direct")], []) == []
+
+
+def test_the_content_of_a_pledge_is_a_forecast():
+    # "Clinton pledged to push for an amendment."
+    doc = make_doc(
+        "Clinton/PROPN/nsubj/1 pledged/VERB/ROOT/1/l=pledge to/PART/aux/3/t=TO push/VERB/xcomp/1/t=VB "
+        "for/ADP/prep/3 an/DET/det/6 amendment/NOUN/pobj/4 ./PUNCT/punct/1"
+    )
+    (forecast,) = find_forecasts(doc, [_att(doc, "a1", "to push for an amendment", "pledged")], [])
+    assert forecast.text.text == "to push for an amendment"
+    assert (forecast.estimative.text, forecast.probability) == ("pledged", None)

@@ -74,6 +74,11 @@ def _estimatives() -> dict[str, tuple[float | None, str]]:
 
 
 @lru_cache(maxsize=1)
+def _performatives() -> frozenset[str]:
+    return frozenset(read_lines("forecast_performative_verbs.txt"))
+
+
+@lru_cache(maxsize=1)
 def _intentions() -> frozenset[str]:
     return frozenset(read_lines("forecast_intention_verbs.txt"))
 
@@ -140,7 +145,7 @@ def _in_region(
     """Each main clause of ``region`` that is a forecast, with the token that heads it."""
     text = doc_text(doc)
     for head in _clause_heads(region):
-        if _is_question(head) or _is_counterfactual(head) or _is_obligation(head):
+        if _is_question(head) or _is_counterfactual(head) or _is_obligation(head) or _is_performative(head):
             continue
         estimate = _estimate(head, kind, cue)
         horizon = _horizon(head, region, published)
@@ -174,7 +179,8 @@ def _clause_heads(region: SpacySpan) -> list[Token]:
     for token in region:
         if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass"):
             continue
-        if token.dep_ == "xcomp" and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _intentions()):
+        inside = region.start <= token.head.i < region.end
+        if token.dep_ == "xcomp" and inside and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _intentions()):
             continue  # "expected to fall", "plans to release": the clause is "expected"'s, "plans"'s
         if _is_main(token, region):
             heads.append(token)
@@ -217,7 +223,7 @@ def _estimate(head: Token, kind: str, cue: Token | None) -> _Estimate | None:
         and (c.text.lower() not in _NEEDS_TO or any(x.dep_ == "xcomp" for x in c.children))
     ]
     raising = head.text.lower() in _RAISING and has_to
-    modals = [c for c in head.children if c.dep_ == "aux" and c.tag_ == "MD" and c.text.lower() in table]
+    modals = [c for c in _auxiliaries(head) if c.tag_ == "MD" and c.text.lower() in table]
     if head.text.lower() == "going" and raising:
         modals.append(head)
     for word in adjectives + ([head] if raising and head.text.lower() != "going" else []) + adverbs:
@@ -232,6 +238,15 @@ def _estimate(head: Token, kind: str, cue: Token | None) -> _Estimate | None:
         if word in _MODALS_POSSIBLE or word in _MODALS_FUTURE or word in ("would", "going"):
             return _Estimate((modal.i, modal.i + 1), table[word][0], future=True, possible=word in _MODALS_POSSIBLE)
     return None
+
+
+def _auxiliaries(head: Token) -> list[Token]:
+    """The clause's auxiliaries; a conjunct with no subject or auxiliary of its own shares its
+    first conjunct's ("won't ensure … and ease …": "ease" is under "won't" too)."""
+    own = [c for c in head.children if c.dep_ == "aux"]
+    if own or head.dep_ != "conj" or any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in head.children):
+        return own
+    return [c for c in head.head.children if c.dep_ == "aux"]
 
 
 def _backshifted(head: Token, kind: str, cue: Token | None) -> bool:
@@ -274,8 +289,8 @@ def _is_question(head: Token) -> bool:
     if _mark(head) in ("whether", "if") and head.dep_ != "advcl":
         return True  # "wondered whether the moderators will be fair"
     first = head.left_edge
-    if first.tag_ in _QUESTION_WORDS and first.head.i == head.i and first.dep_ != "nsubj" or _mark(head) in ("when", "how", "why"):
-        return True  # "asked when they would take it up"
+    if first.tag_ in _QUESTION_WORDS and first.head.i == head.i or _mark(head) in ("when", "how", "why"):
+        return True  # "asked when they would take it up", "who will occupy the White House" (relative clauses are not main)
     subjects = [c.i for c in head.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
     auxes = [c.i for c in head.children if c.dep_ in ("aux", "auxpass") and c.tag_ == "MD"]
     if subjects and auxes and min(auxes) < min(subjects):
@@ -283,6 +298,17 @@ def _is_question(head: Token) -> bool:
     last = head.right_edge
     following = head.doc[last.i + 1] if last.i + 1 < len(head.doc) else None
     return last.text == "?" or (following is not None and following.text == "?")
+
+
+def _is_performative(head: Token) -> bool:
+    """ "I'll tell you", "I will make this promise": saying it does it."""
+    subject = next((c for c in head.children if c.dep_ == "nsubj"), None)
+    return (
+        subject is not None and subject.text.lower() == "i"
+        and head.lemma_.lower() in _performatives()
+        and any(c.tag_ == "MD" for c in head.children if c.dep_ == "aux")
+        and not any(c.dep_ in ("acomp", "attr", "xcomp") for c in head.children if head.lemma_.lower() == "be")
+    )
 
 
 def _is_obligation(head: Token) -> bool:
@@ -376,6 +402,8 @@ def _due(horizon: SpacySpan | None, published: date | None) -> str | None:
 
 def _cue_estimate(cue: Token) -> _Estimate | None:
     """A predicting cue as the estimative word, when the scale lists it ("expects"), else none."""
+    if cue.lemma_.lower() in _intentions():
+        return _Estimate((cue.i, cue.i + 1), None, future=True)  # "pledged to ban …": a plan, counted, not scored
     entry = _estimatives().get(cue.lemma_.lower()) or _estimatives().get(cue.text.lower())
     if entry is None or entry[0] is None:
         return None
@@ -383,15 +411,21 @@ def _cue_estimate(cue: Token) -> _Estimate | None:
 
 
 def _is_predicting(doc: Doc, cue: Span) -> bool:
+    """A cue that predicts ("predicted", "expects") or pledges ("vowed", "plans"): its content looks ahead."""
     region = _region(doc, cue.start, cue.end)
-    return region is not None and any(t.lemma_.lower() in _predicting_cues() for t in region)
+    return region is not None and any(_predicts(t) for t in region)
+
+
+def _predicts(token: Token) -> bool:
+    lemma = token.lemma_.lower()
+    return lemma in _predicting_cues() or lemma in _intentions()
 
 
 def _first_token(doc: Doc, span: Span) -> Token | None:
     region = _region(doc, span.start, span.end)
     if region is None:
         return None
-    verbs = [t for t in region if t.lemma_.lower() in _predicting_cues()]
+    verbs = [t for t in region if _predicts(t)]
     return verbs[0] if verbs else region.root
 
 
