@@ -87,3 +87,37 @@ def test_a_local_cluster_of_processes_reads_like_one_process():
     alone = [d.to_dict() for d in pipeline.extract_many([Document(text=t) for t in texts], model="rules")]
     on_dask = [d.to_dict() for d in pipeline.extract_many([Document(text=t) for t in texts], model="rules", scheduler="local", workers=2)]
     assert on_dask == alone and alone[1]["forecasts"]
+
+
+@pytest.mark.slow
+def test_extract_on_the_command_line_with_dask_local(tmp_path, capsys):
+    from onrecord.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("The mayor said the bridge would reopen next year.\n", encoding="utf-8")
+    assert main(["extract", str(article), "--model", "rules", "--format", "json"]) == 0
+    alone = capsys.readouterr().out
+    assert main(["extract", str(article), "--model", "rules", "--format", "json", "--dask", "local"]) == 0
+    assert capsys.readouterr().out == alone
+
+
+def test_an_unreachable_scheduler_on_the_command_line_is_one_line_and_exit_69(tmp_path, capsys, monkeypatch):
+    from onrecord.cli import main
+
+    monkeypatch.setattr(_dask, "_CONNECT_TIMEOUT", "1s")
+    article = tmp_path / "a.txt"
+    article.write_text("He said so.\n", encoding="utf-8")
+    assert main(["extract", str(article), "--model", "rules", "--dask", "tcp://127.0.0.1:9"]) == 69  # EX_UNAVAILABLE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "[E403]" in err[0]
+
+
+def test_ingest_into_the_ledger_with_an_unreachable_scheduler_stores_nothing_and_exits_69(tmp_path, capsys, monkeypatch):
+    from onrecord.cli import main
+
+    monkeypatch.setattr(_dask, "_CONNECT_TIMEOUT", "1s")
+    article = tmp_path / "a.txt"
+    article.write_text("He said so.\n", encoding="utf-8")
+    db = tmp_path / "l.db"
+    assert main(["ingest", str(article), "--db", str(db), "--model", "rules", "--dask", "tcp://127.0.0.1:9"]) == 69
+    assert "[E403]" in capsys.readouterr().err

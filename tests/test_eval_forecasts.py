@@ -178,3 +178,17 @@ def test_rules_model_on_the_heldout_annotations_keeps_its_score():
     report = evaluate_forecasts(POLNEAR, HELDOUT, model="rules")
     assert len(report.articles) == 20
     assert report.overlap.f1 >= FLOOR_RULES_HELDOUT_F1, report.to_dict()["overlap"]
+
+
+@pytest.mark.slow
+def test_eval_forecasts_on_the_command_line(tmp_path, capsys):
+    if not (POLNEAR / "data" / "dev").is_dir():
+        pytest.skip("PolNeAR is not at ../shared/polnear")
+    import json
+
+    from onrecord.cli import main
+
+    out = tmp_path / "scores.json"
+    assert main(["eval", "forecasts", str(POLNEAR), "--annotations", str(HELDOUT), "--model", "rules", "--json", str(out)]) == 0
+    assert "forecasts, model rules: 20 articles" in capsys.readouterr().out
+    assert json.loads(out.read_text())["rules"]["overlap"]["f1"] >= FLOOR_RULES_HELDOUT_F1

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
-from .errors import E, OnrecordError
+from .errors import E, ClusterError, OnrecordError
 from .model import Document
 
 __all__ = ["extract_on_dask"]
@@ -76,7 +76,7 @@ def _import_distributed() -> Any:
     try:
         import distributed
     except ImportError as err:
-        raise OnrecordError("E402", E.E402.format(detail=err.name or str(err))) from err
+        raise ClusterError("E402", E.E402.format(detail=err.name or str(err))) from err
     return distributed
 
 
@@ -88,7 +88,7 @@ def _client(distributed: Any, scheduler: str, workers: int) -> Any:
     try:
         return distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT)
     except Exception as err:  # OSError, TimeoutError, ValueError for a bad address: all mean no cluster there
-        raise OnrecordError("E403", E.E403.format(address=scheduler, detail=f"{type(err).__name__}: {err}")) from err
+        raise ClusterError("E403", E.E403.format(address=scheduler, detail=f"{type(err).__name__}: {err}")) from err
 
 
 class _ClientAndCluster:

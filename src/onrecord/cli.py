@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from ._options import count, output_file, port
-from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_USAGE, E, InputError, ModelError, OnrecordError
+from .errors import EXIT_BAD_INPUT, EXIT_MODEL, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, ClusterError, E, InputError, ModelError, OnrecordError
 from .model import ATTRIBUTION_KINDS, Document
 from .render.chains import CHAIN_FORMATS
 
@@ -71,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
                      help="speaker annotations (default: annotations/speakers/dev.jsonl, from the repository root)")
     spk.add_argument("--json", type=output_file, dest="json_out", help="also write the scores (and every error) as JSON here")
     _common(spk)
+    fcs = ev_sub.add_parser("forecasts", help="forecasts found against onrecord's own blind annotations of PolNeAR dev articles")
+    fcs.add_argument("root", type=Path, help="the PolNeAR folder (holding data/dev/text)")
+    fcs.add_argument("--annotations", type=Path, default=None,
+                     help="forecast annotations (default: annotations/forecasts/heldout.jsonl, from the repository root; "
+                          "dev.jsonl is the set the rules were tuned on)")
+    fcs.add_argument("--model", "-m", type=_model_list, default=None, metavar="PRESET[,PRESET...]",
+                     help="presets to score, one after the other (default: accurate)")
+    fcs.add_argument("--json", type=output_file, dest="json_out", help="also write the scores (and every miss) as JSON here")
+    _common(fcs)
 
     from . import bench
 
@@ -98,6 +107,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     rp = sub.add_parser("reprocess", help="read stored articles again with the current extractor (those made by another)")
     rp.add_argument("--all", action="store_true", help="every stored article, not only those an older or other model made")
     rp.add_argument("--workers", "-w", type=count, default=1, help="processes to spread the articles over")
+    _dask(rp)
     rp.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     _common(rp)
     _db(rp)
@@ -238,6 +248,7 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     if out:
         p.add_argument("--out", "-o", type=Path, help="write one output file per input into this directory")
     p.add_argument("--workers", "-w", type=count, default=1, help="processes to spread the inputs over")
+    _dask(p)
     p.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
     _common(p)
@@ -245,6 +256,12 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     p.add_argument("--encoding", type=_encoding, default="utf-8", help="encoding of text inputs (default utf-8)")
     p.add_argument("--fetch", action="store_true",
                    help="allow the network: fetch feed entries' linked pages for their article text, and read http(s) URLs given as inputs")
+
+
+def _dask(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for a cluster of "
+                        "--workers processes here (needs the 'dask' extra)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -279,6 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return EXIT_MODEL
+    except ClusterError as err:
+        print(f"onrecord: error: {err.line()}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except OnrecordError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -305,7 +325,9 @@ def _extract(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     skipped: list[OnrecordError] = []
     out = _Outputs(args, several, _input_files(args.paths) if args.out is not None else frozenset())
-    results = extract_many(_good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    results = extract_many(
+        _good_inputs(args, skipped), workers=args.workers, model=args.model, spacy_model=args.spacy_model, scheduler=args.dask
+    )
     for result in results:
         if not isinstance(result, OnrecordError):
             result = out.emit(result)
@@ -462,6 +484,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     if args.corpus == "speakers":
         return _eval_speakers(args)
+    if args.corpus == "forecasts":
+        return _eval_forecasts(args)
     reports = {}
     for preset in args.model or (DEFAULT_PRESET,):
         extractor = Extractor(args.spacy_model, model=preset)
@@ -497,6 +521,22 @@ def _eval_speakers(args: argparse.Namespace) -> int:
     print(format_speaker_report(report))
     if args.json_out is not None:
         args.json_out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def _eval_forecasts(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate.forecasts import HELDOUT_ANNOTATIONS, evaluate_forecasts, format_forecast_report
+    from .extraction.presets import DEFAULT_PRESET
+
+    reports = {}
+    for preset in args.model or (DEFAULT_PRESET,):
+        reports[preset] = evaluate_forecasts(args.root, args.annotations or HELDOUT_ANNOTATIONS, model=preset)
+        print(format_forecast_report(reports[preset]))
+    if args.json_out is not None:
+        payload = {preset: r.to_dict() for preset, r in reports.items()}
+        args.json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return EXIT_OK
 
 
@@ -582,7 +622,7 @@ def _store_all(
     progress = _Progress(total)
     started, storing = time.perf_counter(), 0.0
     recalled = map(ledger.recall, documents)  # an article stored before keeps the metadata this input lacks
-    results = extract_many(recalled, workers=args.workers, model=args.model, spacy_model=args.spacy_model)
+    results = extract_many(recalled, workers=args.workers, model=args.model, spacy_model=args.spacy_model, scheduler=args.dask)
     for done, result in enumerate(results, start=1):
         if isinstance(result, OnrecordError):
             _report(result)
@@ -791,7 +831,6 @@ def _serve(args: argparse.Namespace) -> int:
     import errno
     import os
 
-    from .errors import EXIT_UNAVAILABLE
     from .store import StoreError
 
     token = args.token or os.environ.get("ONRECORD_TOKEN") or None

@@ -18,6 +18,7 @@ __all__ = [
     "OnrecordError",
     "InputError",
     "ModelError",
+    "ClusterError",
     "E",
 ]
 
@@ -29,7 +30,8 @@ EXIT_BAD_INPUT = 2
 EXIT_USAGE = 64
 #: Exit status when the NLP model cannot be loaded.
 EXIT_MODEL = 3
-#: Exit status when ``onrecord serve`` cannot listen where it was told (the address in use, say): EX_UNAVAILABLE.
+#: Exit status when ``onrecord serve`` cannot listen where it was told (the address in use, say), or a run's
+#: Dask cluster cannot be reached: EX_UNAVAILABLE.
 EXIT_UNAVAILABLE = 69
 
 
@@ -68,6 +70,10 @@ class InputError(OnrecordError):
 
 class ModelError(OnrecordError):
     """The spaCy model (or another model) cannot be loaded."""
+
+
+class ClusterError(OnrecordError):
+    """The Dask cluster a run was sent to cannot be used (not reachable, or Dask not installed)."""
 
 
 class _Catalogue:

@@ -50,6 +50,8 @@ __all__ = [
     "ForecastReport",
     "FORECAST_JACCARD",
     "DEFAULT_ANNOTATIONS",
+    "HELDOUT_ANNOTATIONS",
+    "DEFAULT_ANNOTATIONS",
     "evaluate_forecasts",
     "format_forecast_report",
     "read_forecast_annotations",
@@ -58,6 +60,8 @@ __all__ = [
 ]
 
 DEFAULT_ANNOTATIONS = Path("annotations/forecasts/dev.jsonl")
+#: The second blind set, annotated after the rules were tuned on the first: the honest figure.
+HELDOUT_ANNOTATIONS = Path("annotations/forecasts/heldout.jsonl")
 #: Character Jaccard at or above which a predicted forecast matches a gold one.
 FORECAST_JACCARD = 0.5
 
