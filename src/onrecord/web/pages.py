@@ -89,6 +89,15 @@ def _pager(request: Request, total: int, limit: int, offset: int) -> dict[str, A
 # --- Analyse and storing ----------------------------------------------------------------------
 
 
+def _check_form_token(request: Request, fields: Any) -> None:
+    """A page form's token: its field, or the API's header when a script sends that instead."""
+    typed = fields.get("token")
+    if typed is None and "authorization" in request.headers:
+        check_token(request)
+    else:
+        check_token(request, typed or "")
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     return _render(request, "analyse.html", presets=PRESETS, preset=DEFAULT_PRESET, view=None, form={})
@@ -142,12 +151,8 @@ async def store(request: Request) -> Response:
     the token as the API does (``Authorization: Bearer``) instead of the form's field.
     """
     fields = await read_fields(request)
-    typed = fields.get("token")
     try:
-        if typed is None and "authorization" in request.headers:
-            check_token(request)
-        else:
-            check_token(request, typed or "")
+        _check_form_token(request, fields)
     except WebError as refused:
         return await _analysed(request, fields, status=refused.status, store_error=refused)
     document = await run_in_threadpool(document_from_request, request, fields, strict=False)
@@ -226,13 +231,9 @@ async def record_outcome(request: Request, forecast_id: int) -> Response:
     missing one, an unknown forecast or a bad date answer the Forecasts page with the error on top.
     """
     fields = await read_fields(request)
-    typed = fields.get("token")
     try:
         try:
-            if typed is None and "authorization" in request.headers:
-                check_token(request)
-            else:
-                check_token(request, typed or "")
+            _check_form_token(request, fields)
         except WebError as refused:
             if refused.code == "E615":  # a person at the outcome form, not the Store form
                 raise WebError(401, "E619") from None
