@@ -118,7 +118,7 @@ def find_forecasts(
     by_size = sorted((a for a in attributions if a.content), key=lambda a: sum(s.end - s.start for s in a.content))
     for att in by_size:  # innermost first: a clause keeps the first attribution that claims it
         predicting = any(_is_predicting(doc, cue) for cue in att.cue)
-        cue_token = _first_token(doc, att.cue[0]) if att.cue else None
+        cue_token = _cue_word(doc, att.cue[0]) if att.cue else None
         for region in att.content:
             tokens = _region(doc, region.start, region.end)
             if tokens is None:
@@ -127,7 +127,7 @@ def find_forecasts(
                 if key not in found:
                     forecast.attribution, forecast.speaker = att.id, att.speaker
                     found[key] = forecast
-    headline = _headline(doc, attributions)
+    headline = _headline(doc)
     if headline is not None:
         for key, forecast in _in_region(doc, headline, False, "headline", None, published):
             if key not in found and forecast.estimative is not None:
@@ -421,7 +421,8 @@ def _predicts(token: Token) -> bool:
     return lemma in _predicting_cues() or lemma in _intentions()
 
 
-def _first_token(doc: Doc, span: Span) -> Token | None:
+def _cue_word(doc: Doc, span: Span) -> Token | None:
+    """The cue's predicting or pledging word if it has one ("has predicted"), else its root."""
     region = _region(doc, span.start, span.end)
     if region is None:
         return None
@@ -438,7 +439,7 @@ def _token_span(doc: Doc, text: str, tokens: tuple[int, int]) -> Span:
     return Span.of(text, first.idx, last.idx + len(last))
 
 
-def _headline(doc: Doc, attributions: Sequence[Attribution]) -> SpacySpan | None:
+def _headline(doc: Doc) -> SpacySpan | None:
     """The article's first line when it reads as a headline: short, with more text after it."""
     text = doc_text(doc)
     end = text.find("\n")
