@@ -809,3 +809,18 @@ def test_chain_per_attribution_and_graph():
     assert bars.count("<rect") == 2 and "&lt;b&gt;AP" in bars
     assert str(bar_chart([("anonymous", 0.25)], percent=True)).count("25%") == 2
     assert column_chart([("2024-01", 2), ("2024-02", 5)]).count("<rect") == 2
+
+
+def test_article_page_lists_its_forecasts_escaped(tmp_path):
+    from onrecord.model import Forecast, Span, SpeakerRef
+
+    text = f'The minister said prices will rise next year. {HOSTILE}'
+    doc = make_doc(text, [("a1", "The minister", "prices will rise next year")])
+    start = text.index("prices")
+    doc.forecasts = [Forecast("f1", Span.of(text, start, start + 26), SpeakerRef("e9", f"Dr. {HOSTILE}", "person"), "a1",
+                              Span.of(text, start + 7, start + 11), 0.9, Span.of(text, start + 17, start + 26), "2024-12-31")]
+    with TestClient(_app(tmp_path, [doc])) as client:
+        page = client.get("/articles/1").text
+    card = page[page.index('id="forecasts"'):]
+    assert "prices will rise next year" in card and "will ≈ 90%" in card and "next year (due 2024-12-31)" in card
+    assert 'href="#att-a1"' in card and "<script>window" not in card and "&lt;script&gt;" in card

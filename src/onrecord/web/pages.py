@@ -38,7 +38,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
 
 def document_view(doc: dict[str, Any], speaker_ids: dict[str, int] | None = None) -> dict[str, Any]:
     """What the article templates show of an output object: highlighted text, attributions
-    with their speakers and chains, speakers, the provenance graph, non-responses.
+    with their speakers and chains, speakers, the provenance graph, non-responses, forecasts.
     """
     entities = {e["id"]: e for e in doc.get("entities", [])}
     rows = []
@@ -73,6 +73,7 @@ def document_view(doc: dict[str, Any], speaker_ids: dict[str, int] | None = None
         "chains": doc.get("chains", []),
         "graph": provenance_svg(doc.get("provenance")),
         "non_responses": doc.get("non_responses", []),
+        "forecasts": doc.get("forecasts", []),
     }
 
 
