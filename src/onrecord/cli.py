@@ -74,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     fcs = ev_sub.add_parser("forecasts", help="forecasts found against onrecord's own blind annotations of PolNeAR dev articles")
     fcs.add_argument("root", type=Path, help="the PolNeAR folder (holding data/dev/text)")
     fcs.add_argument("--annotations", type=Path, default=None,
-                     help="forecast annotations (default: annotations/forecasts/heldout.jsonl, from the repository root; "
-                          "dev.jsonl is the set the rules were tuned on)")
+                     help="forecast annotations (default: annotations/forecasts/test.jsonl, from the repository root, "
+                          "the set never tuned on; dev.jsonl and heldout.jsonl are the sets the rules were tuned on)")
     fcs.add_argument("--model", "-m", type=_model_list, default=None, metavar="PRESET[,PRESET...]",
                      help="presets to score, one after the other (default: accurate)")
     fcs.add_argument("--json", type=output_file, dest="json_out", help="also write the scores (and every miss) as JSON here")
@@ -527,12 +527,12 @@ def _eval_speakers(args: argparse.Namespace) -> int:
 def _eval_forecasts(args: argparse.Namespace) -> int:
     import json
 
-    from .evaluate.forecasts import HELDOUT_ANNOTATIONS, evaluate_forecasts, format_forecast_report
+    from .evaluate.forecasts import TEST_ANNOTATIONS, evaluate_forecasts, format_forecast_report
     from .extraction.presets import DEFAULT_PRESET
 
     reports = {}
     for preset in args.model or (DEFAULT_PRESET,):
-        reports[preset] = evaluate_forecasts(args.root, args.annotations or HELDOUT_ANNOTATIONS, model=preset)
+        reports[preset] = evaluate_forecasts(args.root, args.annotations or TEST_ANNOTATIONS, model=preset)
         print(format_forecast_report(reports[preset]))
     if args.json_out is not None:
         payload = {preset: r.to_dict() for preset, r in reports.items()}

@@ -51,6 +51,7 @@ __all__ = [
     "FORECAST_JACCARD",
     "DEFAULT_ANNOTATIONS",
     "HELDOUT_ANNOTATIONS",
+    "TEST_ANNOTATIONS",
     "DEFAULT_ANNOTATIONS",
     "evaluate_forecasts",
     "format_forecast_report",
@@ -60,8 +61,10 @@ __all__ = [
 ]
 
 DEFAULT_ANNOTATIONS = Path("annotations/forecasts/dev.jsonl")
-#: The second blind set, annotated after the rules were tuned on the first: the honest figure.
+#: The second blind set, annotated after the rules were tuned on the first (and then tuned on in turn).
 HELDOUT_ANNOTATIONS = Path("annotations/forecasts/heldout.jsonl")
+#: The third, annotated after all tuning and never to be tuned on: the honest figure.
+TEST_ANNOTATIONS = Path("annotations/forecasts/test.jsonl")
 #: Character Jaccard at or above which a predicted forecast matches a gold one.
 FORECAST_JACCARD = 0.5
 
