@@ -29,6 +29,8 @@ FEB_14 = date(2023, 2, 14)
         ("the coming weeks", date(2023, 4, 11)),
         ("2025", date(2025, 12, 31)),
         ("early 2025", date(2025, 4, 30)),
+        ("in early 2025", date(2025, 4, 30)),
+        ("the middle of 2025", date(2025, 8, 31)),
         ("September", date(2023, 9, 30)),
         ("January", date(2024, 1, 31)),
         ("the first half of next year", date(2024, 6, 30)),

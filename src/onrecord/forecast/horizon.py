@@ -120,7 +120,7 @@ def due_date(expression: str, published: date | None) -> date | None:
         base = year or published.year + ("next" in words)
         return _last_day(base, 6 if half.group(1) == "first" else 12)
     if year is not None:
-        month = {"early": 4, "mid": 8, "middle": 8}.get(words[0] if words else "", 12)
+        month = 4 if "early" in words else 8 if {"mid", "middle"} & set(words) else 12
         return _last_day(year, month)
     if "tomorrow" in words:
         return published + timedelta(days=1)
