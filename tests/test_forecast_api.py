@@ -95,7 +95,7 @@ def test_track_record_and_leaderboard(client):
     # Doe: 0.325^2; Poll: (0.1^2 + 0.675^2 + 0.325^2) / 3; Roe: (0.1^2 + 0.675^2) / 2
     assert [(r["speaker"], r["brier"]) for r in board["items"]] == [("John Doe", 0.1056), ("Ann Poll", 0.1904), ("Jane Roe", 0.2328)]
     doe = board["items"][0]
-    assert (doe["judged"], doe["came_false"], doe["brier"], doe["hit_rate"]) == (1, 1, 0.1056, 0.0)
+    assert (doe["judged"], doe["came_false"], doe["brier"], doe["hit_rate"]) == (1, 1, 0.1056, 1.0)  # "unlikely", and it did not come: right
     record = client.get(f"/api/v1/speakers/{doe['speaker_id']}/record").json()
     assert record == doe and record["calibration"] == [
         {"band": "20-45%", "low": 0.2, "high": 0.45, "forecasts": 1, "came_true": 0, "share": 0.0, "mean_probability": 0.325}]
@@ -170,7 +170,7 @@ def test_the_speaker_page_shows_the_track_record_and_forecasts(client):
     poll = client.get("/api/v1/forecasts", params={"speaker": "Ann Poll"}).json()["items"][0]["speaker_id"]
     html = client.get(f"/speakers/{poll}").text
     assert 'id="track-record"' in html and "<b>7</b><span>forecasts</span>" in html
-    assert "<b>0%</b><span>hit rate</span>" in html and "0.281" in html  # (0.675^2 + 0.325^2) / 2 = 0.28063
+    assert "<b>50%</b><span>hit rate</span>" in html and "0.281" in html  # (0.675^2 + 0.325^2) / 2 = 0.28063; the strike, "unlikely", was right
     assert html.count('<tr id="fc-') == 7 and "the mayor will quit" in html
     roe = client.get("/api/v1/speakers", params={"q": "jane roe"}).json()["items"][0]["id"]
     doe = client.get("/api/v1/speakers", params={"q": "john doe"}).json()["items"][0]["id"]

@@ -250,7 +250,8 @@ def test_track_record_arithmetic_on_a_hand_checked_example(ledger):
     record = ledger.track_record("Ann Poll", today=TODAY)
     assert (record.speaker, record.type, record.forecasts) == ("Ann Poll", "person", 7)
     assert (record.judged, record.came_true, record.came_false, record.void, record.open, record.overdue) == (4, 2, 2, 1, 2, 1)
-    assert record.hit_rate == 0.5  # 2 of 4 judged came true
+    # right: taxes (90%, came), the strike (32.5%, did not come), prices (no probability, came); wrong: rates (67.5%, did not)
+    assert record.hit_rate == 0.75
     assert record.scored == 3
     assert record.brier == pytest.approx((0.01 + 0.455625 + 0.105625) / 3, abs=1e-4) == 0.1904
     bands = {b.band: (b.forecasts, b.came_true, b.share, b.mean_probability) for b in record.calibration}

@@ -158,7 +158,9 @@ def _forecast_parsers(sub: argparse._SubParsersAction) -> argparse.ArgumentParse
 
     oc = sub.add_parser("outcome", help="record what became of a forecast: it came true, it did not (false), or it cannot be judged (void)")
     oc.add_argument("id", type=count, metavar="ID", help="the forecast's id, as onrecord forecasts lists it")
-    oc.add_argument("outcome", choices=OUTCOMES, help="true, false, or void (a condition never met, a claim too vague to check)")
+    oc.add_argument("outcome", choices=OUTCOMES,
+                    help="true: the predicted event happened (for 'X is unlikely', true means X happened); false: it did "
+                         "not by its due date; void: a condition never met, a claim too vague to check")
     oc.add_argument("--note", help="why, in a few words")
     oc.add_argument("--source", help="where the outcome can be checked (a URL)")
     oc.add_argument("--on", dest="judged_on", type=_date_arg, metavar="DATE",
@@ -770,7 +772,8 @@ def _record_text(r) -> str:
         f"{r.speaker} (id {r.speaker_id}, {r.type})",
         f"  forecasts     {r.forecasts}: {r.judged} judged ({r.came_true} came true, {r.came_false} false), "
         f"{r.void} void, {r.open} open ({r.overdue} overdue)",
-        "  hit rate      " + (f"{r.hit_rate:.0%} of judged forecasts came true" if r.hit_rate is not None else "-"),
+        "  hit rate      " + (f"{r.hit_rate:.0%} of judged forecasts right (the event came where given 50% or more, "
+                             "or not where given less)" if r.hit_rate is not None else "-"),
         "  Brier score   " + (
             f"{r.brier:.3f} over {r.scored} judged forecast(s) with a probability "
             "(lower is better: 0 is perfect, always saying 50% scores 0.25)"

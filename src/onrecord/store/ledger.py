@@ -302,8 +302,11 @@ class TrackRecord(_Result):
 
     ``judged`` counts forecasts that came true or false; void ones (a condition never met, a claim
     too vague to check) and open ones (no outcome yet) are not scored. ``overdue`` are open ones
-    whose due date has passed: the next to judge. ``hit_rate`` is the share of judged forecasts that
-    came true. ``brier`` is the mean Brier score, (p - o)^2 with o = 1 if it came true else 0,
+    whose due date has passed: the next to judge. An outcome says whether the predicted *event*
+    happened ("true" for "a recession is unlikely" means the recession came), so ``came_true`` counts
+    events that happened, and ``hit_rate`` is the share of judged forecasts the speaker got right:
+    the event happened where they gave it 50% or more (or said it flatly, with no probability), or
+    did not where they gave it less. ``brier`` is the mean Brier score, (p - o)^2 with o = 1 if the event happened else 0,
     over the ``scored`` judged forecasts that gave a probability: 0 is perfect, lower is better,
     and 0.25 is what always saying 50% scores (None with nothing scored).
     """
@@ -1725,6 +1728,7 @@ def _track_record(speaker_id: int, name: str, type_: str, rows: list[Any], today
     judged = [(p, outcome == "true") for _, p, _, outcome in rows if outcome in ("true", "false")]
     scored = [(p, came) for p, came in judged if p is not None]
     came_true = sum(came for _, came in judged)
+    right = sum(came == (p is None or p >= 0.5) for p, came in judged)  # "unlikely", and it did not happen: right
     bands = []
     for label, low, high in CALIBRATION_BANDS:
         inside = [(p, came) for p, came in scored if low <= p < high or (high == 1.0 and p == 1.0)]
@@ -1745,7 +1749,7 @@ def _track_record(speaker_id: int, name: str, type_: str, rows: list[Any], today
         void=outcomes["void"],
         open=outcomes[None],
         overdue=sum(1 for _, _, due, outcome in rows if outcome is None and due is not None and due < today),
-        hit_rate=round(came_true / len(judged), 3) if judged else None,
+        hit_rate=round(right / len(judged), 3) if judged else None,
         scored=len(scored),
         brier=round(sum((p - came) ** 2 for p, came in scored) / len(scored), 4) if scored else None,
         calibration=bands,
