@@ -81,3 +81,16 @@ def test_the_english_model_annotates_the_seed_the_same_with_both_stand_ins():
     assert [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in fast(seed_text)] == [
         (t.tag_, t.pos_, str(t.morph), t.lemma_) for t in plain(seed_text)
     ]
+
+
+def test_a_blank_line_starts_a_sentence_before_the_parser_runs():
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from onrecord.nlp.factories import ParagraphStarts
+
+    doc = Doc(Vocab(), words=["Fed", "will", "cut", "rates", "\n\n", "Prices", "rose", ".", "\n", "More"],
+              spaces=[True, True, True, False, False, True, False, False, False, False])
+    ParagraphStarts("onrecord_paragraphs")(doc)
+    assert doc[5].is_sent_start is True  # after the blank line
+    assert doc[9].is_sent_start is None  # a single line break decides nothing

@@ -42,6 +42,26 @@ def test_due_dates_from_the_article_date(expression, due):
     assert due_date(expression, FEB_14) == due
 
 
+NOV_10 = date(2023, 11, 10)
+
+
+@pytest.mark.parametrize(
+    "expression, due",
+    [
+        ("in the first quarter", date(2024, 3, 31)),  # said in November: next year's
+        ("Q1", date(2024, 3, 31)),
+        ("the first half", date(2024, 6, 30)),
+        ("within weeks", date(2024, 1, 5)),
+        ("within months", date(2024, 5, 10)),
+        ("in a year and a half", date(2025, 5, 10)),
+        ("early next year", date(2024, 4, 30)),
+        ("the last week of June", date(2024, 6, 30)),  # "last" as an ordinal, not looking back
+    ],
+)
+def test_due_dates_late_in_the_year(expression, due):
+    assert due_date(expression, NOV_10) == due
+
+
 @pytest.mark.parametrize("expression", ["soon", "last year", "two weeks ago", "the future"])
 def test_no_due_date_where_the_words_give_none(expression):
     assert due_date(expression, FEB_14) is None
@@ -296,3 +316,57 @@ def test_the_content_of_a_pledge_is_a_forecast():
     (forecast,) = find_forecasts(doc, [_att(doc, "a1", "to push for an amendment", "pledged")], [])
     assert forecast.text.text == "to push for an amendment"
     assert (forecast.estimative.text, forecast.probability) == ("pledged", None)
+
+
+def test_a_horizon_takes_the_preposition_it_needs():
+    # "He said the bridge will open within two years."  (spaCy's DATE is "two years")
+    doc = make_doc(
+        "He/PRON/nsubj/1 said/VERB/ROOT/1 the/DET/det/3 bridge/NOUN/nsubj/5 will/AUX/aux/5/t=MD open/VERB/ccomp/1/t=VB "
+        "within/ADP/prep/5 two/NUM/nummod/8/e=B-DATE years/NOUN/pobj/6/t=NNS/e=I-DATE ./PUNCT/punct/1"
+    )
+    (forecast,) = find_forecasts(doc, [_att(doc, "a1", "the bridge will open within two years", "said")], [], published=NOV_10)
+    assert (forecast.horizon.text, forecast.due) == ("within two years", "2025-11-10")
+
+
+def test_a_plan_keeps_the_date_of_what_it_plans():
+    # "Acme plans to hire workers next year, she said."
+    doc = make_doc(
+        "Acme/PROPN/nsubj/1 plans/VERB/ccomp/8/t=VBZ/l=plan to/PART/aux/3/t=TO hire/VERB/xcomp/1/t=VB workers/NOUN/dobj/3/t=NNS "
+        "next/ADJ/amod/6/e=B-DATE year/NOUN/npadvmod/3/e=I-DATE ,/PUNCT/punct/8 she/PRON/nsubj/8 said/VERB/ROOT/8 ./PUNCT/punct/8"
+    )
+    (forecast,) = find_forecasts(doc, [_att(doc, "a1", "Acme plans to hire workers next year", "said")], [], published=NOV_10)
+    assert (forecast.estimative.text, forecast.horizon.text, forecast.due) == ("plans", "next year", "2024-12-31")
+
+
+def test_a_likely_to_headline_without_a_verb_is_a_forecast():
+    # 'Inflation likely to ease next year' ¶ 'Prices rose, she said.'
+    doc = make_doc(
+        "Inflation/NOUN/nsubj/1 likely/ADJ/ROOT/1 to/PART/aux/3/t=TO ease/VERB/xcomp/1/t=VB next/ADJ/amod/5/e=B-DATE "
+        "year/NOUN/npadvmod/3/e=I-DATE ¶ Prices/NOUN/nsubj/8/t=NNS rose/VERB/ccomp/11 ,/PUNCT/punct/11 she/PRON/nsubj/11 "
+        "said/VERB/ROOT/11 ./PUNCT/punct/11"
+    )
+    insider = Entity("e9", "Insider", "media_outlet")
+    (forecast,) = find_forecasts(doc, [], [insider], publisher="Insider", published=NOV_10)
+    assert forecast.text.text == "Inflation likely to ease next year"
+    assert (forecast.estimative.text, forecast.probability, forecast.due) == ("likely", 0.675, "2024-12-31")
+
+
+def test_a_headline_that_is_an_attribution_is_not_also_the_publishers_forecast():
+    # 'Minister vows to cut lists' ¶ 'She said so.'
+    doc = make_doc(
+        "Minister/NOUN/nsubj/1 vows/VERB/ROOT/1/t=VBZ/l=vow to/PART/aux/3/t=TO cut/VERB/xcomp/1/t=VB lists/NOUN/dobj/3/t=NNS "
+        "¶ She/PRON/nsubj/7 said/VERB/ROOT/7 so/ADV/advmod/7 ./PUNCT/punct/7"
+    )
+    pledge = _att(doc, "a1", "to cut lists", "vows")
+    (forecast,) = find_forecasts(doc, [pledge], [Entity("e9", "Insider", "media_outlet")], publisher="Insider")
+    assert forecast.text.text == "to cut lists" and forecast.speaker == GALLYAMOV
+
+
+def test_a_conjunct_does_not_borrow_a_modal_from_outside_its_content():
+    # the parser joined a headline "Fed will cut rates" to "Prices rose in October, it said."
+    doc = make_doc(
+        "Fed/PROPN/nsubj/2 will/AUX/aux/2/t=MD cut/VERB/ROOT/2/t=VB rates/NOUN/dobj/2/t=NNS ¶ Prices/NOUN/nsubj/6/t=NNS "
+        "rose/VERB/conj/2/t=VB in/ADP/prep/6 October/PROPN/pobj/7/e=B-DATE ,/PUNCT/punct/11 it/PRON/nsubj/11 said/VERB/ccomp/2 ./PUNCT/punct/2"
+    )
+    att = _att(doc, "a1", "Prices rose in October", "said")
+    assert [f.text.text for f in find_forecasts(doc, [att], [], published=NOV_10) if f.attribution] == []

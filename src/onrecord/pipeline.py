@@ -22,7 +22,7 @@ from .extraction.presets import check_preset
 from .ingest.normalise import Normalised, normalise
 from .ingest.readers import url_host
 from .model import Attribution, Document
-from .nlp.factories import add_speedups
+from .nlp.factories import add_paragraph_starts, add_speedups
 from .nlp.loader import load_spacy, model_name
 
 __all__ = ["Extractor", "extract", "extract_many"]
@@ -44,6 +44,7 @@ class Extractor:
         self.spacy_model = model_name(spacy_model)
         self.nlp = load_spacy(self.spacy_model)
         add_speedups(self.nlp)
+        add_paragraph_starts(self.nlp)
         self.nlp.add_pipe("onrecord", config={"model": self.preset})
         self.straighten_quotes = straighten_quotes
         meta = self.nlp.meta

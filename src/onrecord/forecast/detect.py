@@ -53,6 +53,7 @@ _REPORTED = frozenset({"indirect", "mixed"})  # kinds whose content is in report
 _NEEDS_TO = frozenset({"sure", "certain", "bound"})  # estimative only as "sure to win", not "sure that …"
 _OBLIGATIONS = frozenset({"have", "need"})  # "will have to act": a duty, not a forecast
 _QUESTION_WORDS = frozenset({"WRB", "WP", "WDT"})
+_HORIZON_PREPOSITIONS = frozenset({"within", "in", "by", "until", "before", "over", "after", "for"})
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,10 @@ def find_forecasts(
                     found[key] = forecast
     headline = _headline(doc)
     if headline is not None:
+        cues = [(s.start, s.end) for att in attributions for s in att.cue]
         for key, forecast in _in_region(doc, headline, False, "headline", None, published):
+            if any(start < forecast.text.end and forecast.text.start < end for start, end in cues):
+                continue  # "Minister vows to cut …": the headline's own attribution holds it, with its speaker
             if key not in found and forecast.estimative is not None:
                 forecast.speaker = _headline_speaker(doc, headline, attributions, entities, publisher)
                 found[key] = forecast
@@ -147,7 +151,7 @@ def _in_region(
     for head in _clause_heads(region):
         if _is_question(head) or _is_counterfactual(head) or _is_obligation(head) or _is_performative(head):
             continue
-        estimate = _estimate(head, kind, cue)
+        estimate = _estimate(head, region, kind, cue)
         horizon = _horizon(head, region, published)
         top = predicting and _is_top(head, region)  # "…, he predicted": the content's own clauses
         if estimate is None:
@@ -177,10 +181,7 @@ def _clause_heads(region: SpacySpan) -> list[Token]:
     """Verbs (and copulas) of ``region`` heading a main clause of it, in order."""
     heads = []
     for token in region:
-        if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass"):
-            continue
-        inside = region.start <= token.head.i < region.end
-        if token.dep_ == "xcomp" and inside and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _intentions()):
+        if not _is_clause_head(token) or _is_governed(token, region):
             continue  # "expected to fall", "plans to release": the clause is "expected"'s, "plans"'s
         if _is_main(token, region):
             heads.append(token)
@@ -209,7 +210,7 @@ def _mark(token: Token) -> str | None:
     return next((c.text.lower() for c in token.children if c.dep_ == "mark"), None)
 
 
-def _estimate(head: Token, kind: str, cue: Token | None) -> _Estimate | None:
+def _estimate(head: Token, region: SpacySpan, kind: str, cue: Token | None) -> _Estimate | None:
     """The clause's estimative words, the most specific first: an adverb or adjective before a modal."""
     table = _estimatives()
     has_to = any(c.dep_ == "xcomp" for c in head.children)
@@ -223,7 +224,7 @@ def _estimate(head: Token, kind: str, cue: Token | None) -> _Estimate | None:
         and (c.text.lower() not in _NEEDS_TO or any(x.dep_ == "xcomp" for x in c.children))
     ]
     raising = head.text.lower() in _RAISING and has_to
-    modals = [c for c in _auxiliaries(head) if c.tag_ == "MD" and c.text.lower() in table]
+    modals = [c for c in _auxiliaries(head, region) if c.tag_ == "MD" and c.text.lower() in table]
     if head.text.lower() == "going" and raising:
         modals.append(head)
     for word in adjectives + ([head] if raising and head.text.lower() != "going" else []) + adverbs:
@@ -240,12 +241,14 @@ def _estimate(head: Token, kind: str, cue: Token | None) -> _Estimate | None:
     return None
 
 
-def _auxiliaries(head: Token) -> list[Token]:
+def _auxiliaries(head: Token, region: SpacySpan) -> list[Token]:
     """The clause's auxiliaries; a conjunct with no subject or auxiliary of its own shares its
     first conjunct's ("won't ensure … and ease …": "ease" is under "won't" too)."""
     own = [c for c in head.children if c.dep_ == "aux"]
     if own or head.dep_ != "conj" or any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in head.children):
         return own
+    if not region.start <= head.head.i < region.end:
+        return own  # a first conjunct outside the content (the parser joining a headline to the text below)
     return [c for c in head.head.children if c.dep_ == "aux"]
 
 
@@ -345,10 +348,15 @@ def _is_past(head: Token) -> bool:
 
 
 def _horizon(head: Token, region: SpacySpan, published: date | None) -> SpacySpan | None:
-    """The first forward time expression in the clause (a DATE entity, or "soon")."""
+    """The first forward time expression in the clause (a DATE entity with the preposition before
+    it, "within six months", or "soon")."""
     first, last = _clause_extent(head, region)
     for ent in head.doc.ents:
         if ent.label_ == "DATE" and first <= ent.start and ent.end <= last and _clause_of(ent.root, region).i == head.i:
+            if ent.start > first and head.doc[ent.start - 1].text.lower() in _HORIZON_PREPOSITIONS and not (
+                points_forward(ent.text, published) and due_date(ent.text, published or date.today())
+            ):
+                ent = head.doc[ent.start - 1 : ent.end]  # "six months" says nothing without its "within"
             if points_forward(ent.text, published) and not points_back(ent.text):
                 return ent
     for token in head.doc[first:last]:
@@ -358,12 +366,25 @@ def _horizon(head: Token, region: SpacySpan, published: date | None) -> SpacySpa
 
 
 def _clause_of(token: Token, region: SpacySpan) -> Token:
-    """The verb heading the clause ``token`` is in (itself, for a verb)."""
-    while token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass"):
+    """The verb heading the clause ``token`` is in (itself, for a verb); for the verb of "plans to
+    hire", "likely to ease", the word that governs it, whose clause it is (:func:`_clause_heads`)."""
+    while not _is_clause_head(token) or _is_governed(token, region):
         if token.head.i == token.i or not region.start <= token.head.i < region.end:
             return token
         token = token.head
     return token
+
+
+def _is_clause_head(token: Token) -> bool:
+    if token.pos_ == "ADJ":
+        return token.text.lower() in _RAISING and any(c.dep_ == "xcomp" for c in token.children)  # "Inflation likely to ease"
+    return token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass")
+
+
+def _is_governed(token: Token, region: SpacySpan) -> bool:
+    """An infinitive under "expected", "likely", "plans": part of that word's clause, not one of its own."""
+    inside = region.start <= token.head.i < region.end
+    return token.dep_ == "xcomp" and inside and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _intentions())
 
 
 def _clause_extent(head: Token, region: SpacySpan) -> tuple[int, int]:

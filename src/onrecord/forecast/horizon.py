@@ -27,7 +27,8 @@ _NUMBERS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3,
     "few": 3, "several": 5,
 }
-_BACK = re.compile(r"\b(last|ago|earlier|previous|past|yesterday|recent|recently|since)\b", re.I)
+# "last" looks back, except as "the last week of June", "the last quarter of the year"
+_BACK = re.compile(r"\b(last(?!\s+\w+\s+of\b)|ago|earlier|previous|past|yesterday|recent|recently|since)\b", re.I)
 _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _COUNT = re.compile(
     r"\b(?:within|in|over|for|after)\s+(?:the\s+)?(?:next\s+|coming\s+)?"
@@ -91,6 +92,8 @@ def due_date(expression: str, published: date | None) -> date | None:
         return None
     text = " ".join(expression.lower().replace("-", " ").split())
     words = text.split()
+    if re.search(r"\ba year and a half\b", text):
+        return _plus(published, 18, "month")
     count = _COUNT.search(text) or _NEXT_N.search(text)
     if count:
         amount = count.group(1)
@@ -113,15 +116,15 @@ def due_date(expression: str, published: date | None) -> date | None:
     quarter = re.search(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|q[1-4])\s*(?:quarter)?\b", text)
     if quarter and ("quarter" in words or quarter.group(1).startswith("q")):
         index = {"first": 1, "1st": 1, "q1": 1, "second": 2, "2nd": 2, "q2": 2, "third": 3, "3rd": 3, "q3": 3}.get(quarter.group(1), 4)
-        base = year or published.year + ("next" in words)
-        return _last_day(base, index * 3)
+        return _ahead(published, year, index * 3, "next" in words)
     half = re.search(r"\b(first|second)\s+half\b", text)
     if half:
-        base = year or published.year + ("next" in words)
-        return _last_day(base, 6 if half.group(1) == "first" else 12)
+        return _ahead(published, year, 6 if half.group(1) == "first" else 12, "next" in words)
+    part = 4 if "early" in words else 8 if {"mid", "middle"} & set(words) else None  # early / mid year
     if year is not None:
-        month = 4 if "early" in words else 8 if {"mid", "middle"} & set(words) else 12
-        return _last_day(year, month)
+        return _last_day(year, part or 12)
+    if part and "year" in words:
+        return _last_day(published.year + ("next" in words), part)
     if "tomorrow" in words:
         return published + timedelta(days=1)
     for unit in ("week", "month", "year"):
@@ -131,8 +134,8 @@ def due_date(expression: str, published: date | None) -> date | None:
             if "this" in words or "end" in words or "later" in words or "coming" in words and unit == "year":
                 return _unit_end(published, unit)
     for unit in ("days", "weeks", "months", "years"):
-        if unit in words and ("coming" in words or "next" in words or "few" in words):
-            return _vague(published, unit[:-1])
+        if unit in words and {"coming", "next", "few", "within"} & set(words):
+            return _vague(published, unit[:-1])  # "the coming weeks", "within months"
     return None
 
 
@@ -181,6 +184,15 @@ def _season_end(published: date, first: int, last: int, year: int | None, next_:
     if next_ and start_month <= published:  # "next spring", said in the spring, is the one after
         end = _last_day(end.year + 1, last)
     return end
+
+
+def _ahead(published: date, year: int | None, month: int, next_: bool) -> date:
+    """The end of ``month`` in ``year``, or in the first year it has not passed ("the first quarter",
+    said in November, is next year's)."""
+    if year is not None:
+        return _last_day(year, month)
+    end = _last_day(published.year + next_, month)
+    return end if end >= published else _last_day(end.year + 1, month)
 
 
 def _month_end(published: date, month: int, year: int | None, next_: bool) -> date:
