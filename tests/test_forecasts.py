@@ -370,3 +370,18 @@ def test_a_conjunct_does_not_borrow_a_modal_from_outside_its_content():
     )
     att = _att(doc, "a1", "Prices rose in October", "said")
     assert [f.text.text for f in find_forecasts(doc, [att], [], published=NOV_10) if f.attribution] == []
+
+
+@pytest.mark.slow
+def test_published_on_the_command_line_dates_plain_text(tmp_path, capsys):
+    import json
+
+    from onrecord.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("The mayor said the new bridge will be finished within two years.\n", encoding="utf-8")
+    assert main(["extract", str(article), "--model", "rules", "--format", "json", "--published", "2023-11-10"]) == 0
+    (forecast,) = json.loads(capsys.readouterr().out)["forecasts"]
+    assert (forecast["horizon"]["text"], forecast["due"]) == ("within two years", "2025-11-10")
+    with pytest.raises(SystemExit):
+        main(["extract", str(article), "--published", "10/11/2023"])

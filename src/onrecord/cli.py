@@ -253,6 +253,8 @@ def _inputs(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     _dask(p)
     p.add_argument("--model", "-m", type=_preset, default=None, help=_MODEL_HELP)
     p.add_argument("--publisher", default=None, help="the outlet that published the inputs (default: from HTML metadata or the text)")
+    p.add_argument("--published", type=_date_arg, default=None, metavar="DATE",
+                   help="the date of inputs that carry none (plain text, stdin), YYYY-MM-DD: forecasts fall due from it")
     _common(p)
     p.add_argument("--max-bytes", type=count, default=None, help="skip inputs larger than this (default 5 MB or $ONRECORD_MAX_BYTES)")
     p.add_argument("--encoding", type=_encoding, default="utf-8", help="encoding of text inputs (default utf-8)")
@@ -371,6 +373,8 @@ def _good_inputs(args: argparse.Namespace, skipped: list[OnrecordError]) -> Iter
         else:
             if args.publisher:
                 item.publisher = args.publisher
+            if args.published and not item.published:
+                item.published = args.published  # plain text carries no date: forecasts fall due from this one
             yield item
 
 
