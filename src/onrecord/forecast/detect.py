@@ -74,24 +74,10 @@ def _estimatives() -> dict[str, tuple[float | None, str]]:
     return table
 
 
-@lru_cache(maxsize=1)
-def _performatives() -> frozenset[str]:
-    return frozenset(read_lines("forecast_performative_verbs.txt"))
-
-
-@lru_cache(maxsize=1)
-def _intentions() -> frozenset[str]:
-    return frozenset(read_lines("forecast_intention_verbs.txt"))
-
-
-@lru_cache(maxsize=1)
-def _habitual_words() -> frozenset[str]:
-    return frozenset(read_lines("forecast_habitual_words.txt"))
-
-
-@lru_cache(maxsize=1)
-def _predicting_cues() -> frozenset[str]:
-    return frozenset(read_lines("forecast_cue_verbs.txt"))
+@lru_cache(maxsize=None)
+def _words(kind: str) -> frozenset[str]:
+    """A word list of ``data/forecast_<kind>.txt``: cue_verbs, intention_verbs, performative_verbs, habitual_words."""
+    return frozenset(read_lines(f"forecast_{kind}.txt"))
 
 
 def estimative_probability(phrase: str) -> float | None:
@@ -214,7 +200,7 @@ def _estimate(head: Token, region: SpacySpan, kind: str, cue: Token | None) -> _
     """The clause's estimative words, the most specific first: an adverb or adjective before a modal."""
     table = _estimatives()
     has_to = any(c.dep_ == "xcomp" for c in head.children)
-    if head.lemma_.lower() in _intentions() and has_to:
+    if head.lemma_.lower() in _words("intention_verbs") and has_to:
         return _Estimate((head.i, head.i + 1), None, future=True)  # "plans to", "vowed to"
     adverbs = [c for c in head.children if c.dep_ == "advmod" and c.text.lower() in table]
     adverbs += [c for a in head.children if a.dep_ in ("aux", "auxpass") for c in a.children if c.dep_ == "advmod" and c.text.lower() in table]
@@ -284,7 +270,7 @@ def _modifiers_start(word: Token) -> int:
 
 
 def _is_habitual(head: Token) -> bool:
-    return any(c.dep_ == "advmod" and c.text.lower() in _habitual_words() for c in head.children)
+    return any(c.dep_ == "advmod" and c.text.lower() in _words("habitual_words") for c in head.children)
 
 
 def _is_question(head: Token) -> bool:
@@ -308,7 +294,7 @@ def _is_performative(head: Token) -> bool:
     subject = next((c for c in head.children if c.dep_ == "nsubj"), None)
     return (
         subject is not None and subject.text.lower() == "i"
-        and head.lemma_.lower() in _performatives()
+        and head.lemma_.lower() in _words("performative_verbs")
         and any(c.tag_ == "MD" for c in head.children if c.dep_ == "aux")
         and not any(c.dep_ in ("acomp", "attr", "xcomp") for c in head.children if head.lemma_.lower() == "be")
     )
@@ -384,7 +370,7 @@ def _is_clause_head(token: Token) -> bool:
 def _is_governed(token: Token, region: SpacySpan) -> bool:
     """An infinitive under "expected", "likely", "plans": part of that word's clause, not one of its own."""
     inside = region.start <= token.head.i < region.end
-    return token.dep_ == "xcomp" and inside and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _intentions())
+    return token.dep_ == "xcomp" and inside and (token.head.text.lower() in _RAISING or token.head.lemma_.lower() in _words("intention_verbs"))
 
 
 def _clause_extent(head: Token, region: SpacySpan) -> tuple[int, int]:
@@ -423,7 +409,7 @@ def _due(horizon: SpacySpan | None, published: date | None) -> str | None:
 
 def _cue_estimate(cue: Token) -> _Estimate | None:
     """A predicting cue as the estimative word, when the scale lists it ("expects"), else none."""
-    if cue.lemma_.lower() in _intentions():
+    if cue.lemma_.lower() in _words("intention_verbs"):
         return _Estimate((cue.i, cue.i + 1), None, future=True)  # "pledged to ban …": a plan, counted, not scored
     entry = _estimatives().get(cue.lemma_.lower()) or _estimatives().get(cue.text.lower())
     if entry is None or entry[0] is None:
@@ -439,7 +425,7 @@ def _is_predicting(doc: Doc, cue: Span) -> bool:
 
 def _predicts(token: Token) -> bool:
     lemma = token.lemma_.lower()
-    return lemma in _predicting_cues() or lemma in _intentions()
+    return lemma in _words("cue_verbs") or lemma in _words("intention_verbs")
 
 
 def _cue_word(doc: Doc, span: Span) -> Token | None:
