@@ -675,8 +675,9 @@ def test_openapi_lists_every_endpoint_and_docs_are_served(client):
     # the token: a bearer scheme, so /docs has an Authorize button; optional ({}) on the one endpoint that writes
     assert spec["components"]["securitySchemes"]["token"] == {**spec["components"]["securitySchemes"]["token"], "type": "http", "scheme": "bearer"}
     assert spec["paths"]["/api/v1/articles"]["post"]["security"] == [{"token": []}, {}]
-    secured = [p for p, ops in spec["paths"].items() for op in ops.values() if "security" in op]
-    assert secured == ["/api/v1/articles", "/api/v1/forecasts/{forecast_id}/outcome"]  # the endpoints that write
+    secured = [(p, method) for p, ops in spec["paths"].items() for method, op in ops.items() if "security" in op]
+    assert secured == [("/api/v1/articles", "post"), ("/api/v1/forecasts/{forecast_id}/outcome", "post"),
+                       ("/api/v1/forecasts/{forecast_id}/outcome", "delete")]  # the endpoints that write
     # each endpoint lists the statuses it can answer, and only those
     assert {"200", "400", "403", "413", "422", "502"} <= set(spec["paths"]["/api/v1/extract"]["post"]["responses"])
     assert {"200", "201", "401", "403", "413", "502"} <= set(spec["paths"]["/api/v1/articles"]["post"]["responses"])

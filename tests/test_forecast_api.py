@@ -66,6 +66,13 @@ def test_recording_an_outcome_needs_the_token_and_answers_the_forecast(client):
         taxes, "true", "cut in May", "https://example.org/budget", "2024-05-30", False)
     assert client.get("/api/v1/forecasts", params={"open": "true"}).json()["total"] == 10
     assert "taxes will fall" not in _ids(client, open="true", outlet="Reuters")
+    assert client.get(f"/api/v1/forecasts/{taxes}").json()["outcome"] == "true"  # one forecast by its id
+    error_of(client.get("/api/v1/forecasts/99999"), 404, "E603")
+    error_of(client.delete(url), 401, "E602")  # taking it back needs the token too
+    reopened = client.delete(url, headers=AUTH)
+    assert reopened.status_code == 200 and (reopened.json()["outcome"], reopened.json()["note"]) == (None, None)
+    assert client.get("/api/v1/forecasts", params={"open": "true"}).json()["total"] == 11
+    error_of(client.delete("/api/v1/forecasts/99999/outcome", headers=AUTH), 404, "E603")
 
 
 def test_outcome_errors_are_404_422_and_400(client):
@@ -80,7 +87,7 @@ def test_outcome_errors_are_404_422_and_400(client):
     error_of(client.post(f"/api/v1/forecasts/{some}/outcome", json={"outcome": "void", "judged_on": "2024-02-30"}, headers=AUTH),
              400, "E505")
     refused = client.get(f"/api/v1/forecasts/{some}/outcome")
-    assert "takes POST" in error_of(refused, 405, "E614")
+    assert "takes DELETE, POST" in error_of(refused, 405, "E614")
     assert client.get("/api/v1/forecasts", params={"open": "false"}).json()["total"] == 11
 
 

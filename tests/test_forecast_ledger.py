@@ -360,6 +360,10 @@ def test_cli_forecasts_outcome_and_record(db_url, capsys):
     assert "Jane Roe" in board and "John Doe" not in board  # nothing of Doe's judged yet
     assert main(["record", "--min-judged", "2", "--format", "json", "--db", db_url]) == 0
     assert json.loads(capsys.readouterr().out) == []
+    assert main(["outcome", str(taxes), "open", "--db", db_url]) == 0  # taken back: open again
+    assert capsys.readouterr().out == f"forecast {taxes} (Jane Roe: 'taxes will fall') is open again\n"
+    assert main(["record", "Jane Roe", "--format", "json", "--db", db_url]) == 0
+    assert json.loads(capsys.readouterr().out)["judged"] == 0
 
 
 def test_cli_outcome_errors_are_one_line_with_distinct_exits(db_url, capsys):

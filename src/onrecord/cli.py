@@ -158,9 +158,10 @@ def _forecast_parsers(sub: argparse._SubParsersAction) -> argparse.ArgumentParse
 
     oc = sub.add_parser("outcome", help="record what became of a forecast: it came true, it did not (false), or it cannot be judged (void)")
     oc.add_argument("id", type=count, metavar="ID", help="the forecast's id, as onrecord forecasts lists it")
-    oc.add_argument("outcome", choices=OUTCOMES,
+    oc.add_argument("outcome", choices=(*OUTCOMES, "open"),
                     help="true: the predicted event happened (for 'X is unlikely', true means X happened); false: it did "
-                         "not by its due date; void: a condition never met, a claim too vague to check")
+                         "not by its due date; void: a condition never met, a claim too vague to check; open: take back "
+                         "the outcome recorded before")
     oc.add_argument("--note", help="why, in a few words")
     oc.add_argument("--source", help="where the outcome can be checked (a URL)")
     oc.add_argument("--on", dest="judged_on", type=_date_arg, metavar="DATE",
@@ -749,6 +750,9 @@ def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
         if args.format == "table":
             rows = [_forecast_cells(f) for f in found]
         sys.stdout.write(format_rows(rows, _FORECAST_COLUMNS, args.format))
+    elif args.command == "outcome" and args.outcome == "open":
+        f = ledger.clear_outcome(args.id)
+        print(f"forecast {f.id} ({f.speaker + ': ' if f.speaker else ''}{f.text!r}) is open again")
     elif args.command == "outcome":
         f = ledger.record_outcome(args.id, args.outcome, note=args.note, source=args.source, judged_on=args.judged_on)
         said = f"{f.speaker}: " if f.speaker else ""

@@ -1047,13 +1047,7 @@ class Ledger:
         for attempt in range(2):  # a second writer may file the same key between our read and write
             try:
                 with Session(self.engine) as session, session.begin():
-                    row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
-                    if row is None:
-                        raise _error("E515", ref=wanted)
-                    digest = session.scalar(select(Article.content_hash).where(Article.id == row.article_id))
-                    filed = session.scalar(
-                        select(ForecastOutcome).where(ForecastOutcome.content_hash == digest, ForecastOutcome.key == row.key)
-                    )
+                    row, digest, filed = _filed_outcome(session, wanted)
                     if filed is None:
                         filed = ForecastOutcome(content_hash=digest, key=row.key)
                         session.add(filed)
@@ -1071,6 +1065,22 @@ class Ledger:
                 raise _error("E517", detail=_brief(err)) from err
         found = self.forecast(wanted)
         if found is None:  # its article was stored again meanwhile: the outcome is filed, the id is gone
+            raise _error("E515", ref=wanted)
+        return found
+
+    def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
+        """Take back the outcome recorded for forecast ``forecast_id``: it is open again (a mis-click, a
+        judgement made too early). Unknown id: E515; nothing recorded: nothing to do. Returns the forecast."""
+        wanted = str(forecast_id).strip()
+        try:
+            with Session(self.engine) as session, session.begin():
+                _row, _digest, filed = _filed_outcome(session, wanted)
+                if filed is not None:
+                    session.delete(filed)
+        except SQLAlchemyError as err:
+            raise _error("E517", detail=_brief(err)) from err
+        found = self.forecast(wanted)
+        if found is None:
             raise _error("E515", ref=wanted)
         return found
 
@@ -1720,6 +1730,16 @@ def _stored_forecast(
         recorded_at=filed.recorded_at.isoformat() if filed else None,
         overdue=filed is None and row.due is not None and row.due < today,
     )
+
+
+def _filed_outcome(session: Session, wanted: str) -> tuple[ForecastRow, str, ForecastOutcome | None]:
+    """Forecast row ``wanted`` (E515 if there is none), its article's content hash, and the outcome filed for it."""
+    row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
+    if row is None:
+        raise _error("E515", ref=wanted)
+    digest = session.scalar(select(Article.content_hash).where(Article.id == row.article_id))
+    filed = session.scalar(select(ForecastOutcome).where(ForecastOutcome.content_hash == digest, ForecastOutcome.key == row.key))
+    return row, digest, filed
 
 
 def _track_record(speaker_id: int, name: str, type_: str, rows: list[Any], today: date) -> TrackRecord:

@@ -344,6 +344,29 @@ def outcome(request: Request, forecast_id: int = Path(..., ge=1), body: OutcomeI
     return found.to_dict()
 
 
+@router.delete("/forecasts/{forecast_id}/outcome", tags=["forecasts"], responses=_OUTCOME_ERRORS, openapi_extra={"security": [{}]},
+               dependencies=[Security(_BEARER), Depends(_writes)], summary="Take back a forecast's outcome: it is open again")
+def clear_outcome(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[str, Any]:
+    """For a mis-click or a judgement made too early. Answers the forecast as it now reads.
+
+    Needs ``Authorization: Bearer <token>`` when the server has one.
+    """
+    try:
+        return state_of(request).ledger.clear_outcome(forecast_id).to_dict()
+    except StoreError as err:
+        if err.code == "E515":
+            raise _not_found("forecast", forecast_id, "list them at /api/v1/forecasts") from None
+        raise
+
+
+@router.get("/forecasts/{forecast_id}", tags=["forecasts"], responses=_NOT_FOUND, summary="One stored forecast")
+def one_forecast(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[str, Any]:
+    found = state_of(request).ledger.forecast(forecast_id)
+    if found is None:
+        raise _not_found("forecast", forecast_id, "list them at /api/v1/forecasts")
+    return found.to_dict()
+
+
 @router.get("/speakers/{speaker_id}/record", tags=["speakers", "forecasts"], responses={**_ERRORS, **_NOT_FOUND},
             summary="One speaker's forecasting track record")
 def record(request: Request, speaker_id: int = Path(..., ge=1)) -> dict[str, Any]:
