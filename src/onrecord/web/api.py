@@ -9,6 +9,8 @@ with a code from :mod:`onrecord.errors`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from typing import Any
 
@@ -179,6 +181,17 @@ def _not_found(what: str, ref: Any, hint: str) -> WebError:
     return WebError(404, "E603", what=what, ref=ref, hint=hint)
 
 
+@contextmanager
+def _missing_is_404(code: str, what: str, ref: Any, hint: str) -> Iterator[None]:
+    """The ledger's "no such forecast / speaker" (``code``) answered as this route's 404; other errors pass."""
+    try:
+        yield
+    except StoreError as err:
+        if err.code == code:
+            raise _not_found(what, ref, hint) from None
+        raise
+
+
 def _writes(request: Request) -> None:
     """The token check of an endpoint that writes, as a dependency: it runs before the body is validated,
     so a request without the token is told so (401), whatever its body."""
@@ -333,14 +346,10 @@ def outcome(request: Request, forecast_id: int = Path(..., ge=1), body: OutcomeI
 
     Needs ``Authorization: Bearer <token>`` when the server has one.
     """
-    try:
+    with _missing_is_404("E515", "forecast", forecast_id, "list them at /api/v1/forecasts"):
         found = state_of(request).ledger.record_outcome(
             forecast_id, body.outcome.value, note=body.note, source=body.source, judged_on=body.judged_on
         )
-    except StoreError as err:
-        if err.code == "E515":
-            raise _not_found("forecast", forecast_id, "list them at /api/v1/forecasts") from None
-        raise
     return found.to_dict()
 
 
@@ -351,12 +360,8 @@ def clear_outcome(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[
 
     Needs ``Authorization: Bearer <token>`` when the server has one.
     """
-    try:
+    with _missing_is_404("E515", "forecast", forecast_id, "list them at /api/v1/forecasts"):
         return state_of(request).ledger.clear_outcome(forecast_id).to_dict()
-    except StoreError as err:
-        if err.code == "E515":
-            raise _not_found("forecast", forecast_id, "list them at /api/v1/forecasts") from None
-        raise
 
 
 @router.get("/forecasts/{forecast_id}", tags=["forecasts"], responses=_NOT_FOUND, summary="One stored forecast")
@@ -372,12 +377,8 @@ def one_forecast(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[s
 def record(request: Request, speaker_id: int = Path(..., ge=1)) -> dict[str, Any]:
     """Forecasts made, judged, came true, void, open and overdue; hit rate; mean Brier score (lower is better,
     0.25 is always saying 50%) over judged forecasts with a probability; calibration per ICD 203 band."""
-    try:
+    with _missing_is_404("E507", "speaker", speaker_id, "list them at /api/v1/speakers"):
         return state_of(request).ledger.track_record(speaker_id).to_dict()
-    except StoreError as err:
-        if err.code == "E507":
-            raise _not_found("speaker", speaker_id, "list them at /api/v1/speakers") from None
-        raise
 
 
 @router.get("/records", tags=["forecasts"], responses=_ERRORS, summary="Speakers' track records, best Brier score first")
