@@ -39,8 +39,8 @@ def extract_on_dask(
 ) -> Iterator[Document | OnrecordError]:
     """Run each batch through ``preset`` on the Dask cluster at ``scheduler`` (or ``"local"``), in order."""
     distributed = _import_distributed()
-    with ExitStack() as stack:
-        client = stack.enter_context(_client(distributed, scheduler, workers))
+    with ExitStack() as stack:  # closes the client, then the cluster it started, if any
+        client = _client(distributed, scheduler, workers, stack)
         width = max(1, len(client.scheduler_info().get("workers", {})) or workers) * _IN_FLIGHT_PER_WORKER
         pending: deque[tuple[list[Document | OnrecordError], Any]] = deque()
         for batch in batches:
@@ -80,26 +80,15 @@ def _import_distributed() -> Any:
     return distributed
 
 
-def _client(distributed: Any, scheduler: str, workers: int) -> Any:
-    """A client of the cluster at ``scheduler``, or of a new local one of ``workers`` processes."""
+def _client(distributed: Any, scheduler: str, workers: int, stack: ExitStack) -> Any:
+    """A client of the cluster at ``scheduler``, or of a new local one of ``workers`` processes; ``stack`` closes both."""
     if scheduler == "local":
-        cluster = distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
-        return _ClientAndCluster(distributed.Client(cluster), cluster)
+        cluster = stack.enter_context(
+            distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        )
+        return stack.enter_context(distributed.Client(cluster))
     try:
-        return distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT)
+        client = distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT)
     except Exception as err:  # OSError, TimeoutError, ValueError for a bad address: all mean no cluster there
         raise ClusterError("E403", E.E403.format(address=scheduler, detail=f"{type(err).__name__}: {err}")) from err
-
-
-class _ClientAndCluster:
-    """Closes a local cluster with its client."""
-
-    def __init__(self, client: Any, cluster: Any) -> None:
-        self.client, self.cluster = client, cluster
-
-    def __enter__(self) -> Any:
-        return self.client
-
-    def __exit__(self, *exc: Any) -> None:
-        self.client.close()
-        self.cluster.close()
+    return stack.enter_context(client)
