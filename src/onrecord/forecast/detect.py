@@ -137,8 +137,11 @@ def _in_region(
     for head in _clause_heads(region):
         if _is_question(head) or _is_counterfactual(head) or _is_obligation(head) or _is_performative(head):
             continue
+        first, last = _clause_extent(head, region)
+        if first >= last:
+            continue
         estimate = _estimate(head, region, kind, cue)
-        horizon = _horizon(head, region, published)
+        horizon = _horizon(head, region, (first, last), published)
         top = predicting and _is_top(head, region)  # "…, he predicted": the content's own clauses
         if estimate is None:
             if top:
@@ -149,9 +152,6 @@ def _in_region(
             continue  # "likely already has" (the present), a bare "could" (ability as often as not)
         elif _is_past(head) and not top and kind not in _REPORTED:
             continue  # "He was going to see the changes" (reported speech shifts tenses back: "said it was going to")
-        first, last = _clause_extent(head, region)
-        if first >= last:
-            continue
         start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1])
         yield head.i, Forecast(
             id="",
@@ -333,10 +333,10 @@ def _is_past(head: Token) -> bool:
     return head.tag_ == "VBN" and not auxes
 
 
-def _horizon(head: Token, region: SpacySpan, published: date | None) -> SpacySpan | None:
-    """The first forward time expression in the clause (a DATE entity with the preposition before
-    it, "within six months", or "soon")."""
-    first, last = _clause_extent(head, region)
+def _horizon(head: Token, region: SpacySpan, extent: tuple[int, int], published: date | None) -> SpacySpan | None:
+    """The first forward time expression in the clause's token range ``extent`` (a DATE entity with
+    the preposition before it, "within six months", or "soon")."""
+    first, last = extent
     for ent in head.doc.ents:
         if ent.label_ == "DATE" and first <= ent.start and ent.end <= last and _clause_of(ent.root, region).i == head.i:
             if ent.start > first and head.doc[ent.start - 1].text.lower() in _HORIZON_PREPOSITIONS and not (
