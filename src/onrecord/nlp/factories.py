@@ -121,18 +121,16 @@ class OnrecordComponent:
         doc._.onrecord_attributions = attributions
         doc._.onrecord_entities = entities
         doc._.onrecord_forecasts = forecasts
-        doc.spans[FORECAST_SPAN_KEY] = [
-            span for f in forecasts for span in [doc.char_span(f.text.start, f.text.end, label=f.id, alignment_mode="expand")] if span is not None
-        ]
+        doc.spans[FORECAST_SPAN_KEY] = _spacy_spans(doc, ((f.id, f.text) for f in forecasts))
         for role, key in SPAN_KEYS.items():
-            spans = []
-            for att in attributions:
-                for s in getattr(att, role):
-                    span = doc.char_span(s.start, s.end, label=att.id, alignment_mode="expand")
-                    if span is not None:
-                        spans.append(span)
-            doc.spans[key] = spans
+            doc.spans[key] = _spacy_spans(doc, ((att.id, s) for att in attributions for s in getattr(att, role)))
         return doc
+
+
+def _spacy_spans(doc: Doc, labelled: Any) -> list[Any]:
+    """spaCy spans over whole tokens for (label, onrecord span) pairs; one that covers no token is left out."""
+    found = (doc.char_span(s.start, s.end, label=label, alignment_mode="expand") for label, s in labelled)
+    return [span for span in found if span is not None]
 
 
 def _inside_any(att: Any, ranges: list[tuple[int, int]]) -> bool:
