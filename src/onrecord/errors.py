@@ -177,7 +177,7 @@ class _Catalogue:
         "the predictor gave {got} results for {expected} texts; it must yield one "
         "list of attributions per text, in the order given"
     )
-    E305 = "is not a speaker annotation file ({detail}); see annotations/speakers/GUIDE.md for the format"
+    E305 = "is not a {kind} annotation file ({detail}); see annotations/{folder}/GUIDE.md for the format"
 
     # Extraction errors: E4xx (E401, an article that failed, is written where it happens)
     E402 = "running on a Dask cluster needs the optional extra: pip install 'onrecord[dask]' (missing {detail!r})"

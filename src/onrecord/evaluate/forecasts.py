@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import OnrecordError
+from ..errors import E, OnrecordError
 from .brat import _read as _read_text
 from .metrics import Tally, _greedy, _jaccard, bootstrap_f1
 from .polnear import _split_dir
@@ -310,11 +310,7 @@ def _check_offsets(text: str, items: Sequence[dict[str, Any]], path: str | Path,
 
 
 def _bad(path: Path, detail: str) -> OnrecordError:
-    return OnrecordError(
-        "E305",
-        f"is not a forecast annotation file ({detail}); see annotations/forecasts/GUIDE.md for the format",
-        path=str(path),
-    )
+    return OnrecordError("E305", E.E305.format(kind="forecast", folder="forecasts", detail=detail), path=str(path))
 
 
 def _strip(text: str, start: int, end: int, chars: str) -> tuple[int, int]:

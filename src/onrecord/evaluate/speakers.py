@@ -135,7 +135,7 @@ def _same_name(got: str, gold: str) -> bool:
 
 def _read(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
-        raise OnrecordError("E305", E.E305.format(detail="no such file"), path=str(path))
+        raise OnrecordError("E305", E.E305.format(kind="speaker", folder="speakers", detail="no such file"), path=str(path))
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -145,7 +145,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
             item["start"], item["end"] = int(item["start"]), int(item["end"])
             item["speaker"], item["type"], item["article"], item["ann"]  # noqa: B018 - required keys
         except (ValueError, KeyError, TypeError) as exc:
-            raise OnrecordError("E305", E.E305.format(detail=f"line {n}: {exc}"), path=str(path)) from exc
+            raise OnrecordError("E305", E.E305.format(kind="speaker", folder="speakers", detail=f"line {n}: {exc}"), path=str(path)) from exc
         if not item.get("doubtful"):
             out.append(item)
     return out
