@@ -625,7 +625,7 @@ def _store_all(
     from .pipeline import extract_many
     from .store import StoreError
 
-    counts = {"new": 0, "updated": 0}
+    counts = {"new": 0, "updated": 0, "revised": 0, "older": 0}
     progress = _Progress(total)
     started, storing = time.perf_counter(), 0.0
     recalled = map(ledger.recall, documents)  # an article stored before keeps the metadata this input lacks
@@ -637,9 +637,9 @@ def _store_all(
         else:
             try:
                 before = time.perf_counter()
-                _, is_new = ledger.add(result)
+                stored = ledger.add(result)
                 storing += time.perf_counter() - before
-                counts["new" if is_new else "updated"] += 1
+                counts["updated" if stored.version == "same" else stored.version] += 1
             except StoreError as err:
                 err.path = err.path or result.id
                 _report(err)
@@ -653,7 +653,7 @@ def _store_all(
 def _ingest_summary(
     counts: dict[str, int], skipped: list[OnrecordError], ledger: "Ledger", storing: float, total: float, workers: int
 ) -> str:
-    """The closing lines: what was stored and skipped, and the time the store took.
+    """The closing lines: what was stored and skipped, the new versions of stored articles, and the time the store took.
 
     With one process the store's time is part of the run's; with worker
     processes it overlaps their extraction, so no share of the total is given.
@@ -665,8 +665,13 @@ def _ingest_summary(
     lines = [
         f"onrecord: stored {counts['new']} new, updated {counts['updated']}, skipped {len(skipped)} "
         f"(ledger {ledger.url}: {ledger.count()['articles']} articles)",
-        f"onrecord: {total:.1f} s in all; the store took {storing:.1f} s ({share})",
     ]
+    if counts["revised"] or counts["older"]:
+        lines.append(
+            f"onrecord: versions: {counts['revised']} replaced by a newer text at the same URL (same article, "
+            f"earlier text kept in its history), {counts['older']} older than the stored text (only listed in its history)"
+        )
+    lines.append(f"onrecord: {total:.1f} s in all; the store took {storing:.1f} s ({share})")
     lines += [f"onrecord:   skipped {err.path or '-'}: {err.code}" for err in skipped]
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ from onrecord.store.ledger import (
     SpeakerChange,
     SpeakerInfo,
     SpeakerStats,
+    Stored,
     StoredForecast,
     StoreError,
     TrackRecord,
@@ -23,6 +24,7 @@ from onrecord.store.ledger import (
     forecast_key,
     parse_date,
     speaker_key,
+    url_key,
 )
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "SpeakerChange",
     "SpeakerInfo",
     "SpeakerStats",
+    "Stored",
     "StoredForecast",
     "StoreError",
     "TrackRecord",
@@ -43,4 +46,5 @@ __all__ = [
     "forecast_key",
     "parse_date",
     "speaker_key",
+    "url_key",
 ]

@@ -5,7 +5,13 @@ its own transaction, so a run killed half way leaves every article either
 fully stored or absent, and running it again finishes the job. Articles are
 keyed by the hash of their normalised text (:func:`content_hash`): the same
 article with other whitespace or quote marks is one row, and adding it again
-replaces what was extracted from it instead of duplicating it.
+replaces what was extracted from it instead of duplicating it. A new text at
+the URL of a stored article (:func:`url_key`: an edited story) is a new
+*version* of that article: it replaces the article's text and extraction in
+place, keeps its id, its speaker links and the outcomes of forecasts it still
+makes, and the earlier version is listed in ``article_versions``; a version
+older than the stored one (an old crawl ingested after a fresh fetch) is only
+listed there. The same text at another URL (syndication) is still one article.
 
 Speakers are linked across articles conservatively (:func:`speaker_key`):
 the same normalised name and type merge; for people, titles are ignored and a
@@ -44,6 +50,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Engine, Float, Integer, case, create_engine, delete, event, false, func, literal, or_, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -55,6 +62,7 @@ from ..ingest import normalise
 from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
 from .schema import (
     Article,
+    ArticleVersion,
     AttributionRow,
     EdgeRow,
     ForecastOutcome,
@@ -69,6 +77,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "StoreError",
     "Ledger",
+    "Stored",
     "Quote",
     "SpeakerStats",
     "SpeakerChange",
@@ -79,6 +88,8 @@ __all__ = [
     "TrackRecord",
     "CALIBRATION_BANDS",
     "content_hash",
+    "url_key",
+    "normalise_url",
     "forecast_key",
     "speaker_key",
     "database_url",
@@ -103,6 +114,31 @@ def _error(code: str, **fields: Any) -> StoreError:
     return StoreError(code, getattr(E, code).format(**fields))
 
 
+class Stored(tuple):  # type: ignore[type-arg]
+    """What :meth:`Ledger.add` did: a tuple (article id, True if the article is new), as callers
+    have always unpacked it, with ``version`` saying which of these it was:
+
+    ``"new"`` a new article; ``"same"`` the same text again (its extraction replaced);
+    ``"revised"`` a new version at a stored article's URL replaced its text; ``"older"`` an
+    older version of a stored article, only listed in its history (nothing else changed).
+    """
+
+    version: str
+
+    def __new__(cls, article_id: int, version: str) -> "Stored":
+        made = super().__new__(cls, (article_id, version == "new"))
+        made.version = version
+        return made
+
+    @property
+    def article_id(self) -> int:
+        return self[0]
+
+    @property
+    def is_new(self) -> bool:
+        return self[1]
+
+
 # --- keys --------------------------------------------------------------------------------------
 
 
@@ -114,6 +150,46 @@ def content_hash(text_: str) -> str:
     """
     plain = " ".join(normalise(text_).text.split())
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+#: Query parameters that say how a reader came to a page, not which page it is (and every ``utm_*``).
+_TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl",
+    "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "smid", "sr_share", "ito",
+})
+
+
+def normalise_url(url: str | None) -> str | None:
+    """``url`` as the ledger compares it: scheme and host in lower case, no default port, no
+    fragment, no tracking parameters, no trailing slash; None for no URL.
+
+    A feed links the same story with ``?utm_source=rss`` one day and without the next, or with
+    ``#comments``; those are one article. The path and the other parameters are kept as they are
+    (a path's case can matter), so two stories never share a key.
+    """
+    url = (url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
+    try:
+        port = parts.port
+    except ValueError:  # a port that is no number: the address as written
+        port, host = None, parts.netloc.lower()
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    query = [
+        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not name.lower().startswith("utm_") and name.lower() not in _TRACKING_PARAMS
+    ]
+    return urlunsplit((scheme, host, parts.path.rstrip("/"), urlencode(query), ""))
+
+
+def url_key(url: str | None) -> str | None:
+    """sha256 of :func:`normalise_url`: how a new version of a stored article finds it; None for no URL."""
+    plain = normalise_url(url)
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest() if plain else None
 
 
 def speaker_key(name: str) -> str:
@@ -376,31 +452,26 @@ class Ledger:
 
     # writing
 
-    def add(self, document: Document) -> tuple[int, bool]:
-        """Store ``document`` in one transaction; return (article id, True if it was not there before).
+    def add(self, document: Document) -> "Stored":
+        """Store ``document`` in one transaction; return (article id, True if it was not there before),
+        a :class:`Stored` whose ``version`` says which of four things happened.
 
         An article already there (same content hash) is updated in place: its
         attributions, non-responses and edges are replaced by the new ones, and a
         speaker name it linked before keeps that link (see :func:`_links`), so
-        storing an article again never relinks its speakers.
+        storing an article again never relinks its speakers. A new text at the URL
+        of a stored article (same :func:`url_key`) is a new version of it: the same
+        update in place, under the article's id, with the outcomes of its forecasts
+        re-filed under the new text (:func:`_refile_outcomes`) and the old version
+        listed in its history; unless the new text is the older one (see
+        :func:`_is_older`), which is only listed there. A document without a URL is
+        known by its text alone, as before.
         """
-        digest = content_hash(document.text)
+        digest, link = content_hash(document.text), url_key(document.url)
         for attempt in range(2):  # a second writer may insert the same hash between our read and write
             try:
                 with Session(self.engine) as session, session.begin():
-                    article = session.scalar(select(Article).where(Article.content_hash == digest))
-                    is_new = article is None
-                    links: dict[tuple[str, str], int] = {}
-                    if article is None:
-                        article = Article(content_hash=digest)
-                        session.add(article)
-                    else:
-                        links = _links(session, article.id)
-                        _clear(session, article.id)
-                    _fill(article, document)
-                    session.flush()
-                    _store_children(session, article.id, document, links)
-                    return article.id, is_new
+                    return _store(session, document, digest, link)
             except IntegrityError as err:
                 if attempt:
                     raise _error("E503", detail=_brief(err)) from err
@@ -721,8 +792,11 @@ class Ledger:
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         """One stored article: its ledger fields, its full JSON output under ``document`` (as
-        ``onrecord extract --format json`` gives it) and ``speakers``, the ledger speaker id of
-        each linked attribution ("a3" -> 12), so a page can link attributions to speakers.
+        ``onrecord extract --format json`` gives it), ``speakers``, the ledger speaker id of
+        each linked attribution ("a3" -> 12), so a page can link attributions to speakers, and
+        its history: ``versions``, the earlier texts at its URL, oldest first (content hash, title,
+        date, ``kind`` "replaced" or "older", ``replaced_at``), and ``revised``, how many of them a
+        newer version replaced.
         """
         with self._reading() as session:
             article = _get(session, Article, article_id)
@@ -730,7 +804,11 @@ class Ledger:
                 return None
             speakers = {row.local_id: row.speaker_id for row in article.attributions if row.speaker_id is not None}
             summary = self._article_summary(article, len(article.attributions))
-            return {**summary, "document": _record(article), "speakers": speakers}
+            versions = [_version(row) for row in session.scalars(
+                select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.id)
+            )]
+            revised = sum(v["kind"] == "replaced" for v in versions)
+            return {**summary, "document": _record(article), "speakers": speakers, "versions": versions, "revised": revised}
 
     def article_page(self, *, outlet: str | None = None, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         """Stored articles without their texts, last stored first (``outlet``: one publisher's,
@@ -1332,6 +1410,116 @@ def upgrade(engine: Engine) -> None:
 # --- writing one article -----------------------------------------------------------------------
 
 
+def _store(session: Session, document: Document, digest: str, link: str | None) -> Stored:
+    """The body of :meth:`Ledger.add`: find the article ``document`` is (by text, else by URL) and store it."""
+    article = session.scalar(select(Article).where(Article.content_hash == digest))
+    version = "same"
+    if article is None and link is not None:
+        article = _at_url(session, link)
+        if article is not None and _is_older(session, article, document, digest):
+            if not _listed(session, article.id, digest):
+                _list_version(session, article.id, digest, document.title, document.published, "older")
+            return Stored(article.id, "older")
+        if article is not None:
+            _list_version(session, article.id, article.content_hash, article.title, article.published, "replaced")
+            _refile_outcomes(session, article.content_hash, digest)
+            article.content_hash = digest
+            version = "revised"
+    links: dict[tuple[str, str], int] = {}
+    if article is None:
+        article, version = Article(content_hash=digest), "new"
+        session.add(article)
+    else:
+        links = _links(session, article.id)
+        _clear(session, article.id)
+    _fill(article, document)
+    article.url_key = link  # follows the URL _fill stored, as a re-store under another URL moves it
+    session.flush()
+    _store_children(session, article.id, document, links)
+    return Stored(article.id, version)
+
+
+def _at_url(session: Session, link: str) -> Article | None:
+    """The stored article at the URL whose :func:`url_key` is ``link``: the most recently published, then
+    stored, when a ledger filled before migration 0006 holds several versions of it as articles."""
+    return session.scalar(
+        select(Article).where(Article.url_key == link)
+        .order_by(Article.published_on.desc().nulls_last(), Article.id.desc()).limit(1)
+    )
+
+
+def _is_older(session: Session, article: Article, document: Document, digest: str) -> bool:
+    """Whether ``document``, a new text at ``article``'s URL, is an older version than the stored one.
+
+    It is when both have a date and its date is earlier (an old crawl ingested after a fresh
+    fetch). A version the article has already had and left behind is too, unless its date is later
+    than the stored one's: ingesting Monday's and Tuesday's copies of a feed again, in any
+    order, must not bring Monday's text back.
+    """
+    order = _compare_published(document.published, article.published)
+    if order is not None and order < 0:
+        return True
+    return _listed(session, article.id, digest) and not (order is not None and order > 0)
+
+
+def _compare_published(a: str | None, b: str | None) -> int | None:
+    """-1, 0 or 1 as publication date ``a`` is before, with or after ``b``; None when either has none.
+
+    To the second when both give a time (a story updated the same day), else by day.
+    """
+    first, second = _moment(a), _moment(b)
+    if isinstance(first, datetime) and isinstance(second, datetime):
+        pass
+    elif first is not None and second is not None:
+        first, second = parse_date(a), parse_date(b)
+    else:
+        return None
+    return (first > second) - (first < second)
+
+
+def _moment(value: str | None) -> datetime | date | None:
+    """A ``published`` string as a UTC datetime when it gives a time, else as its date (None when it is none)."""
+    day = parse_date(value)
+    if day is None or len(value.strip()) <= 10:
+        return day
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return day
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _listed(session: Session, article_id: int, digest: str) -> bool:
+    """Whether the text of hash ``digest`` is one of the article's earlier (or older) versions."""
+    return session.scalar(
+        select(ArticleVersion.id).where(ArticleVersion.article_id == article_id, ArticleVersion.content_hash == digest).limit(1)
+    ) is not None
+
+
+def _list_version(session: Session, article_id: int, digest: str, title: str | None, published: str | None, kind: str) -> None:
+    session.add(ArticleVersion(
+        article_id=article_id, content_hash=digest, title=title, published=published, kind=kind,
+        replaced_at=datetime.now(timezone.utc).replace(tzinfo=None),
+    ))
+
+
+def _refile_outcomes(session: Session, old: str, new: str) -> None:
+    """Move the outcomes filed under an article's old content hash to its new one.
+
+    An outcome is filed under (content hash, forecast key): a forecast the new version still
+    makes, in the same words, is the same forecast and stays judged. One the new version
+    dropped keeps its outcome too, under the new hash, and shows again if a later version
+    brings it back. An outcome already filed under the new hash (the text was stored before)
+    wins over the old one, which stays under the old hash.
+    """
+    taken = select(ForecastOutcome.key).where(ForecastOutcome.content_hash == new)
+    session.execute(
+        ForecastOutcome.__table__.update()
+        .where(ForecastOutcome.content_hash == old, ForecastOutcome.key.not_in(taken))
+        .values(content_hash=new)
+    )
+
+
 def _clear(session: Session, article_id: int) -> None:
     for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow):  # forecasts first: they point at attributions
         session.execute(delete(table).where(table.article_id == article_id))
@@ -1774,6 +1962,16 @@ def _track_record(speaker_id: int, name: str, type_: str, rows: list[Any], today
         brier=round(sum((p - came) ** 2 for p, came in scored) / len(scored), 4) if scored else None,
         calibration=bands,
     )
+
+
+def _version(row: ArticleVersion) -> dict[str, Any]:
+    return {
+        "content_hash": row.content_hash,
+        "title": row.title,
+        "published": row.published,
+        "kind": row.kind,
+        "replaced_at": row.replaced_at.isoformat(),
+    }
 
 
 def _record(article: Article) -> dict[str, Any]:

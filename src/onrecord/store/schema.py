@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "Base",
     "Article",
+    "ArticleVersion",
     "Speaker",
     "SpeakerAlias",
     "SpeakerDecision",
@@ -37,7 +38,11 @@ class Base(DeclarativeBase):
 
 
 class Article(Base):
-    """One article, unique by the hash of its normalised text."""
+    """One article, unique by the hash of its normalised text; a later text at the same URL is a new version of it.
+
+    ``url_key`` (see :func:`~onrecord.store.ledger.url_key`) is how a new version
+    finds the article: an edited story keeps its URL, not its text.
+    """
 
     __tablename__ = "articles"
 
@@ -45,6 +50,7 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(Text)  # the input it was read from (Document.id)
     url: Mapped[str | None] = mapped_column(Text)
+    url_key: Mapped[str | None] = mapped_column(String(64), index=True)  # sha256 of the normalised URL
     title: Mapped[str | None] = mapped_column(Text)
     publisher: Mapped[str | None] = mapped_column(String(255), index=True)
     published: Mapped[str | None] = mapped_column(String(64))  # as the source gave it
@@ -63,6 +69,26 @@ class Article(Base):
     forecasts: Mapped[list[ForecastRow]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="ForecastRow.id"
     )
+
+
+class ArticleVersion(Base):
+    """An earlier (or late-arriving older) version of an article: what it was, not what was read in it.
+
+    ``kind`` is ``"replaced"`` (it was the article's text until a newer version at the same URL
+    replaced it) or ``"older"`` (it arrived after a newer one, e.g. an old crawl ingested after a
+    fresh fetch, and was only recorded here). The text and its extraction are not kept: the
+    rows answer "revised N times", and which hash an outcome judged before a revision was under.
+    """
+
+    __tablename__ = "article_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime)  # when it was replaced, or recorded as older
 
 
 class Speaker(Base):
