@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -197,3 +200,72 @@ def test_extract_fetch_end_to_end(site: Site, tmp_path: Path, capsys: pytest.Cap
     assert [row["document"]["url"] for row in rows] == [f"{site.base}/news/{n}" for n in ("taxes", "floods", "gone")]
     assert any("Smith" in json.dumps(a) for a in rows[0]["attributions"])
     assert '"Taxes will rise," Smith said.' in rows[0]["text"]
+
+
+# --- charsets of fetched pages ----------------------------------------------------------
+
+#: What news pages that say iso-8859-1 hold: windows-1252's curly quotes and dash.
+QUOTED = b"<p>The mayor called it \x93a fair deal for the town\x94 \x96 and said the council would vote on it next week.</p>"
+READ = "The mayor called it \u201ca fair deal for the town\u201d \u2013 and said the council would vote on it next week."
+#: Path: (Content-Type sent, what the page declares in its <head>).
+CHARSET_PAGES = {
+    "/header": ("text/html; charset=iso-8859-1", b""),
+    "/meta": ("text/html", b'<meta charset="windows-1252">'),
+    "/http-equiv": ("text/html", b'<meta http-equiv="Content-Type" content="text/html; charset=latin1">'),
+    "/header-over-meta": ("text/html; charset=ISO-8859-1", b'<meta charset="utf-8">'),
+}
+
+
+@pytest.fixture
+def charset_site() -> Iterator[str]:
+    """A local server of the pages above, and of a feed (UTF-8) linking to each; yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            if self.path == "/feed.xml":
+                kind, data = "application/rss+xml", _charset_feed(base).encode("utf-8")
+            elif self.path in CHARSET_PAGES:
+                kind, head = CHARSET_PAGES[self.path]
+                data = b"<!DOCTYPE html><html><head>" + head + b"<title>Deal</title></head><body><article>" + QUOTED
+                data += b"</article></body></html>"
+            else:
+                self.send_error(404, "Not Found")
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _charset_feed(base: str) -> str:
+    items = "".join(
+        f"<item><title>{path}</title><link>{base}{path}</link><description>Entry text.</description></item>"
+        for path in CHARSET_PAGES
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+
+
+def test_fetched_pages_are_read_in_their_declared_charset_as_browsers_read_it(charset_site: str) -> None:
+    """By URL: the server's charset, else the page's <meta>, the header first; iso-8859-1 and latin1 mean windows-1252."""
+    items = list(iter_documents([charset_site + path for path in CHARSET_PAGES], fetch=True))
+    assert [d.text if isinstance(d, Document) else d.line() for d in items] == [READ] * len(CHARSET_PAGES)
+
+
+def test_feed_linked_pages_are_read_in_their_declared_charset_too(charset_site: str) -> None:
+    """With --fetch, a feed's pages follow the same rule: a <meta> counts when the server names no charset."""
+    items = list(iter_documents([f"{charset_site}/feed.xml"], fetch=True))
+    assert [d.text if isinstance(d, Document) else d.line() for d in items] == [READ] * len(CHARSET_PAGES)

@@ -479,6 +479,59 @@ def test_an_explicit_encoding_beats_the_declared_charset_and_bad_bytes_stay_an_e
     assert _code(err) == "E105"
 
 
+#: A page as news sites write it: declared Latin-1, holding windows-1252's curly quotes and dash.
+QUOTED_1252 = b"He called it \x93a fair deal\x94 \x96 and said " + BRIEF.encode("ascii")
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        b'<meta charset="iso-8859-1">',
+        b"<meta charset=latin1>",
+        b'<meta charset="US-ASCII">',
+        b'<meta http-equiv="Content-Type" content="text/html; charset=ISO_8859-1">',
+    ],
+    ids=["iso-8859-1", "latin1", "us-ascii", "http-equiv"],
+)
+def test_a_page_declared_latin_1_is_read_as_windows_1252_as_browsers_read_it(tmp_path: Path, declaration: bytes) -> None:
+    page = b"<html><head>" + declaration + b"</head><body><p>" + QUOTED_1252 + b"</p></body></html>"
+    doc = read_document(str(_write(tmp_path / "quotes.html", page)))
+    assert doc.text.startswith("He called it \u201ca fair deal\u201d \u2013 and said")  # not U+0093, U+0094, U+0096
+    (piped,) = list(iter_documents(["-"], stdin=io.BytesIO(page)))  # sniffed as HTML on stdin
+    assert isinstance(piped, Document) and piped.text == doc.text
+
+
+def test_an_explicit_encoding_is_taken_literally_and_a_byte_order_mark_beats_the_meta(tmp_path: Path) -> None:
+    text = _write(tmp_path / "quotes.txt", QUOTED_1252)
+    assert read_document(str(text), encoding="latin-1").text.startswith("He called it \x93a fair deal\x94")  # the user said so
+    page = b'<html><head><meta charset="iso-8859-1"></head><body><p>' + QUOTED_1252 + b"</p></body></html>"
+    html = str(_write(tmp_path / "quotes.html", page))
+    assert "\u201c" not in read_document(html, encoding="latin-1").text  # Latin-1's C1 controls, which trafilatura drops
+    marked = b"\xef\xbb\xbf" + page.decode("cp1252").encode("utf-8")  # UTF-8 now, though its <meta> still says Latin-1
+    assert read_document(str(_write(tmp_path / "marked.html", marked))).text.startswith("He called it \u201ca fair deal\u201d")
+
+
+def test_charset_labels_are_read_by_the_whatwg_table() -> None:
+    from onrecord.ingest.charsets import decode_web, page_encoding, web_codec
+
+    expected = {
+        "iso-8859-1": "cp1252", " Latin1 ": "cp1252", "ascii": "cp1252", "cp819": "cp1252", "ibm819": "cp1252",
+        "latin-1": "cp1252",  # not WHATWG's label but Python's name for Latin-1: the same rule
+        "iso-8859-9": "cp1254", "tis-620": "cp874", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8",
+        "x-sjis": "cp932", "shift_jis": "cp932", "gb2312": "gb18030", "euc-kr": "cp949", "big5": "big5hkscs",
+        "koi8-r": "koi8-r", "cp437": "cp437", "no-such-charset": None, "base64": None, "": None, None: None,
+    }
+    assert {label: web_codec(label) for label in expected} == expected
+    assert decode_web(b"\x80\x81\x9d", "cp1252") == "\u20ac\x81\x9d"  # WHATWG's holes are C1 controls, not errors
+    with pytest.raises(UnicodeDecodeError):
+        decode_web(b"\xaa", "cp1253")  # a byte windows-1253 has no character for is still one
+    page = b'<meta charset="utf-16"><p>x</p>'
+    assert page_encoding(page) == "utf-8"  # a <meta> readable as ASCII is not UTF-16
+    assert page_encoding(page, header="utf-16") == "utf-16-le"
+    assert page_encoding(b'<meta charset="latin1">', header="no-such") == "cp1252"  # an unknown header label is passed over
+    assert page_encoding(b'<meta charset="latin1">', html=False) == "utf-8"
+
+
 @pytest.mark.parametrize(
     "page",
     [

@@ -213,6 +213,25 @@ def test_warc_record_in_a_declared_charset(tmp_path: Path) -> None:
     assert isinstance(doc, Document) and doc.text == "Caf\u00e9 owners said the rules would cost them."
 
 
+@pytest.mark.parametrize(
+    "content_type,head",
+    [
+        ("text/html; charset=iso-8859-1", b""),
+        ("text/html", b'<meta http-equiv="Content-Type" content="text/html; charset=latin1">'),
+        ("text/html; charset=ISO-8859-1", b'<meta charset="utf-8">'),  # the header beats the <meta>, as in browsers
+    ],
+    ids=["header", "meta", "header-over-meta"],
+)
+def test_warc_record_declared_latin_1_is_read_as_windows_1252(tmp_path: Path, content_type: str, head: bytes) -> None:
+    body = b"<p>He called it \x93a fair deal\x94 \x96 and said the rules would cost them.</p>"
+    page = b"<html><head>" + head + b"</head><body>" + body + b"</body></html>"
+    buffer = io.BytesIO()
+    _response(WARCWriter(buffer, gzip=False), TAXES_URI, page, content_type, "2024-03-04T10:15:00Z")
+    (doc,) = list(iter_documents([_write(tmp_path / "quotes.warc", buffer.getvalue())]))
+    assert isinstance(doc, Document)
+    assert doc.text == "He called it \u201ca fair deal\u201d \u2013 and said the rules would cost them."
+
+
 def test_warc_without_html_pages(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
@@ -309,6 +328,19 @@ def test_atom_entry_prefers_full_content_to_summary(tmp_path: Path) -> None:
     assert ferry.publisher == "Harbour Times"
     assert ferry.authors == ["Tom Reyes"]
     assert ferry.published == "2024-03-06T09:30:00Z"
+
+
+def test_feed_declared_latin_1_is_read_as_windows_1252(tmp_path: Path) -> None:
+    """feedparser already reads a feed's 0x80-0x9F as windows-1252; this keeps it so."""
+    feed = RSS.replace('encoding="UTF-8"', 'encoding="iso-8859-1"').encode("cp1252")
+    feed = feed.replace(b"Floods recede", b"Floods \x96 recede").replace(
+        b"Flood barriers held", b"\x93Flood barriers held\x94"
+    )
+    items = list(iter_documents([_write(tmp_path / "latin.rss", feed)]))
+    assert isinstance(items[1], Document)
+    assert (items[1].title, items[1].text) == (
+        "Floods \u2013 recede", "\u201cFlood barriers held\u201d overnight, the agency said."
+    )
 
 
 def test_xml_that_is_not_a_feed_is_one_error_and_the_batch_goes_on(tmp_path: Path) -> None:

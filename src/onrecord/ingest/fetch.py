@@ -19,6 +19,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from onrecord import __version__
+from onrecord.ingest.charsets import decode_web, page_encoding
 
 __all__ = ["FETCH_TIMEOUT", "FetchError", "PrivateAddressError", "Fetched", "fetch", "is_url", "is_public_host"]
 
@@ -46,11 +47,14 @@ class Fetched:
     charset: str | None
 
     def text(self) -> str:
-        """The body as text: the declared charset, else UTF-8; undecodable bytes replaced, not fatal."""
-        try:
-            return self.data.decode(self.charset or "utf-8", errors="replace")
-        except LookupError:  # a charset Python does not know
-            return self.data.decode("utf-8", errors="replace")
+        """The body as text, in the charset a browser would read it in; undecodable bytes replaced, not fatal.
+
+        That is the one rule every page follows (:func:`~onrecord.ingest.charsets.page_encoding`):
+        a byte-order mark, the server's charset, an HTML page's ``<meta>``, UTF-8, with labels read as
+        browsers read them (``iso-8859-1`` is windows-1252). A label no one knows is passed over.
+        """
+        html = "html" in self.content_type or "xml" in self.content_type
+        return decode_web(self.data, page_encoding(self.data, header=self.charset, html=html), lenient=True)
 
 
 def is_url(value: str) -> bool:

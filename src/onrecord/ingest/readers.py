@@ -22,10 +22,12 @@ so a text file's text is its decoded content exactly, untouched; for HTML it
 is the main text trafilatura extracts (with paragraphs separated by a blank
 line), and that extracted text then *is* the original.
 
-An HTML page that is not UTF-8 is read in the charset it declares (a
-``<meta charset>`` or ``http-equiv`` tag) when UTF-8 was only the default;
-its date comes from its metadata alone, never from years in its text; and a
-page whose only text is menus and links is no article (E108).
+An HTML page is read in the charset it declares, as a browser reads it (see
+:mod:`~onrecord.ingest.charsets`: a byte-order mark, the server's header, a
+``<meta charset>`` or ``http-equiv`` tag, UTF-8; ``iso-8859-1`` is
+windows-1252) unless the user chose another ``encoding``; its date comes
+from its metadata and date markup alone, never from dates or years in its
+text; and a page whose only text is menus and links is no article (E108).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from onrecord.errors import E, InputError
+from onrecord.ingest.charsets import UTF8_BOM, decode_web, declared_charset, page_encoding, wide_bom_encoding
 from onrecord.ingest.fetch import FetchError, Fetched, fetch as fetch_url, is_url
 from onrecord.ingest.normalise import _data_lines
 from onrecord.model import Document
@@ -87,12 +90,9 @@ _CONTAINER_READERS = {
 _LINKING_READERS = frozenset({"iter_feed"})
 _SNIFF_BYTES = 8192
 _FEED_START = re.compile(rb"\s*<(?:\?xml\b|rss\b|feed\b|rdf:RDF\b)")
-_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF8_BOM = UTF8_BOM
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
-#: ``<meta charset="...">`` and ``<meta http-equiv="Content-Type" content="text/html; charset=...">`` alike.
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_CHARSET_SNIFF_BYTES = 4096
 _BOILERPLATE_FILE = "ingest_boilerplate.tsv"
 _WORD = re.compile(r"\w+")
 
@@ -165,6 +165,7 @@ def read_bytes_document(
     name: str,
     is_html: bool | None = None,
     encoding: str = "utf-8",
+    charset: str | None = None,
 ) -> Document:
     """Decode raw bytes as an article; ``name`` is both the id and the path in errors.
 
@@ -172,19 +173,18 @@ def read_bytes_document(
     ``<!doctype html`` or ``<html`` is HTML. A UTF-8 byte-order mark is
     dropped before decoding, so it never shifts the offsets; a UTF-16 or UTF-32
     one (Windows tools save text so) decodes the file in that encoding, whatever
-    ``encoding`` says. HTML that is not valid UTF-8 while ``encoding`` is UTF-8
-    is decoded in the charset the page declares (see :func:`_decode_page`).
+    ``encoding`` says. ``charset`` is the label a server sent with the bytes
+    (its Content-Type); it and an HTML page's own declaration are read as a
+    browser reads them (see :func:`_decode_page`).
     """
     if not data.strip():
         raise _error("E103", name)
-    encoding = _marked_encoding(data) or encoding
+    encoding = wide_bom_encoding(data) or encoding
     wide = _is_wide_encoding(encoding, name)
     detail = binary_reason(data, allow_nul=wide)
     if detail:
         raise _error("E104", name, detail=detail)
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    text = _decode_page(data, encoding, name, is_html)
+    text = _decode_page(data, encoding, name, is_html, charset)
     if not text.strip():
         raise _error("E103", name)
     if is_html is None:
@@ -194,57 +194,31 @@ def read_bytes_document(
     return document_from_text(text, name=name)
 
 
-def _marked_encoding(data: bytes) -> str | None:
-    """The wide encoding a byte-order mark at the start of ``data`` names (its decoder drops the mark).
-
-    Only with NUL bytes after it, as text in UTF-16 or UTF-32 has (in every ASCII character): two
-    bytes that merely look like a mark, before bytes in another encoding, are left to ``encoding``.
-    """
-    if b"\x00" not in data:
-        return None
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: LE marks share a prefix
-        return "utf-32"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return None
-
-
-def _decode_page(data: bytes, encoding: str, name: str, is_html: bool | None) -> str:
-    """``data`` decoded in ``encoding``; for HTML that is not UTF-8, in the charset the page declares.
+def _decode_page(data: bytes, encoding: str, name: str, is_html: bool | None, charset: str | None) -> str:
+    """``data`` decoded: in ``encoding`` as the user gave it, or, for what declares its charset, as a browser would.
 
     UTF-8 is the default, so asking for it usually means nothing was asked:
     a page saved by an older tool says what it is (``<meta
-    charset="windows-1252">``), browsers believe it, and so does this, as
-    the WARC reader does. The declaration is read only once UTF-8 has failed,
-    so it can only rescue a file that would otherwise be an E105; any other
-    ``encoding`` was chosen on purpose and wins. Bytes that fit neither are
-    the E105 for ``encoding``.
+    charset="windows-1252">``) and a server says what it sends, browsers
+    believe them, and so does this, by the one rule all pages follow
+    (:func:`~onrecord.ingest.charsets.page_encoding`: mark, server, ``<meta>``,
+    ``encoding``). Any other ``encoding`` was chosen on purpose and is taken
+    literally, ``latin-1`` as Latin-1, unless a server named the charset. A
+    text file's "<meta charset" is only text. Bytes that do not fit the
+    charset chosen are the E105 for it.
     """
-    try:
+    marked = data.startswith(_UTF8_BOM)
+    if marked:
+        data = data[len(_UTF8_BOM) :]
+    if is_html is None:
+        is_html = _HTML_START.match(data[:_SNIFF_BYTES].decode("latin-1")) is not None
+    if charset is None and (not is_html or codecs.lookup(encoding).name != "utf-8"):
         return decode_text(data, encoding, name)
-    except InputError as failure:
-        if is_html is False or codecs.lookup(encoding).name != "utf-8":
-            raise
-        if is_html is None and not _HTML_START.match(data[:_SNIFF_BYTES].decode("latin-1")):
-            raise
-        declared = declared_charset(data)
-        if declared is None:
-            raise
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            raise failure from None
-
-
-def declared_charset(html: bytes) -> str | None:
-    """The charset a page names in a ``<meta>`` tag in its first 4 KB, or None.
-
-    Both forms count (``<meta charset>`` and the ``http-equiv`` Content-Type),
-    and only the start of the page is searched, as browsers do, so a charset
-    quoted in the article's text is not taken for the page's.
-    """
-    match = _META_CHARSET.search(html, 0, _CHARSET_SNIFF_BYTES)
-    return match.group(1).decode("ascii") if match else None
+    codec = "utf-8" if marked else page_encoding(data, header=charset, default=encoding, html=is_html)
+    try:
+        return decode_web(data, codec)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(exc, codec, name) from None
 
 
 def document_from_html(html: str, *, name: str | None = None, url: str | None = None) -> Document:
@@ -452,9 +426,9 @@ def _iter_url(url: str, limit: int, encoding: str) -> Iterator[Document | InputE
 
 def read_fetched(page: Fetched, *, name: str, encoding: str = "utf-8") -> Document:
     """A fetched page as an article, read as a file is: HTML when the server says so (else
-    sniffed), decoded in the charset the server declared (else ``encoding``)."""
+    sniffed), decoded in the charset the server declared, else the one the page declares, else ``encoding``."""
     is_html = True if "html" in page.content_type else None
-    return read_bytes_document(page.data, name=name, is_html=is_html, encoding=page.charset or encoding)
+    return read_bytes_document(page.data, name=name, is_html=is_html, encoding=encoding, charset=page.charset)
 
 
 def _is_feed(content_type: str, data: bytes) -> bool:
@@ -623,8 +597,13 @@ def decode_text(data: bytes, encoding: str, name: str | None) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 1].hex()
-        raise _error("E105", name, encoding=encoding, detail=f"byte 0x{bad} at offset {exc.start}: {exc.reason}") from None
+        raise _undecodable(exc, encoding, name) from None
+
+
+def _undecodable(exc: UnicodeDecodeError, encoding: str, name: str | None) -> InputError:
+    """The E105 for a decoding failure: the first byte that does not fit ``encoding``, and where it is."""
+    bad = exc.object[exc.start : exc.start + 1].hex()
+    return _error("E105", name, encoding=encoding, detail=f"byte 0x{bad} at offset {exc.start}: {exc.reason}")
 
 
 def _error(code: str, path: str | None, **fields: Any) -> InputError:

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from onrecord.errors import InputError
-from onrecord.ingest.readers import _error, binary_reason, declared_charset, size_limit, _open_binary, document_from_html
+from onrecord.ingest.charsets import decode_web, page_encoding
+from onrecord.ingest.readers import _error, binary_reason, size_limit, _open_binary, document_from_html
 from onrecord.model import Document
 
 __all__ = ["iter_warc", "WARC_SUFFIXES"]
@@ -41,8 +42,9 @@ def iter_warc(path: str, *, max_bytes: int | None = None, encoding: str = "utf-8
 
     ``max_bytes`` bounds each record's HTML (E123), not the archive: a crawl
     of a thousand pages is rightly a thousand times larger than one. The
-    page's charset comes from its HTTP header or ``<meta charset>``;
-    ``encoding`` is the fallback, then Latin-1, which never fails.
+    page's charset comes from its HTTP header or ``<meta charset>``, its
+    label read as browsers read it (``iso-8859-1`` is windows-1252);
+    ``encoding`` is the fallback, then windows-1252, which never fails.
     Documents get ``id`` ``"<path>#<n>"``, n counting every record from 1.
     Raises InputError only when the file cannot be opened (E101, E107, E110)
     or warcio is missing (E125); damage inside the file is yielded (E120, E121).
@@ -167,17 +169,16 @@ def _is_html_response(record: Any) -> bool:
 
 
 def _decode(html: bytes, record: Any, fallback: str) -> str:
-    """The page as text: by its declared charset, else ``fallback``, else Latin-1."""
-    declared = _charset(record.http_headers.get_header("Content-Type") or "")
-    if declared is None:
-        declared = declared_charset(html)
-    for candidate in (declared, fallback):
-        if candidate:
-            try:
-                return html.decode(candidate)
-            except (LookupError, UnicodeDecodeError):
-                continue
-    return html.decode("latin-1")
+    """The page as text, in the charset a browser would read it in (its header's, its ``<meta>``'s, else
+    ``fallback``: :func:`~onrecord.ingest.charsets.page_encoding`); when the bytes do not fit that, in
+    ``fallback``, and else in windows-1252, which reads any bytes (its holes are the C1 controls)."""
+    header = _charset(record.http_headers.get_header("Content-Type") or "")
+    for codec in (page_encoding(html, header=header, default=fallback), fallback):
+        try:
+            return decode_web(html, codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return decode_web(html, "cp1252")
 
 
 def _charset(content_type: str) -> str | None:
