@@ -88,7 +88,19 @@ def test_outcome_errors_are_404_422_and_400(client):
              400, "E505")
     refused = client.get(f"/api/v1/forecasts/{some}/outcome")
     assert "takes DELETE, POST" in error_of(refused, 405, "E614")
-    assert client.get("/api/v1/forecasts", params={"open": "false"}).json()["total"] == 11
+    assert client.get("/api/v1/forecasts", params={"open": "false"}).json()["total"] == 0  # refused calls judged nothing
+
+
+def test_open_is_three_way_absent_all_true_open_false_judged(client):
+    ids = _ids(client, outlet="Gazette")
+    for text, outcome in (("the vote will pass", "void"), ("taxes will fall", "true")):
+        assert client.post(f"/api/v1/forecasts/{ids[text]}/outcome", json={"outcome": outcome}, headers=AUTH).status_code == 200
+    total = {value: client.get("/api/v1/forecasts", params={"open": value} if value else {}).json()["total"]
+             for value in (None, "true", "false")}
+    assert total == {None: 11, "true": 9, "false": 2}
+    judged = client.get("/api/v1/forecasts", params={"open": "false"}).json()["items"]
+    assert {(f["text"], f["outcome"]) for f in judged} == {("the vote will pass", "void"), ("taxes will fall", "true")}
+    error_of(client.get("/api/v1/forecasts", params={"open": "maybe"}), 422, "E606")
 
 
 def test_track_record_and_leaderboard(client):

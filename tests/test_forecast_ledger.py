@@ -202,6 +202,10 @@ def test_forecast_filters(ledger):
     first = ledger.forecasts(outlet="AP")[0]
     ledger.record_outcome(first.id, "true")
     assert first.id not in {f.id for f in ledger.forecasts(open_only=True)} and len(ledger.forecasts(open_only=True)) == 7
+    assert [f.id for f in ledger.forecasts(open=True)] == [f.id for f in ledger.forecasts(open_only=True)]
+    assert [f.id for f in ledger.forecasts(open=False)] == [first.id]  # only judged
+    assert len(ledger.forecasts(open=None)) == len(ledger.forecasts()) == 8  # all
+    assert ledger.forecast_page(open=False)[1] == 1 and ledger.forecast_page(open=True)[1] == 7
     due = ledger.forecasts(due_by="2024-06-20")
     assert {f.due for f in due} == {"2024-05-31", "2024-06-20"}
     assert ledger.forecast_page(open_only=True, due_by=date(2024, 6, 30))[1] == 5
@@ -349,6 +353,8 @@ def test_cli_forecasts_outcome_and_record(db_url, capsys):
     assert main(["forecasts", "--open", "--due-by", "2024-06-30", "--format", "csv", "--db", db_url]) == 0
     rows = capsys.readouterr().out.splitlines()
     assert len(rows) == 3 and "taxes will fall" not in "".join(rows)  # header, rates, deal
+    assert main(["forecasts", "--judged", "--format", "json", "--db", db_url]) == 0
+    assert [(f["id"], f["outcome"]) for f in json.loads(capsys.readouterr().out)] == [(taxes, "true")]
     assert main(["record", "Jane Roe", "--db", db_url]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Jane Roe (id ") and "2 judged" not in text and "1 judged (1 came true, 0 false)" in text
@@ -378,7 +384,7 @@ def test_cli_outcome_errors_are_one_line_with_distinct_exits(db_url, capsys):
     assert main(["record", "Nobody", "--db", db_url]) == 1
     assert "E507" in capsys.readouterr().err
     for argv in (["outcome", str(some), "maybe"], ["outcome", "f1", "true"], ["outcome", str(some), "true", "--on", "2024-13-01"],
-                 ["forecasts", "--due-by", "soon"], ["record", "--min-judged", "0"]):
+                 ["forecasts", "--due-by", "soon"], ["record", "--min-judged", "0"], ["forecasts", "--open", "--judged"]):
         with pytest.raises(SystemExit) as stop:
             main([*argv, "--db", db_url])
         assert stop.value.code == 64, argv  # the command line's fault

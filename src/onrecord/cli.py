@@ -151,7 +151,11 @@ def _forecast_parsers(sub: argparse._SubParsersAction) -> argparse.ArgumentParse
     fc = sub.add_parser("forecasts", help="stored forecasts: who said what would happen, how sure, by when, and what became of it")
     fc.add_argument("--speaker", help="speaker: an id or a full name (any case)")
     fc.add_argument("--outlet", help="publisher (any case)")
-    fc.add_argument("--open", dest="open_only", action="store_true", help="only those with no outcome recorded yet")
+    state = fc.add_mutually_exclusive_group()
+    state.add_argument("--open", dest="open", action="store_const", const=True,
+                       help="only those with no outcome recorded yet")
+    state.add_argument("--judged", dest="open", action="store_const", const=False,
+                       help="only those with an outcome recorded (true, false or void)")
     fc.add_argument("--due-by", type=_date_arg, metavar="DATE",
                     help="only those due on or before YYYY-MM-DD (with --open: the ones ready to judge)")
     fc.add_argument("--limit", "-n", type=count, default=100, help="at most this many results (default 100)")
@@ -750,7 +754,7 @@ def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
     from .store.render import format_rows
 
     if args.command == "forecasts":
-        found = ledger.forecasts(args.speaker, args.outlet, open_only=args.open_only, due_by=args.due_by, limit=args.limit)
+        found = ledger.forecasts(args.speaker, args.outlet, open=args.open, due_by=args.due_by, limit=args.limit)
         rows = [f.to_dict() for f in found]
         if args.format == "table":
             rows = [_forecast_cells(f) for f in found]

@@ -1033,6 +1033,7 @@ class Ledger:
         speaker: int | str | None = None,
         outlet: str | None = None,
         *,
+        open: bool | None = None,
         open_only: bool = False,
         due_by: date | str | None = None,
         limit: int | None = 100,
@@ -1042,13 +1043,15 @@ class Ledger:
         """Stored forecasts, newest articles first, each with the outcome recorded for it (None while open).
 
         ``speaker`` is a ledger speaker's id, or a name matched as :meth:`quotes` matches one (any
-        case, a name merged into a speaker finds it); ``outlet`` a publisher (any case). ``open_only``
-        keeps those with no outcome yet; ``due_by`` those due on or before that date (a forecast
-        without a due date never is), so ``open_only`` and ``due_by=today`` list what is ready to
-        judge. ``today`` decides ``overdue`` (default: the clock's date), so tests and reports can fix it.
+        case, a name merged into a speaker finds it); ``outlet`` a publisher (any case). ``open``:
+        None keeps every forecast, True those with no outcome yet, False those with one (true,
+        false or void); ``open_only=True`` is ``open=True``, as earlier callers wrote it. ``due_by``
+        keeps those due on or before that date (a forecast without a due date never is), so
+        ``open=True`` and ``due_by=today`` list what is ready to judge. ``today`` decides
+        ``overdue`` (default: the clock's date), so tests and reports can fix it.
         """
         return self.forecast_page(
-            speaker, outlet, open_only=open_only, due_by=due_by, limit=limit, offset=offset, today=today, count=False
+            speaker, outlet, open=open, open_only=open_only, due_by=due_by, limit=limit, offset=offset, today=today, count=False
         )[0]
 
     def forecast_page(
@@ -1056,6 +1059,7 @@ class Ledger:
         speaker: int | str | None = None,
         outlet: str | None = None,
         *,
+        open: bool | None = None,
         open_only: bool = False,
         due_by: date | str | None = None,
         limit: int | None = 20,
@@ -1065,10 +1069,12 @@ class Ledger:
     ) -> tuple[list[StoredForecast], int]:
         """:meth:`forecasts` as a page for the web app and the REST API: the page, and how many match in all
         (``count=False`` skips counting them and answers 0)."""
+        if open_only:
+            open = True
         stmt = select(
             ForecastRow, ForecastOutcome, Speaker.name, Article.title, Article.publisher, Article.published, Article.url
         ).outerjoin(Speaker, Speaker.id == ForecastRow.speaker_id)
-        stmt = self._forecasts_filtered(stmt, speaker=speaker, outlet=outlet, open_only=open_only, due_by=due_by)
+        stmt = self._forecasts_filtered(stmt, speaker=speaker, outlet=outlet, open=open, due_by=due_by)
         stmt = stmt.order_by(Article.published_on.desc().nulls_last(), Article.id.desc(), ForecastRow.id)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -1079,7 +1085,7 @@ class Ledger:
             total = 0
             if count:
                 counted = self._forecasts_filtered(
-                    select(func.count(ForecastRow.id)), speaker=speaker, outlet=outlet, open_only=open_only, due_by=due_by
+                    select(func.count(ForecastRow.id)), speaker=speaker, outlet=outlet, open=open, due_by=due_by
                 )
                 total = session.scalar(counted) or 0
             return [_stored_forecast(*found, today=day) for found in session.execute(stmt)], total
@@ -1201,7 +1207,7 @@ class Ledger:
         )
 
     def _forecasts_filtered(
-        self, stmt: Any, *, speaker: int | str | None, outlet: str | None, open_only: bool, due_by: date | str | None
+        self, stmt: Any, *, speaker: int | str | None, outlet: str | None, open: bool | None, due_by: date | str | None
     ) -> Any:
         """``stmt`` over forecasts, joined with their articles and outcomes and narrowed by :meth:`forecasts`' filters."""
         stmt = stmt.join(Article, ForecastRow.article_id == Article.id).outerjoin(ForecastOutcome, _OUTCOME_OF_FORECAST)
@@ -1221,8 +1227,8 @@ class Ledger:
             )
         if outlet:
             stmt = stmt.where(self._outlet_is(outlet))
-        if open_only:
-            stmt = stmt.where(ForecastOutcome.id.is_(None))
+        if open is not None:  # open: no outcome filed; judged (open=False): one is, true, false or void
+            stmt = stmt.where(ForecastOutcome.id.is_(None) if open else ForecastOutcome.id.is_not(None))
         if due_by:
             stmt = stmt.where(ForecastRow.due <= _as_date(due_by))
         return stmt

@@ -327,13 +327,14 @@ def forecasts(
     paging: _Paging = Depends(),
     speaker: str | None = Query(None, description="speaker: a ledger id or a full name (any case)"),
     outlet: str | None = Query(None, description="publisher (any case); '(unknown)' for articles without one"),
-    open: bool = Query(False, description="true: only forecasts with no outcome recorded yet"),
+    open: bool | None = Query(None, description="true: only forecasts with no outcome recorded yet; false: only those "
+                                                 "with one (true, false or void); absent: all"),
     due_by: str | None = Query(None, description="only forecasts due on or before this date (YYYY-MM-DD)"),
 ) -> dict[str, Any]:
     """Newest articles first; each with ``outcome`` (null while open), ``overdue`` (due before today, still open)
     and ``id``, the ledger id to record an outcome with (it changes when the article is stored again)."""
     items, total = state_of(request).ledger.forecast_page(
-        speaker, outlet, open_only=open, due_by=due_by, limit=paging.limit, offset=paging.offset
+        speaker, outlet, open=open, due_by=due_by, limit=paging.limit, offset=paging.offset
     )
     return page(request, [f.to_dict() for f in items], total, paging)
 
