@@ -86,6 +86,12 @@ def test_outcome_errors_are_404_422_and_400(client):
     error_of(client.post("/api/v1/forecasts/0/outcome", json={"outcome": "void"}, headers=AUTH), 422, "E606")
     error_of(client.post(f"/api/v1/forecasts/{some}/outcome", json={"outcome": "void", "judged_on": "2024-02-30"}, headers=AUTH),
              400, "E505")
+    reuters = _ids(client, outlet="Reuters")["taxes will fall"]  # Roe's article is dated 2024-03-01
+    early = client.post(f"/api/v1/forecasts/{reuters}/outcome", json={"outcome": "true", "judged_on": "2024-02-01"}, headers=AUTH)
+    message = error_of(early, 400, "E518")
+    assert "before its article was published" in message and "from 2024-03-01 to today" in message
+    future = client.post(f"/api/v1/forecasts/{reuters}/outcome", json={"outcome": "true", "judged_on": "2999-01-01"}, headers=AUTH)
+    assert "in the future" in error_of(future, 400, "E518")
     refused = client.get(f"/api/v1/forecasts/{some}/outcome")
     assert "takes DELETE, POST" in error_of(refused, 405, "E614")
     assert client.get("/api/v1/forecasts", params={"open": "false"}).json()["total"] == 0  # refused calls judged nothing

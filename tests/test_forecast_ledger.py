@@ -5,7 +5,7 @@ Documents are made by hand (as in test_store.py), so these tests need no extract
 """
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -180,6 +180,28 @@ def test_outcome_errors_are_catalogue_errors(ledger):
         ledger.record_outcome(some, "true", judged_on="2024-13-01")
     assert all(f.outcome is None for f in ledger.forecasts())  # nothing was recorded by a refused call
     assert ledger.forecast(999) is None and ledger.forecast("x") is None and ledger.forecast(some).id == some
+
+
+def test_an_outcome_cannot_be_judged_before_the_forecast_was_made_or_in_the_future(ledger):
+    ledger.add(roe_doc())  # published 2024-03-01
+    taxes = by_text(ledger)["taxes will fall"].id
+    with pytest.raises(StoreError, match=r"E518") as err:
+        ledger.record_outcome(taxes, "true", judged_on="2024-02-29")
+    message = str(err.value)
+    assert message.startswith(f"forecast {taxes} cannot have been judged on 2024-02-29: that is before its article was published (2024-03-01)")
+    assert "from 2024-03-01 to today" in message and "--on" in message and "\n" not in message
+    later = date.today() + timedelta(days=2)
+    with pytest.raises(StoreError, match=rf"judged on {later.isoformat()}: that is in the future .*\[E518\]"):
+        ledger.record_outcome(taxes, "true", judged_on=later)
+    assert all(f.outcome is None for f in ledger.forecasts())  # nothing was recorded by a refused call
+    assert ledger.record_outcome(taxes, "true", judged_on="2024-03-01").judged_on == "2024-03-01"  # the day it was made
+    assert ledger.record_outcome(taxes, "true", judged_on=date.today() + timedelta(days=1)).outcome == "true"  # time zones
+    undated = Document(text="Ann Poll said taxes will fall.", forecasts=[forecast("Ann Poll said taxes will fall.", "f1", "taxes will fall")])
+    ledger.add(undated)
+    some = next(f.id for f in ledger.forecasts() if f.published is None)
+    assert ledger.record_outcome(some, "void", judged_on="1999-01-01").judged_on == "1999-01-01"  # no date to check against
+    with pytest.raises(StoreError, match="today or earlier"):
+        ledger.record_outcome(some, "void", judged_on=later)
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -383,6 +405,9 @@ def test_cli_outcome_errors_are_one_line_with_distinct_exits(db_url, capsys):
     assert err.count("\n") == 1 and "E515" in err and err.startswith("onrecord: error: no forecast '9999'")
     assert main(["record", "Nobody", "--db", db_url]) == 1
     assert "E507" in capsys.readouterr().err
+    assert main(["outcome", str(some), "true", "--on", "2020-01-01", "--db", db_url]) == 1  # before the article: exit 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"onrecord: error: forecast {some} cannot have been judged on 2020-01-01") and "E518" in err
     for argv in (["outcome", str(some), "maybe"], ["outcome", "f1", "true"], ["outcome", str(some), "true", "--on", "2024-13-01"],
                  ["forecasts", "--due-by", "soon"], ["record", "--min-judged", "0"], ["forecasts", "--open", "--judged"]):
         with pytest.raises(SystemExit) as stop:

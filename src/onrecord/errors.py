@@ -217,6 +217,10 @@ class _Catalogue:
     )
     E516 = "{outcome!r} is not an outcome; give one of {choices} (void: the forecast cannot be judged, e.g. its condition never came)"
     E517 = "cannot record the outcome ({detail}); nothing was changed; check the --db URL and run it again"
+    E518 = (
+        "forecast {ref} cannot have been judged on {judged}: {why}; nothing was recorded; give the day its "
+        "outcome became known, {window} (onrecord outcome --on, or judged_on in the API)"
+    )
 
     # Web app and REST API errors (onrecord serve): E6xx
     E601 = (

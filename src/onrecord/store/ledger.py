@@ -46,7 +46,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
@@ -60,8 +60,11 @@ from sqlalchemy.pool import StaticPool
 from ..errors import E, OnrecordError
 from ..ingest import normalise
 from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
+from . import evidence as _evidence
+from .evidence import Evidence
 from .schema import (
     Article,
+    ArticleSentence,
     ArticleVersion,
     AttributionRow,
     EdgeRow,
@@ -1122,7 +1125,8 @@ class Ledger:
         again, which replaces the row and its id. Recording again replaces the earlier judgement, note
         and source included (a person correcting themselves). ``judged_on`` is the day the outcome
         was known (default today); ``source`` where it can be checked. Unknown id: E515; an outcome
-        not in OUTCOMES: E516; a bad date: E505. Returns the forecast as it now reads.
+        not in OUTCOMES: E516; a bad date: E505; a date before the article was published or in
+        the future: E518 (see :func:`_check_judged`). Returns the forecast as it now reads.
         """
         if outcome not in OUTCOMES:
             raise _error("E516", outcome=outcome, choices=", ".join(OUTCOMES))
@@ -1132,6 +1136,7 @@ class Ledger:
             try:
                 with Session(self.engine) as session, session.begin():
                     row, digest, filed = _filed_outcome(session, wanted)
+                    _check_judged(wanted, judged, session.scalar(select(Article.published_on).where(Article.id == row.article_id)))
                     if filed is None:
                         filed = ForecastOutcome(content_hash=digest, key=row.key)
                         session.add(filed)
@@ -1151,6 +1156,33 @@ class Ledger:
         if found is None:  # its article was stored again meanwhile: the outcome is filed, the id is gone
             raise _error("E515", ref=wanted)
         return found
+
+    def evidence(self, forecast_id: int | str, *, limit: int = 5) -> list[Evidence]:
+        """Sentences of later articles that may say what became of forecast ``forecast_id`` (E515 if there is none).
+
+        Suggestions for whoever records the outcome, never an outcome: one sentence per article,
+        from articles published on or after the forecast's (any other article when its own is
+        undated), holding at least two of the forecast's words; sentences that report come before
+        those that themselves look ahead ("will", "likely"), best match first within each. See
+        :mod:`onrecord.store.evidence` for how they are found.
+        """
+        wanted = str(forecast_id).strip()
+        with self._reading() as session:
+            row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
+            if row is None:
+                raise _error("E515", ref=wanted)
+            since = session.scalar(select(Article.published_on).where(Article.id == row.article_id))
+            found = _evidence.find(session.connection(), row.text, row.article_id, since, limit)
+            articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([f.article_id for f in found])))}
+        return [
+            Evidence(
+                forecast_id=row.id, article_id=f.article_id, title=articles[f.article_id].title,
+                publisher=articles[f.article_id].publisher, published=articles[f.article_id].published,
+                url=articles[f.article_id].url, sentence=f.sentence, start=f.start, end=f.end, terms=f.terms,
+                looks_ahead=f.looks_ahead, score=f.score,
+            )
+            for f in found
+        ]
 
     def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
         """Take back the outcome recorded for forecast ``forecast_id``: it is open again (a mis-click, a
@@ -1527,7 +1559,7 @@ def _refile_outcomes(session: Session, old: str, new: str) -> None:
 
 
 def _clear(session: Session, article_id: int) -> None:
-    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow):  # forecasts first: they point at attributions
+    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow, ArticleSentence):  # forecasts first: they point at attributions
         session.execute(delete(table).where(table.article_id == article_id))
 
 
@@ -1572,6 +1604,11 @@ def _store_children(
     session: Session, article_id: int, document: Document, links: dict[tuple[str, str], int] | None = None
 ) -> None:
     speakers: dict[tuple[str, str], int] = dict(links or {})
+    text_ = document.text
+    session.add_all(
+        ArticleSentence(article_id=article_id, start=start, end=end, text=text_[start:end])
+        for start, end in _evidence.sentence_spans(text_)
+    )
     # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
     attributions = [_attribution_row(session, article_id, att, speakers) for att in document.attributions]
     carriers = {row.local_id: row for row in attributions}
@@ -1934,6 +1971,23 @@ def _filed_outcome(session: Session, wanted: str) -> tuple[ForecastRow, str, For
     digest = session.scalar(select(Article.content_hash).where(Article.id == row.article_id))
     filed = session.scalar(select(ForecastOutcome).where(ForecastOutcome.content_hash == digest, ForecastOutcome.key == row.key))
     return row, digest, filed
+
+
+def _check_judged(ref: str, judged: date, published: date | None) -> None:
+    """E518 unless ``judged`` can be the day a forecast's outcome was known: not before its article was
+    published (what a forecast foretells cannot be known before it was made) and not in the future.
+
+    "The future" starts the day after tomorrow: a server's today may be its client's yesterday.
+    """
+    latest = date.today() + timedelta(days=1)
+    window = f"from {published.isoformat()} to today" if published else "today or earlier"
+    if published is not None and judged < published:
+        why = f"that is before its article was published ({published.isoformat()}), and an outcome cannot be known before the forecast was made"
+    elif judged > latest:
+        why = f"that is in the future (today is {date.today().isoformat()})"
+    else:
+        return
+    raise _error("E518", ref=ref, judged=judged.isoformat(), why=why, window=window)
 
 
 def _track_record(speaker_id: int, name: str, type_: str, rows: list[Any], today: date) -> TrackRecord:

@@ -301,7 +301,7 @@ def check_token(request: Request, given: str | None = None) -> None:
 # --- errors -----------------------------------------------------------------------------------
 
 #: HTTP status for library error codes (anything else E1xx is bad input: 400).
-_STATUS = {"E106": 413, "E501": 503, "E502": 503, "E503": 500, "E506": 503}
+_STATUS = {"E106": 413, "E501": 503, "E502": 503, "E503": 500, "E506": 503, "E518": 400}
 
 
 def http_status(err: OnrecordError) -> int:
