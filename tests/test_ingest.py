@@ -447,6 +447,36 @@ def test_html_date_from_the_pages_metadata_is_kept(head: str, body_start: str) -
     assert document_from_html(page, name="p").published == "2021-03-04"
 
 
+ISO_DATE_PAGE = (
+    "<html><head>{head}</head><body>{byline}<p>The council said on Tuesday that the 2016-05-03 filing had been wrong, "
+    "in a long statement to reporters outside the town hall.</p><p>She said the money went to schools.</p></body></html>"
+)
+
+
+def test_html_date_is_not_taken_from_an_iso_date_in_the_text() -> None:
+    page = ISO_DATE_PAGE.format(head="", byline="")
+    doc = document_from_html(page, name="p")
+    assert "the 2016-05-03 filing" in doc.text
+    assert doc.published is None  # htmldate's fast search had taken it, as its last resort
+
+
+@pytest.mark.parametrize(
+    "head,byline,expected",
+    [
+        ('<meta property="article:published_time" content="2021-03-04T08:00:00Z">', "", "2021-03-04"),
+        ('<meta name="date" content="2021-03-04">', "", "2021-03-04"),
+        ("", '<time datetime="2021-03-04T10:00">Thursday</time>', "2021-03-04"),
+        ("", '<span class="byline">By Jane Roe, 4 March 2021</span>', "2021-03-04"),
+        ("", '<span itemprop="datePublished">2021-03-04</span>', "2021-03-04"),
+    ],
+    ids=["meta", "meta-name", "time", "byline", "itemprop"],
+)
+def test_html_date_from_metadata_or_date_markup_is_kept_beside_a_date_in_the_text(
+    head: str, byline: str, expected: str
+) -> None:
+    assert document_from_html(ISO_DATE_PAGE.format(head=head, byline=byline), name="p").published == expected
+
+
 @pytest.mark.parametrize(
     "declaration",
     ['<meta charset="windows-1252">', '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'],

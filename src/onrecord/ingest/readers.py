@@ -94,6 +94,9 @@ _UTF8_BOM = UTF8_BOM
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 _BOILERPLATE_FILE = "ingest_boilerplate.tsv"
+_DATE_MARKUP_FILE = "ingest_date_markup.tsv"
+#: Where an id or class splits into words: hyphens, underscores, spaces, and camelCase's capitals.
+_ATTRIBUTE_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _WORD = re.compile(r"\w+")
 
 
@@ -228,9 +231,9 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
     Document's text. Title, authors (trafilatura's ``;``-separated string),
     date, site name, URL and language fill the metadata where the page has
     them. The date comes from the page's metadata and date markup only (meta
-    tags, JSON-LD, ``<time>``, the URL): trafilatura's extensive search would
-    otherwise guess one from any year in the text, and "from 2000 to 2001"
-    is no publication date. Raises E108 when no main text is found, when it
+    tags, JSON-LD, ``<time>``, the URL, a byline's date): never from the
+    article's words (see :func:`_published`), since "from 2000 to 2001" or
+    "the 2016-05-03 filing" is no publication date. Raises E108 when no main text is found, when it
     has not one letter or digit, or when all of it is menus and links (see
     :func:`has_article_words`); E109 when trafilatura is not importable.
     """
@@ -257,7 +260,7 @@ def document_from_html(html: str, *, name: str | None = None, url: str | None = 
         title=_clean(meta.get("title")),
         url=_clean(meta.get("url")) or url,
         publisher=_site_name(_clean(meta.get("sitename")), _clean(meta.get("url")) or url),
-        published=_clean(meta.get("date")),
+        published=_published(html, _clean(meta.get("url")) or url, _clean(meta.get("date"))),
         authors=[a.strip() for a in (meta.get("author") or "").split(";") if a.strip()],
     )
     language = _clean(meta.get("language")) or _html_language(html)
@@ -287,13 +290,91 @@ def url_host(url: str | None) -> str | None:
 
 
 def _date_params() -> dict[str, Any]:
-    """htmldate's settings for trafilatura: its fast search (metadata and date markup), not its extensive one.
+    """htmldate's settings: its fast search (metadata and date markup), not its extensive one.
 
     The extensive search ends by guessing from any date-like text on the page,
     even a bare year ("from 2000 to 2001" became 2000-01-01); a wrong date is
-    worse than none, since dates filter and sort the ledger.
+    worse than none, since dates filter and sort the ledger. The fast one
+    still takes an ISO date from the text at last (:func:`_published` stops that).
     """
     return {"extensive_search": False, "original_date": True, "max_date": date.today().isoformat()}
+
+
+def _published(html: str, url: str | None, found: str | None) -> str | None:
+    """The page's date from its metadata and date markup alone; None when only its words give one.
+
+    ``found`` is the date trafilatura's htmldate found in the whole page. Its
+    fast search still ends, when metadata and markup give nothing, by taking
+    the first ISO date anywhere in the text, so "the 2016-05-03 filing" in a
+    paragraph became the article's date, and no option turns that off. So a
+    date found is looked for again in the page without its words
+    (:func:`_date_markup_page`); when no date was found there is none to check.
+    """
+    if found is None:
+        return None
+    page = _date_markup_page(html)
+    if page is None:
+        return None
+    try:
+        from htmldate import find_date
+
+        return _clean(find_date(page, url=url, **_date_params()))
+    except Exception:  # htmldate, like trafilatura, fails on odd pages with bare errors
+        return None
+
+
+def _date_markup_page(html: str) -> HtmlElement | None:
+    """The page parsed, with the body's text removed except in date markup; None when lxml cannot parse it.
+
+    The ``<head>``, every attribute, JSON-LD and ``<time>`` stay, and so does the
+    text of an element marked as a date's (a ``class="byline"`` or
+    ``itemprop="datePublished"``, listed in ``data/ingest_date_markup.tsv``);
+    the article's sentences go. Walked without recursion: pages nest deep.
+    """
+    try:
+        import lxml.html
+
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError, ValueError (encoding declarations in str) and more
+        return None
+    body = root.find("body")
+    if body is None:
+        return root
+    tags, cues = _date_markup()
+    stack = [(body, False)]
+    while stack:
+        element, kept = stack.pop()
+        if element is not body and isinstance(element.tag, str):
+            kept = kept or element.tag.lower() in tags or _has_date_cue(element, cues)
+        if not kept:
+            element.text = None
+        for child in element:
+            if not kept:  # text after a child is its parent's
+                child.tail = None
+            stack.append((child, kept))
+    return root
+
+
+def _has_date_cue(element: HtmlElement, cues: frozenset[str]) -> bool:
+    """Whether a word of the element's id, class or itemprop starts or ends with a date cue ("pubdate", "post-date")."""
+    for name in ("id", "class", "itemprop"):
+        for word in _ATTRIBUTE_WORDS.findall(element.get(name) or ""):
+            word = word.lower()
+            if any(word.startswith(cue) or word.endswith(cue) for cue in cues):
+                return True
+    return False
+
+
+@lru_cache(maxsize=None)
+def _date_markup() -> tuple[frozenset[str], frozenset[str]]:
+    """The element names whose text is date markup, and the id/class words that mark it."""
+    tags: set[str] = set()
+    cues: set[str] = set()
+    kinds = {"tag": tags, "cue": cues}
+    for line in _data_lines(_DATE_MARKUP_FILE):
+        kind, _, value = line.partition("\t")
+        kinds[kind.strip()].add(value.strip().lower())  # a KeyError is a typo in the data file
+    return frozenset(tags), frozenset(cues)
 
 
 def has_article_words(text: str, page: HtmlElement | None) -> bool:
