@@ -60,11 +60,8 @@ from sqlalchemy.pool import StaticPool
 from ..errors import E, OnrecordError
 from ..ingest import normalise
 from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
-from . import evidence as _evidence
-from .evidence import Evidence
 from .schema import (
     Article,
-    ArticleSentence,
     ArticleVersion,
     AttributionRow,
     EdgeRow,
@@ -1157,33 +1154,6 @@ class Ledger:
             raise _error("E515", ref=wanted)
         return found
 
-    def evidence(self, forecast_id: int | str, *, limit: int = 5) -> list[Evidence]:
-        """Sentences of later articles that may say what became of forecast ``forecast_id`` (E515 if there is none).
-
-        Suggestions for whoever records the outcome, never an outcome: one sentence per article,
-        from articles published on or after the forecast's (any other article when its own is
-        undated), holding at least two of the forecast's words; sentences that report come before
-        those that themselves look ahead ("will", "likely"), best match first within each. See
-        :mod:`onrecord.store.evidence` for how they are found.
-        """
-        wanted = str(forecast_id).strip()
-        with self._reading() as session:
-            row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
-            if row is None:
-                raise _error("E515", ref=wanted)
-            since = session.scalar(select(Article.published_on).where(Article.id == row.article_id))
-            found = _evidence.find(session.connection(), row.text, row.article_id, since, limit)
-            articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([f.article_id for f in found])))}
-        return [
-            Evidence(
-                forecast_id=row.id, article_id=f.article_id, title=articles[f.article_id].title,
-                publisher=articles[f.article_id].publisher, published=articles[f.article_id].published,
-                url=articles[f.article_id].url, sentence=f.sentence, start=f.start, end=f.end, terms=f.terms,
-                looks_ahead=f.looks_ahead, score=f.score,
-            )
-            for f in found
-        ]
-
     def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
         """Take back the outcome recorded for forecast ``forecast_id``: it is open again (a mis-click, a
         judgement made too early). Unknown id: E515; nothing recorded: nothing to do. Returns the forecast."""
@@ -1559,7 +1529,7 @@ def _refile_outcomes(session: Session, old: str, new: str) -> None:
 
 
 def _clear(session: Session, article_id: int) -> None:
-    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow, ArticleSentence):  # forecasts first: they point at attributions
+    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow):  # forecasts first: they point at attributions
         session.execute(delete(table).where(table.article_id == article_id))
 
 
@@ -1604,11 +1574,6 @@ def _store_children(
     session: Session, article_id: int, document: Document, links: dict[tuple[str, str], int] | None = None
 ) -> None:
     speakers: dict[tuple[str, str], int] = dict(links or {})
-    text_ = document.text
-    session.add_all(
-        ArticleSentence(article_id=article_id, start=start, end=end, text=text_[start:end])
-        for start, end in _evidence.sentence_spans(text_)
-    )
     # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
     attributions = [_attribution_row(session, article_id, att, speakers) for att in document.attributions]
     carriers = {row.local_id: row for row in attributions}
