@@ -418,6 +418,42 @@ def test_cli_outcome_errors_are_one_line_with_distinct_exits(db_url, capsys):
         assert all(f.outcome is None for f in led.forecasts())
 
 
+def test_every_listed_speaker_can_be_named_and_an_unlinked_one_is_told_why(tmp_path, capsys):
+    """``onrecord record NAME`` takes any name ``onrecord speakers`` lists (outlets too, "The" or not); a group or
+    anonymous source, which the ledger never links and so never lists, is E519 saying so, not E507."""
+    from pathlib import Path
+
+    from onrecord.cli import main
+
+    db = str(tmp_path / "seed.db")
+    seed = Path(__file__).resolve().parent.parent / "examples" / "seed-article.txt"
+    assert main(["ingest", "--model", "rules", "--db", db, str(seed)]) == 0
+    with Ledger.open(db) as led:
+        listed = led.speakers()
+        assert {"media_outlet", "person"} <= {s.type for s in listed}
+        for s in listed:
+            assert led.track_record(s.name).speaker_id == s.id
+            assert led.track_record(s.name.removeprefix("The ").upper()).speaker_id == s.id
+    capsys.readouterr()
+    for s in listed:
+        assert main(["record", s.name, "--db", db]) == 0, capsys.readouterr().err
+        assert capsys.readouterr().out.startswith(f"{s.name} (id {s.id}, {s.type})")
+    assert main(["record", "Ukrainian officials", "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "E519" in err and "never links" in err and "forecasts --speaker 'Ukrainian officials'" in err
+    assert main(["speakers", "show", "ukrainian OFFICIALS", "--db", db]) == 1 and "E519" in capsys.readouterr().err
+    assert main(["record", "Nobody", "--db", db]) == 1 and "E507" in capsys.readouterr().err
+
+
+def test_an_unlinked_forecast_speaker_is_e519(ledger):
+    ledger.add(roe_doc())  # "Analysts" (a group) forecasts a recession: listed by name, never a speaker
+    assert [f.speaker for f in ledger.forecasts(speaker="analysts")] == ["Analysts"]
+    with pytest.raises(StoreError, match=r"'Analysts' is no speaker of its own: .* \(group\).*\[E519\]"):
+        ledger.track_record("Analysts")
+    with pytest.raises(StoreError, match="E507"):
+        ledger.track_record("Nobody")
+
+
 def test_cli_refuses_a_ledger_that_is_not_there(tmp_path, capsys):
     from onrecord.cli import main
 

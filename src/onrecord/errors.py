@@ -221,6 +221,12 @@ class _Catalogue:
         "forecast {ref} cannot have been judged on {judged}: {why}; nothing was recorded; give the day its "
         "outcome became known, {window} (onrecord outcome --on, or judged_on in the API)"
     )
+    E519 = (
+        "{ref!r} is no speaker of its own: it is an unnamed, group or unresolved source ({type}), which the ledger "
+        "never links across articles (the officials of one article are not those of the next), so onrecord speakers "
+        "does not list it; find what it said and forecast by its name with onrecord quotes --speaker {ref!r} "
+        "and onrecord forecasts --speaker {ref!r}"
+    )
 
     # Web app and REST API errors (onrecord serve): E6xx
     E601 = (

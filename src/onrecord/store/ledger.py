@@ -1759,7 +1759,8 @@ _JOIN, _APART = "join", "apart"
 
 
 def _find_speaker(session: Session, ref: int | str) -> Speaker:
-    """The one speaker ``ref`` names: a number is an id; a name matches keys and merge aliases (E507, E508)."""
+    """The one speaker ``ref`` names: a number is an id; a name matches keys and merge aliases (E507, E508;
+    E519 for the name of a source the ledger never links, which ``onrecord speakers`` does not list either)."""
     wanted = str(ref).strip()
     if isinstance(ref, int) or wanted.isdigit():
         found = _get(session, Speaker, int(wanted))
@@ -1779,12 +1780,28 @@ def _find_speaker(session: Session, ref: int | str) -> Speaker:
         select(SpeakerAlias.speaker_id).where(SpeakerAlias.rule == _JOIN, matches(SpeakerAlias.key, SpeakerAlias.type))
     ))
     if not ids:
-        raise _error("E507", ref=wanted)
+        unlinked = _unlinked_type(session, wanted)
+        raise _error("E519", ref=wanted, type=unlinked) if unlinked else _error("E507", ref=wanted)
     candidates = session.scalars(select(Speaker).where(Speaker.id.in_(ids)).order_by(Speaker.id)).all()
     if len(candidates) > 1:
         listed = ", ".join(f"{s.id} {s.name} ({s.type})" for s in candidates)
         raise _error("E508", ref=wanted, candidates=listed)
     return candidates[0]
+
+
+def _unlinked_type(session: Session, name: str) -> str | None:
+    """The type of an attribution or forecast speaker named ``name`` (any case) that no ledger speaker
+    stands for ("Ukrainian officials", anonymous), or None: how :func:`_find_speaker` tells a name the
+    ledger never links from one it has never seen."""
+    for table in (AttributionRow, ForecastRow):
+        found = session.scalar(
+            select(table.speaker_type)
+            .where(table.speaker_id.is_(None), func.lower(table.speaker_name) == func.lower(name))  # as _filtered
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def _alias_target(session: Session, key: str, type_: str) -> int | None:
