@@ -5,6 +5,7 @@ any SQLAlchemy URL otherwise. The schema is created and migrated by Alembic
 when :meth:`Ledger.open` runs.
 """
 
+from onrecord.store.evidence import Evidence
 from onrecord.store.ledger import (
     CALIBRATION_BANDS,
     EXPORT_FORMATS,
@@ -31,6 +32,7 @@ __all__ = [
     "CALIBRATION_BANDS",
     "EXPORT_FORMATS",
     "CalibrationBand",
+    "Evidence",
     "Ledger",
     "OutletStats",
     "Quote",

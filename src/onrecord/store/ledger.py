@@ -60,8 +60,11 @@ from sqlalchemy.pool import StaticPool
 from ..errors import E, OnrecordError
 from ..ingest import normalise
 from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
+from . import evidence as _evidence
+from .evidence import Evidence
 from .schema import (
     Article,
+    ArticleSentence,
     ArticleVersion,
     AttributionRow,
     EdgeRow,
@@ -1154,6 +1157,33 @@ class Ledger:
             raise _error("E515", ref=wanted)
         return found
 
+    def evidence(self, forecast_id: int | str, *, limit: int = 5) -> list[Evidence]:
+        """Sentences of later articles that may say what became of forecast ``forecast_id`` (E515 if there is none).
+
+        Suggestions for whoever records the outcome, never an outcome: one sentence per article,
+        from articles published on or after the forecast's (any other article when its own is
+        undated), holding at least two of the forecast's words; sentences that report come before
+        those that themselves look ahead ("will", "likely"), best match first within each. See
+        :mod:`onrecord.store.evidence` for how they are found.
+        """
+        wanted = str(forecast_id).strip()
+        with self._reading() as session:
+            row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
+            if row is None:
+                raise _error("E515", ref=wanted)
+            since = session.scalar(select(Article.published_on).where(Article.id == row.article_id))
+            found = _evidence.find(session.connection(), row.text, row.article_id, since, limit)
+            articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([f.article_id for f in found])))}
+        return [
+            Evidence(
+                forecast_id=row.id, article_id=f.article_id, title=articles[f.article_id].title,
+                publisher=articles[f.article_id].publisher, published=articles[f.article_id].published,
+                url=articles[f.article_id].url, sentence=f.sentence, start=f.start, end=f.end, terms=f.terms,
+                looks_ahead=f.looks_ahead, coverage=f.coverage, score=f.score,
+            )
+            for f in found
+        ]
+
     def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
         """Take back the outcome recorded for forecast ``forecast_id``: it is open again (a mis-click, a
         judgement made too early). Unknown id: E515; nothing recorded: nothing to do. Returns the forecast."""
@@ -1529,7 +1559,7 @@ def _refile_outcomes(session: Session, old: str, new: str) -> None:
 
 
 def _clear(session: Session, article_id: int) -> None:
-    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow):  # forecasts first: they point at attributions
+    for table in (ForecastRow, AttributionRow, NonResponseRow, EdgeRow, ArticleSentence):  # forecasts first: they point at attributions
         session.execute(delete(table).where(table.article_id == article_id))
 
 
@@ -1574,6 +1604,11 @@ def _store_children(
     session: Session, article_id: int, document: Document, links: dict[tuple[str, str], int] | None = None
 ) -> None:
     speakers: dict[tuple[str, str], int] = dict(links or {})
+    text_ = document.text
+    session.add_all(
+        ArticleSentence(article_id=article_id, start=start, end=end, text=text_[start:end])
+        for start, end in _evidence.sentence_spans(text_)
+    )
     # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
     attributions = [_attribution_row(session, article_id, att, speakers) for att in document.attributions]
     carriers = {row.local_id: row for row in attributions}
@@ -1737,15 +1772,47 @@ def _only_full_name(session: Session, surname: str) -> int | None:
 
 
 def _absorb_surname(session: Session, key: str, full_id: int, cache: dict[tuple[str, str], int]) -> None:
-    """A bare surname stored before its full name arrived joins it, if this is its only full name."""
+    """A bare surname stored before its full name arrived joins it, if this is its only full name: the
+    speaker a bare surname typed person made, and the bare surnames the NER left untyped, which were
+    linked to nobody (see :func:`_link_untyped`)."""
     surname = key.split()[-1]
-    bare = session.scalar(select(Speaker.id).where(Speaker.key == surname, Speaker.type == "person"))
-    if bare is None or _only_full_name(session, surname) != full_id or _kept_apart(session, surname, "person", full_id):
+    if _only_full_name(session, surname) != full_id or _kept_apart(session, surname, "person", full_id):
         return
-    _move_speaker(session, bare, full_id)
-    for cached, speaker_id in list(cache.items()):
-        if speaker_id == bare:
-            cache[cached] = full_id
+    bare = session.scalar(select(Speaker.id).where(Speaker.key == surname, Speaker.type == "person"))
+    if bare is not None:
+        _move_speaker(session, bare, full_id)
+        for cached, speaker_id in list(cache.items()):
+            if speaker_id == bare:
+                cache[cached] = full_id
+    _link_untyped(session, surname, full_id)
+
+
+def _link_untyped(session: Session, surname: str, full_id: int) -> None:
+    """Link the unlinked, untyped, named attributions and own forecasts whose name is ``surname``, titles
+    aside ("Gallyamov", "Mr. Gallyamov"), to ``full_id``, with the forecasts their attributions carry.
+
+    What :func:`_linked_speaker` does for such a name when the full name is there first, done when
+    it comes second. Found through the lower(speaker_name) index (migration 0004): the forms the
+    name can take are listed, so no scan of every unlinked attribution runs per new person.
+    """
+    forms = {surname, surname[:1].upper() + surname[1:]}  # SQLite's lower() leaves a capital Ü as it is
+    forms |= {f"{title}{stop} {form}" for title in _titles() for stop in ("", ".") for form in list(forms)}
+
+    def named(table: Any) -> Any:
+        return (
+            select(table.id, table.speaker_name)
+            .where(table.speaker_id.is_(None), table.speaker_type == "unknown", func.lower(table.speaker_name).in_(forms))
+        )
+
+    rows = session.execute(named(AttributionRow).where(AttributionRow.anonymous.is_(False))).all()
+    moved = [i for i, name in rows if _key_for(name, "person") == surname]
+    own = session.execute(named(ForecastRow).where(ForecastRow.attribution_id.is_(None))).all()
+    forecasts = [i for i, name in own if _key_for(name, "person") == surname]
+    if moved:
+        session.execute(AttributionRow.__table__.update().where(AttributionRow.id.in_(moved)).values(speaker_id=full_id))
+        session.execute(ForecastRow.__table__.update().where(ForecastRow.attribution_id.in_(moved)).values(speaker_id=full_id))
+    if forecasts:
+        session.execute(ForecastRow.__table__.update().where(ForecastRow.id.in_(forecasts)).values(speaker_id=full_id))
 
 
 def _get(session: Session, table: type[Any], row_id: int) -> Any:

@@ -22,6 +22,7 @@ __all__ = [
     "Base",
     "Article",
     "ArticleVersion",
+    "ArticleSentence",
     "Speaker",
     "SpeakerAlias",
     "SpeakerDecision",
@@ -89,6 +90,23 @@ class ArticleVersion(Base):
     published: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8))
     replaced_at: Mapped[datetime] = mapped_column(DateTime)  # when it was replaced, or recorded as older
+
+
+class ArticleSentence(Base):
+    """One sentence of a stored article, indexed for full-text search (forecast evidence, :mod:`~onrecord.store.evidence`).
+
+    Replaced with the article's other rows whenever it is stored again. The index
+    itself is outside the ORM (migration 0007): SQLite's ``sentences_fts``, kept by
+    triggers, or PostgreSQL's stored ``search_vector`` column.
+    """
+
+    __tablename__ = "article_sentences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)  # offsets into articles.text
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Speaker(Base):

@@ -1,0 +1,281 @@
+"""Later reports that may settle a forecast: what a person reads before recording its outcome.
+
+A forecast is judged by what happened after it was made, and a ledger that keeps
+a stream of news usually holds the answer already: "Trump will win Iowa"
+(November) meets "Cruz won the Iowa caucuses" (February). This module finds
+such sentences. It suggests; it never decides: whether a sentence settles the
+forecast is a person's call (``onrecord outcome``), so every suggestion carries
+its article, date and exact offsets for them to check.
+
+How it finds them. Every stored article's sentences are indexed for full-text
+search (SQLite FTS5 with the Porter stemmer, or PostgreSQL's English
+``tsvector``: the same engines ``onrecord search`` uses). A forecast's *terms*
+are its content words, less stop words and the words that make it a forecast
+("will", "likely", "expect": they say nothing of the event). A candidate
+sentence must hold at least two of them,
+come from another article, and from one published on or after the forecast's
+(any other article when the forecast's is undated); a forecast with fewer than two
+terms ("it will work") names no event to look for and gets no suggestions. Candidates are ranked by
+the engine's relevance (BM25 / ``ts_rank``), best sentence per article first.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ..data import read_lines
+
+__all__ = ["Evidence", "find", "forecast_terms", "sentence_spans"]
+
+#: The least share of a forecast's terms (weighed by rarity) a sentence must hold to be suggested.
+MIN_COVERAGE = 0.5
+#: Sentences the engine's first ranking hands on to be weighed, per forecast.
+_CANDIDATES = 200
+#: Terms kept from one forecast: enough to name an event, few enough that the pairs stay a small query.
+MAX_TERMS = 8
+
+#: A possible sentence end: a stop, question or exclamation mark (closing quotes or brackets may
+#: follow) and white space before a capital, a digit or an opening quote; or a line break.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*[ \t]+(?=[\"'“‘(\[]?[A-Z0-9])|\n")
+#: The word before a stop that abbreviates rather than ends: an initial ("J."), an acronym ("U.S.").
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[/,.:-]\d+)*")
+
+
+@dataclass
+class Evidence:
+    """One sentence of a later article that may say what became of a forecast."""
+
+    forecast_id: int
+    article_id: int
+    title: str | None
+    publisher: str | None
+    published: str | None
+    url: str | None
+    sentence: str
+    start: int  # character offsets of ``sentence`` in the article's stored text
+    end: int
+    terms: list[str] = field(default_factory=list)  # the forecast's terms the sentence holds
+    looks_ahead: bool = False  # it has a forecast's words itself: more likely a repeat than a report
+    coverage: float = 0.0  # the share of the forecast's terms it holds, each weighed by its rarity in the ledger
+    score: float = 0.0  # the search engine's relevance: higher is better, comparable within one forecast
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sentence_spans(text_: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text_``, white space trimmed, empty ones left out.
+
+    A plain splitter, not spaCy's parse: the store indexes text it did not parse (articles stored
+    before this index existed are split by the migration), and a sentence boundary a little off
+    costs a suggestion some context, not its place in the ranking.
+    """
+    cuts = [0]
+    for match in _BOUNDARY.finditer(text_):
+        before = text_[max(0, match.start() - 12) : match.start()].split()[-1:] or [""]
+        if match.group() == "\n" or not (_ABBREVIATION.search(before[0]) or before[0].lower() in _titles()):
+            cuts.append(match.end())
+    cuts.append(len(text_))
+    spans = []
+    for start, end in zip(cuts, cuts[1:]):
+        while start < end and text_[start].isspace():
+            start += 1
+        while end > start and text_[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def forecast_terms(forecast: str) -> list[str]:
+    """The words of ``forecast`` that name its event, lower-cased, in order, at most :data:`MAX_TERMS`.
+
+    Names and numbers go first when there are too many: "Clinton" and "2016" find the event
+    better than "campaign" does.
+    """
+    words = []
+    for match in _WORD.finditer(forecast):
+        word = match.group().lower().replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        if "'" in word:  # a contraction ("i'm", "won't"): its parts are stop words
+            continue
+        if len(word) > (1 if word[0].isdigit() else 2) and word not in _ignored() and word not in words:
+            words.append(word)
+    if len(words) <= MAX_TERMS:
+        return words
+    named = _names(forecast)
+    keep = set(sorted(words, key=lambda w: w not in named)[:MAX_TERMS])
+    return [w for w in words if w in keep]
+
+
+def _names(forecast: str) -> set[str]:
+    """The words of ``forecast`` written as names or numbers (capitalised, or digits), lower-cased.
+
+    A capitalised first word counts as a name: a forecast that starts a sentence starts with its
+    subject more often than not ("Smith will resign"), and an event has its other words.
+    """
+    return {m.group().lower() for m in _WORD.finditer(forecast) if m.group()[0].isupper() or m.group()[0].isdigit()}
+
+
+@functools.cache
+def _titles() -> frozenset[str]:
+    """Titles written with a stop ("Sen.", "Dr."), which a name follows rather than a new sentence."""
+    titles = (line.split("=")[0].strip() for line in read_lines("resolve_titles.txt"))
+    return frozenset(t for t in titles if t.endswith("."))
+
+
+@functools.cache
+def _ignored() -> frozenset[str]:
+    """Stop words (spaCy's English list) and the words that make a sentence a forecast."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    listed = itertools.chain(
+        _forecast_words(),
+        read_lines("forecast_cue_verbs.txt"),
+        read_lines("forecast_intention_verbs.txt"),
+        read_lines("forecast_forward_words.txt"),
+        read_lines("evidence_ignored_words.txt"),
+    )
+    words = {w for phrase in listed for w in phrase.lower().split()}
+    return frozenset(STOP_WORDS | words)
+
+
+@functools.cache
+def _forecast_words() -> frozenset[str]:
+    """Words that make a sentence look ahead (the estimative scale): a later sentence holding one
+    repeats or revises the forecast rather than reporting what came of it."""
+    phrases = [line.split("\t")[0] for line in read_lines("forecast_estimative.tsv", inline_comments=False)]
+    return frozenset(w for phrase in phrases for w in phrase.lower().split()) - {"set", "bound", "sure", "going"}
+
+
+def search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | None:
+    """The query for sentences holding two of ``terms``, and its parameters; None for fewer than two terms
+    (one word, "it will work", names no event that a sentence could settle).
+
+    Columns: article id, start, end, sentence, score (higher is better), and the
+    sentence with each matched word between ``\\x02`` and ``\\x03``. Filters on the article
+    come as ``:article_id`` (the forecast's own, left out), ``:since`` (a date or None) and
+    ``:limit``.
+    """
+    if len(terms) < 2:
+        return None
+    pairs = list(itertools.combinations(terms, 2))
+    if dialect == "sqlite":
+        query = " OR ".join("(" + " AND ".join(f'"{t}"' for t in pair) + ")" for pair in pairs)
+        sql = text(
+            "SELECT s.article_id, s.start, s.end, s.text, -bm25(sentences_fts) AS score, "
+            "highlight(sentences_fts, 0, char(2), char(3)) AS marked "
+            "FROM sentences_fts JOIN article_sentences s ON s.id = sentences_fts.rowid "
+            "JOIN articles a ON a.id = s.article_id "
+            "WHERE sentences_fts MATCH :q AND s.article_id != :article_id "
+            "AND (:since IS NULL OR a.published_on >= :since) "
+            "ORDER BY score DESC LIMIT :limit"
+        )
+    elif dialect == "postgresql":
+        query = " | ".join("(" + " & ".join(_lexeme(t) for t in pair) + ")" for pair in pairs)
+        sql = text(
+            "SELECT s.article_id, s.start, s.end, s.text, ts_rank(s.search_vector, q) AS score, "
+            "ts_headline('english', s.text, q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true') "
+            "AS marked FROM article_sentences s, to_tsquery('english', :q) q, articles a "
+            "WHERE a.id = s.article_id AND s.search_vector @@ q AND s.article_id != :article_id "
+            "AND (CAST(:since AS date) IS NULL OR a.published_on >= CAST(:since AS date)) "
+            "ORDER BY score DESC LIMIT :limit"
+        )
+    else:
+        return None
+    return sql, {"q": query}
+
+
+def _lexeme(term: str) -> str:
+    """``term`` as a PostgreSQL tsquery operand: its words as a phrase ("9/11" is "9 <-> 11")."""
+    return " <-> ".join(re.findall(r"\w+", term))
+
+
+@dataclass
+class Found:
+    """One suggestion as the index gives it, before the ledger adds its article's metadata."""
+
+    article_id: int
+    start: int
+    end: int
+    sentence: str
+    terms: list[str]
+    looks_ahead: bool
+    coverage: float
+    score: float
+
+
+def find(connection: Connection, forecast: str, article_id: int, since: date | None, limit: int) -> list[Found]:
+    """The best sentence of each of up to ``limit`` articles for ``forecast`` (of article ``article_id``).
+
+    The engine's query finds sentences with two of the forecast's terms; they are then ranked
+    by how much of the forecast they cover, each term weighed by its rarity in the ledger
+    (inverse sentence frequency): a sentence with "boycott" and "speech" speaks to "rabbis to
+    boycott Trump's speech" more than one with "Trump" and "Republican". Sentences covering
+    less than :data:`MIN_COVERAGE`, and those holding only names and numbers (none of the words
+    that say what happens), are dropped; reports come before sentences that look ahead.
+    """
+    terms = forecast_terms(forecast)
+    built = search_sql(connection.dialect.name, terms)
+    if built is None:
+        return []
+    sql, params = built
+    rows = connection.execute(sql, {**params, "article_id": article_id, "since": since, "limit": _CANDIDATES}).all()
+    weights = _rarity(connection, terms)
+    whole = sum(weights.values())
+    events = set(terms) - _names(forecast)  # what happens, as against who and when
+    best: dict[int, Found] = {}
+    for article, start, end, sentence, score, marked in rows:
+        matched = _marked_terms(marked or "", terms)
+        coverage = sum(weights[t] for t in matched) / whole if whole else 0.0
+        if coverage < MIN_COVERAGE or (events and events.isdisjoint(matched)):
+            continue
+        if article in best and best[article].coverage >= coverage:
+            continue
+        ahead = any(w.lower() in _forecast_words() for w in _WORD.findall(sentence))
+        best[article] = Found(article, start, end, sentence, matched, ahead, round(coverage, 3), float(score))
+    return sorted(best.values(), key=lambda f: (f.looks_ahead, -f.coverage, -f.score))[:limit]
+
+
+def _rarity(connection: Connection, terms: list[str]) -> dict[str, float]:
+    """Each term's inverse sentence frequency in the ledger, log((N + 1) / (n + 0.5)), counted by the index."""
+    total = connection.execute(text("SELECT count(*) FROM article_sentences")).scalar() or 0
+    weights = {}
+    for term in terms:
+        sql, params = _term_count(connection.dialect.name, term)
+        count = connection.execute(sql, params).scalar() or 0
+        weights[term] = math.log((total + 1) / (count + 0.5))
+    return weights
+
+
+def _term_count(dialect: str, term: str) -> tuple[Any, dict[str, Any]]:
+    if dialect == "sqlite":
+        return text("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH :q"), {"q": f'"{term}"'}
+    return (
+        text("SELECT count(*) FROM article_sentences WHERE search_vector @@ to_tsquery('english', :q)"),
+        {"q": _lexeme(term)},
+    )
+
+
+def _marked_terms(marked: str, terms: list[str]) -> list[str]:
+    """The forecast's terms the engine marked in a sentence, matched by stem (the words may differ: "pass", "passed")."""
+    found = {w.lower() for w in re.findall("\x02(.*?)\x03", marked)}
+    return [t for t in terms if any(_same_stem(t, w) for w in found)]
+
+
+def _same_stem(term: str, word: str) -> bool:
+    """Whether ``word`` is plausibly the engine's match for ``term``: a shared start of all but their
+    last three letters (at least three), which is what Porter's suffixes leave."""
+    stem = min(len(term), len(word), max(3, len(term) - 3))
+    return term[:stem] == word[:stem]

@@ -1,0 +1,136 @@
+"""Forecast evidence: later sentences of the ledger that may settle a forecast.
+
+The splitter and the term picker are plain functions; the search runs on SQLite and on
+PostgreSQL (``ledger`` fixture, see conftest.py), with documents made by hand.
+"""
+
+from datetime import date
+
+import pytest
+
+from onrecord.model import Document, Forecast, Span, SpeakerRef
+from onrecord.store import Ledger
+from onrecord.store.evidence import MAX_TERMS, forecast_terms, sentence_spans
+
+
+def test_sentences_split_at_stops_and_lines_with_offsets_into_the_text():
+    text = '  Headline without a stop\n\nHe said: "It will rain." Then it did!  Is it over? Yes.\n'
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Headline without a stop", 'He said: "It will rain."', "Then it did!", "Is it over?", "Yes.",
+    ]
+
+
+def test_a_stop_inside_a_word_or_number_does_not_end_a_sentence():
+    text = "Turnout rose 3.5 percent in the U.S.A. this year, officials said."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [text]
+
+
+def test_terms_drop_stop_words_and_the_words_that_make_a_forecast():
+    assert forecast_terms("Military coup in Russia is likely") == ["military", "coup", "russia"]
+    assert forecast_terms("Trump will probably win the Iowa caucuses next February") == ["trump", "win", "iowa", "caucuses"]
+    assert forecast_terms("Putin’s regime is expected to collapse by 2024") == ["putin", "regime", "collapse", "2024"]
+
+
+def test_contractions_and_one_word_forecasts_give_nothing_to_search_for():
+    assert forecast_terms("I'm not going to win") == ["win"]
+    assert forecast_terms("it's going to work") == ["work"]
+
+
+def test_long_forecasts_keep_names_and_numbers_first():
+    text = ("the committee will vote on the proposed amendment, the budget, the tariff schedule, the pension "
+            "reform and the housing package that Smith drafted in 2019")
+    terms = forecast_terms(text)
+    assert len(terms) == MAX_TERMS and "smith" in terms and "2019" in terms
+    assert terms == sorted(terms, key=lambda t: text.lower().index(t))  # still in the forecast's order
+
+
+def _article(text, published, *, forecast=None, title="T"):
+    forecasts = []
+    if forecast:
+        at = text.index(forecast)
+        forecasts = [Forecast(id="f1", text=Span.of(text, at, at + len(forecast)),
+                              speaker=SpeakerRef("e1", "Jane Roe", "person", True), probability=0.9)]
+    return Document(text=text, title=title, publisher="Reuters", published=published, forecasts=forecasts, model="test@0")
+
+
+def test_later_sentences_that_share_the_forecasts_terms_are_suggested(ledger):
+    ledger.add(_article("Roe said the Senate will pass the tax bill.\nMarkets were calm.", "2024-01-10",
+                        forecast="the Senate will pass the tax bill"))
+    later = "The weather was fine. The Senate passed the tax bill on Tuesday by two votes. Nobody cheered."
+    later_id, _ = ledger.add(_article(later, "2024-03-02", title="Senate vote"))
+    ledger.add(_article("The Senate met about a tax bill long before.", "2023-05-01"))  # earlier: never evidence
+    ledger.add(_article("A bill about farms was signed.", "2024-04-01"))  # one term only: not enough
+    forecast_id = ledger.forecasts()[0].id
+
+    found = ledger.evidence(forecast_id)
+    assert [e.article_id for e in found] == [later_id]
+    best = found[0]
+    assert best.sentence == "The Senate passed the tax bill on Tuesday by two votes."
+    assert later[best.start:best.end] == best.sentence
+    assert best.title == "Senate vote" and best.published == "2024-03-02" and best.score > 0
+    assert set(best.terms) == {"senate", "pass", "tax", "bill"}
+
+
+def test_evidence_follows_an_article_stored_again_and_is_empty_without_terms(ledger):
+    text = "Roe said the Senate will pass the tax bill."
+    ledger.add(_article(text, "2024-01-10", forecast="the Senate will pass the tax bill"))
+    first, _ = ledger.add(_article("The Senate passed the tax bill.", "2024-02-01"))
+    ledger.add(_article("The Senate passed the tax bill.", "2024-02-01", title="Stored again"))  # its sentences replaced, not doubled
+    found = ledger.evidence(ledger.forecasts()[0].id)
+    assert [(e.article_id, e.title) for e in found] == [(first, "Stored again")]
+
+    ledger.add(_article("Roe said it will happen.", "2024-01-11", forecast="it will happen"))
+    vague = next(f for f in ledger.forecasts() if f.text == "it will happen")
+    assert ledger.evidence(vague.id) == []
+
+
+def test_a_sentence_with_only_the_forecasts_names_is_not_evidence(ledger):
+    ledger.add(_article("Roe said Smith will resign from the Senate.", "2024-01-10", forecast="Smith will resign from the Senate"))
+    ledger.add(_article("Smith spoke in the Senate on Monday.", "2024-02-01"))  # who and where, not what happens
+    resigned, _ = ledger.add(_article("Smith resigned on Friday.", "2024-02-02"))
+    assert [e.article_id for e in ledger.evidence(ledger.forecasts()[0].id)] == [resigned]
+
+
+def test_reports_come_before_sentences_that_look_ahead(ledger):
+    ledger.add(_article("Roe said the Senate will pass the tax bill.", "2024-01-10", forecast="the Senate will pass the tax bill"))
+    ahead, _ = ledger.add(_article("The Senate will likely pass the tax bill, Doe said.", "2024-02-01"))
+    report, _ = ledger.add(_article("The tax bill passed the Senate.", "2024-03-01"))
+    found = ledger.evidence(ledger.forecasts()[0].id)
+    assert [(e.article_id, e.looks_ahead) for e in found] == [(report, False), (ahead, True)]
+
+
+def test_unknown_forecast_is_E515(ledger):
+    from onrecord.store import StoreError
+
+    with pytest.raises(StoreError) as err:
+        ledger.evidence(999)
+    assert err.value.code == "E515"
+
+
+def test_articles_stored_before_the_index_are_split_by_the_migration(tmp_path):
+    """A ledger made by an onrecord without the sentence index gets its stored articles indexed on upgrade."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text as sql
+
+    from onrecord.store.ledger import _MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0006")
+        conn.execute(sql(
+            "INSERT INTO articles (content_hash, text, ingested_at, record, published, published_on) "
+            "VALUES ('h', 'The Senate passed the tax bill. It was late.', '2024-01-01', '{}', '2024-03-02', '2024-03-02')"
+        ))
+    engine.dispose()
+    with Ledger.open(url) as ledger:
+        ledger.add(_article("Roe said the Senate will pass the tax bill.", "2024-01-10",
+                            forecast="the Senate will pass the tax bill"))
+        found = ledger.evidence(ledger.forecasts()[0].id)
+        assert [e.sentence for e in found] == ["The Senate passed the tax bill."]
