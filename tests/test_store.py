@@ -390,6 +390,45 @@ def test_an_untyped_bare_surname_joins_the_one_person_of_that_surname(ledger):
     assert len(ledger.quotes(speaker="Abbas Gallyamov")) == 2
 
 
+@pytest.mark.parametrize("bare", ["Gallyamov", "Mr. Gallyamov"])
+@pytest.mark.parametrize("full_first", [True, False])
+def test_an_untyped_bare_surname_joins_its_full_name_whichever_came_first(ledger, bare, full_first):
+    """The untyped "Gallyamov" of an article stored before "Abbas Gallyamov" arrived is linked when he does."""
+    from onrecord.model import Forecast
+
+    full = _person_doc('Abbas Gallyamov said "taxes will rise" in article 1.', "Abbas Gallyamov")
+    text = f'{bare} said "taxes will rise" in article 2. {bare} expects rain.'
+    untyped = doc(text, [("a1", bare, "taxes will rise", {"stype": "unknown"})])
+    untyped.forecasts = [
+        Forecast("f1", Span.of(text, text.index("taxes"), text.index("taxes") + 15), attribution="a1"),
+        Forecast("f2", Span.of(text, text.index("rain"), text.index("rain") + 4), speaker=SpeakerRef("e9", bare, "unknown", True)),
+    ]
+    acme = doc('Acme said "taxes will rise" in article 3.', [("a1", "Acme", "taxes will rise", {"stype": "unknown"})])
+    for d in ([full, untyped, acme] if full_first else [untyped, acme, full]):
+        ledger.add(d)
+    assert [(s.name, s.attributions, s.articles) for s in ledger.speakers()] == [("Abbas Gallyamov", 2, 2)]
+    assert len(ledger.quotes(speaker="Abbas Gallyamov")) == 2  # "Acme": linked to nobody
+    gallyamov = ledger.speakers()[0].id
+    assert {f.text: f.speaker_id for f in ledger.forecasts()} == {"taxes will rise": gallyamov, "rain": gallyamov}
+
+
+def test_an_untyped_bare_surname_stays_apart_when_split_off_or_ambiguous(ledger):
+    ledger.add(doc('Clinton said "taxes will rise" in article 1.', [("a1", "Clinton", "taxes will rise", {"stype": "unknown"})]))
+    ledger.add(_person_doc('Hillary Clinton said "taxes will rise" in article 2.', "Hillary Clinton"))
+    assert {s.name: s.attributions for s in ledger.speakers()} == {"Hillary Clinton": 2}
+    ledger.split_speaker("Hillary Clinton", "Clinton")  # a person decided that "Clinton" is someone else
+    ledger.add(doc('Clinton said "taxes will rise" in article 3.', [("a1", "Clinton", "taxes will rise", {"stype": "unknown"})]))
+    ledger.add(_person_doc('Hillary Clinton said "taxes will rise" in article 4.', "Hillary Clinton"))
+    assert ledger.speaker_info("Hillary Clinton").attributions == 2
+    # linked to the one Roe there is when he comes, as it would have been had he come first; a second Roe
+    # later leaves that link, and a new bare "Roe" then is ambiguous: linked to nobody
+    ledger.add(doc('Roe said "taxes will rise" in article 5.', [("a1", "Roe", "taxes will rise", {"stype": "unknown"})]))
+    ledger.add(_person_doc('Jane Roe said "taxes will rise" in article 6.', "Jane Roe"))
+    ledger.add(_person_doc('John Roe said "taxes will rise" in article 7.', "John Roe"))
+    ledger.add(doc('Roe said "taxes will rise" in article 8.', [("a1", "Roe", "taxes will rise", {"stype": "unknown"})]))
+    assert {s.name: s.attributions for s in ledger.speakers() if "Roe" in s.name} == {"Jane Roe": 2, "John Roe": 1}
+
+
 def test_storing_an_article_again_keeps_its_speaker_links(ledger):
     """A bare surname linked while unambiguous stays linked when its article is stored again."""
     docs = [_person_doc(f'{name} said "taxes will rise" in article {i}.', name)
