@@ -134,3 +134,55 @@ def test_articles_stored_before_the_index_are_split_by_the_migration(tmp_path):
                             forecast="the Senate will pass the tax bill"))
         found = ledger.evidence(ledger.forecasts()[0].id)
         assert [e.sentence for e in found] == ["The Senate passed the tax bill."]
+
+
+# --- the command, the REST route and the page ------------------------------------------------------
+
+
+def _senate_ledger(db_url):
+    with Ledger.open(db_url) as ledger:
+        ledger.add(_article("Roe said the Senate will pass the tax bill.", "2024-01-10",
+                            forecast="the Senate will pass the tax bill", title="Tax vote ahead"))
+        later, _ = ledger.add(_article("The Senate passed the tax bill on Tuesday.", "2024-03-02", title="Senate vote"))
+        return ledger.forecasts()[0].id, later
+
+
+def test_the_evidence_command_lists_later_sentences(db_url, capsys):
+    import json
+
+    from onrecord.cli import main
+
+    forecast_id, later = _senate_ledger(db_url)
+    assert main(["evidence", str(forecast_id), "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert f"forecast {forecast_id} (Jane Roe: 'the Senate will pass the tax bill', 2024-01-10)" in out
+    assert "The Senate passed the tax bill on Tuesday." in out
+    assert main(["evidence", str(forecast_id), "--format", "json", "--db", db_url]) == 0
+    [found] = json.loads(capsys.readouterr().out)
+    assert found["article_id"] == later and found["terms"] == ["senate", "pass", "tax", "bill"]
+    assert main(["evidence", "999", "--db", db_url]) == 1
+    assert "[E515]" in capsys.readouterr().err
+
+
+def test_the_evidence_route_and_the_forecast_page(db_url):
+    from fastapi.testclient import TestClient
+
+    from test_api import _app
+
+    forecast_id, later = _senate_ledger(db_url)
+    app = _app(db_url)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        got = client.get(f"/api/v1/forecasts/{forecast_id}/evidence", params={"limit": 1}).json()
+        assert got["forecast_id"] == forecast_id
+        assert [(e["article_id"], e["sentence"]) for e in got["items"]] == [(later, "The Senate passed the tax bill on Tuesday.")]
+        missing = client.get("/api/v1/forecasts/999/evidence")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "E603"
+        assert client.get(f"/api/v1/forecasts/{forecast_id}/evidence", params={"limit": 0}).status_code == 422
+
+        page = client.get(f"/forecasts/{forecast_id}")
+        assert page.status_code == 200
+        assert "The Senate passed the tax bill on Tuesday." in page.text and f'href="/articles/{later}"' in page.text
+        listing = client.get("/forecasts").text
+        assert f'href="/forecasts/{forecast_id}#evidence"' in listing
+        assert client.get("/forecasts/999").status_code == 404
+    app.state.onrecord.ledger.close()

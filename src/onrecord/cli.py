@@ -137,15 +137,16 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True)
     exp.add_argument("--out", "-o", type=output_file, help="file to write (default: stdout)")
     _db(exp)
-    fc = _forecast_parsers(sub)
-    for p in (se, qu, sp, sub.choices["outlets"], fc):
+    fc, evd = _forecast_parsers(sub)
+    for p in (se, qu, sp, sub.choices["outlets"], fc, evd):
         p.add_argument("--format", "-f", choices=ROW_FORMATS, default="table", help="table (default), json or csv")
         _db(p)
 
 
-def _forecast_parsers(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """``forecasts``, ``outcome``, ``record``: the forecasts the ledger holds, what became of them, and
-    speakers' track records. Returns ``forecasts``, whose --format and --db the other query commands share."""
+def _forecast_parsers(sub: argparse._SubParsersAction) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """``forecasts``, ``outcome``, ``evidence``, ``record``: the forecasts the ledger holds, what became of them,
+    and speakers' track records. Returns ``forecasts`` and ``evidence``, whose --format and --db the other
+    query commands share."""
     from .model import OUTCOMES
 
     fc = sub.add_parser("forecasts", help="stored forecasts: who said what would happen, how sure, by when, and what became of it")
@@ -172,13 +173,18 @@ def _forecast_parsers(sub: argparse._SubParsersAction) -> argparse.ArgumentParse
                     help="the day the outcome was known, YYYY-MM-DD (default today)")
     _db(oc)
 
+    evd = sub.add_parser("evidence", help="sentences of later articles that may say what became of a forecast: "
+                                          "suggestions to read before recording its outcome")
+    evd.add_argument("id", type=count, metavar="ID", help="the forecast's id, as onrecord forecasts lists it")
+    evd.add_argument("--limit", "-n", type=count, default=5, help="at most this many articles, one sentence each (default 5)")
+
     rc = sub.add_parser("record", help="a speaker's forecasting track record (hit rate, Brier score, calibration), or the leaderboard")
     rc.add_argument("speaker", nargs="?", metavar="SPEAKER",
                     help="an id or a name; without one, every speaker with judged forecasts, best Brier score first")
     rc.add_argument("--min-judged", type=count, default=1, help="leaderboard: only speakers with at least N judged forecasts (default 1)")
     rc.add_argument("--format", "-f", choices=("table", "json"), default="table", help="table (default) or json")
     _db(rc)
-    return fc
+    return fc, evd
 
 
 def _speaker_decision_parsers(sp: argparse.ArgumentParser) -> None:
@@ -553,7 +559,9 @@ def _eval_forecasts(args: argparse.Namespace) -> int:
 
 # --- the ledger ---------------------------------------------------------------------------
 
-_LEDGER_COMMANDS = ("ingest", "reprocess", "search", "quotes", "speakers", "outlets", "export", "forecasts", "outcome", "record")
+_LEDGER_COMMANDS = (
+    "ingest", "reprocess", "search", "quotes", "speakers", "outlets", "export", "forecasts", "outcome", "evidence", "record",
+)
 #: Exit status when the ledger database cannot be opened, migrated or queried.
 _EXIT_STORE = 1
 _PROGRESS_EVERY = 25
@@ -687,7 +695,7 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
         return _export(args, ledger)
     if args.command == "speakers" and args.speakers_action:
         return _speaker_action(args, ledger)
-    if args.command in ("forecasts", "outcome", "record"):
+    if args.command in ("forecasts", "outcome", "evidence", "record"):
         return _forecast_command(args, ledger)
     if args.command == "search":
         rows, columns = ledger.search(args.text, limit=args.limit), ("score",) + _QUOTE_COLUMNS
@@ -744,6 +752,7 @@ def _speaker_text(info) -> str:
 
 
 _FORECAST_COLUMNS = ("id", "published", "speaker", "forecast", "said", "due", "outcome")
+_EVIDENCE_COLUMNS = ("article_id", "published", "publisher", "sentence", "terms")
 _RECORD_COLUMNS = ("speaker_id", "speaker", "forecasts", "judged", "came_true", "hit_rate", "brier", "open", "overdue")
 
 
@@ -766,6 +775,13 @@ def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
         f = ledger.record_outcome(args.id, args.outcome, note=args.note, source=args.source, judged_on=args.judged_on)
         said = f"{f.speaker}: " if f.speaker else ""
         print(f"forecast {f.id} ({said}{f.text!r}) recorded as {f.outcome}, judged on {f.judged_on}")
+    elif args.command == "evidence":
+        found = ledger.evidence(args.id, limit=args.limit)
+        if args.format == "table":
+            f = ledger.forecast(args.id)
+            print(f"forecast {args.id} ({f.speaker + ': ' if f.speaker else ''}{f.text!r}, {f.published or 'undated'}); "
+                  f"later sentences that may say what became of it ({len(found)}):")
+        sys.stdout.write(format_rows([e.to_dict() for e in found], _EVIDENCE_COLUMNS, args.format))
     elif args.speaker is not None:
         record = ledger.track_record(args.speaker)
         print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else _record_text(record))

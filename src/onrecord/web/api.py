@@ -373,6 +373,21 @@ def one_forecast(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[s
     return found.to_dict()
 
 
+@router.get("/forecasts/{forecast_id}/evidence", tags=["forecasts"], responses={**_ERRORS, **_NOT_FOUND},
+            summary="Sentences of later articles that may say what became of a forecast")
+def evidence(
+    request: Request,
+    forecast_id: int = Path(..., ge=1),
+    limit: int = Query(5, ge=1, le=50, description="at most this many articles, one sentence each"),
+) -> dict[str, Any]:
+    """Suggestions to read before recording an outcome, never an outcome: sentences of articles published on or
+    after the forecast's that hold its event's words (``terms``), with offsets into their article's text;
+    ``looks_ahead`` marks sentences that themselves predict (a repeat more often than a report)."""
+    with _missing_is_404("E515", "forecast", forecast_id, "list them at /api/v1/forecasts"):
+        found = state_of(request).ledger.evidence(forecast_id, limit=limit)
+    return {"forecast_id": forecast_id, "items": [e.to_dict() for e in found]}
+
+
 @router.get("/speakers/{speaker_id}/record", tags=["speakers", "forecasts"], responses={**_ERRORS, **_NOT_FOUND},
             summary="One speaker's forecasting track record")
 def record(request: Request, speaker_id: int = Path(..., ge=1)) -> dict[str, Any]:

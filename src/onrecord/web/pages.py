@@ -211,6 +211,19 @@ def forecasts(request: Request, speaker: str = "", open: str = "", offset: int =
     return _forecasts_page(request, speaker=speaker, open_only=bool(open), offset=offset)
 
 
+@router.get("/forecasts/{forecast_id}", response_class=HTMLResponse)
+def forecast(request: Request, forecast_id: int) -> HTMLResponse:
+    """One forecast with its outcome form and the later sentences that may say what became of it."""
+    ledger = state_of(request).ledger
+    found = ledger.forecast(forecast_id)
+    if found is None:
+        raise WebError(404, "E603", what="forecast", ref=forecast_id, hint="see them at /forecasts")
+    return _render(
+        request, "forecast.html", forecast=found, evidence=ledger.evidence(forecast_id), outcomes=OUTCOMES,
+        back=_here(request),
+    )
+
+
 def _forecasts_page(
     request: Request, *, speaker: str = "", open_only: bool = False, offset: int = 0, status: int = 200,
     error: OnrecordError | None = None,
