@@ -92,6 +92,27 @@ def test_a_sentence_with_only_the_forecasts_names_is_not_evidence(ledger):
     assert [e.article_id for e in ledger.evidence(ledger.forecasts()[0].id)] == [resigned]
 
 
+def test_a_plan_without_its_own_subject_is_about_its_speaker(ledger):
+    ledger.add(_article("Roe said she plans to veto the tax bill.", "2024-01-10", forecast="to veto the tax bill"))
+    ledger.add(_article("Doe vetoed the tax bill.", "2024-02-01"))  # the same event, someone else
+    roe, _ = ledger.add(_article("Governor Roe vetoed the tax bill on Friday.", "2024-02-02"))
+    [found] = ledger.evidence(ledger.forecasts()[0].id)
+    assert found.article_id == roe and "roe" in found.terms
+
+
+def test_a_headline_in_title_case_has_no_names_by_its_capitals():
+    from onrecord.store.evidence import _names
+
+    assert _names("Trump Would Put Liberals On Court") == set()
+    assert _names("Military coup in Russia by 2025") == {"military", "russia", "2025"}
+
+
+def test_the_forecasts_own_sentence_in_another_copy_is_not_evidence(ledger):
+    ledger.add(_article("Roe said the Senate will pass the tax bill.", "2024-01-10", forecast="the Senate will pass the tax bill"))
+    ledger.add(_article("Roe said the Senate will pass the tax bill, a wire copy.", "2024-01-10"))
+    assert ledger.evidence(ledger.forecasts()[0].id) == []
+
+
 def test_reports_come_before_sentences_that_look_ahead(ledger):
     ledger.add(_article("Roe said the Senate will pass the tax bill.", "2024-01-10", forecast="the Senate will pass the tax bill"))
     ahead, _ = ledger.add(_article("The Senate will likely pass the tax bill, Doe said.", "2024-02-01"))

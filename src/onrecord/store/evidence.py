@@ -123,9 +123,13 @@ def _names(forecast: str) -> set[str]:
     """The words of ``forecast`` written as names or numbers (capitalised, or digits), lower-cased.
 
     A capitalised first word counts as a name: a forecast that starts a sentence starts with its
-    subject more often than not ("Smith will resign"), and an event has its other words.
+    subject more often than not ("Smith will resign"), and an event has its other words. In a
+    headline's title case ("Trump Would Put Liberals On Court") capitals say nothing: only numbers count.
     """
-    return {m.group().lower() for m in _WORD.finditer(forecast) if m.group()[0].isupper() or m.group()[0].isdigit()}
+    words = [m.group() for m in _WORD.finditer(forecast)]
+    capitalised = [w for w in words if w[0].isupper()]
+    title_case = len(words) >= 4 and len(capitalised) >= 0.6 * len(words)
+    return {w.lower() for w in words if w[0].isdigit() or (w[0].isupper() and not title_case)}
 
 
 @functools.cache
@@ -216,17 +220,29 @@ class Found:
     score: float
 
 
-def find(connection: Connection, forecast: str, article_id: int, since: date | None, limit: int) -> list[Found]:
+def find(
+    connection: Connection, forecast: str, article_id: int, since: date | None, limit: int, *,
+    speaker: str | None = None, speaker_type: str | None = None,
+) -> list[Found]:
     """The best sentence of each of up to ``limit`` articles for ``forecast`` (of article ``article_id``).
 
     The engine's query finds sentences with two of the forecast's terms; they are then ranked
     by how much of the forecast they cover, each term weighed by its rarity in the ledger
     (inverse sentence frequency): a sentence with "boycott" and "speech" speaks to "rabbis to
-    boycott Trump's speech" more than one with "Trump" and "Republican". Sentences covering
-    less than :data:`MIN_COVERAGE`, and those holding only names and numbers (none of the words
-    that say what happens), are dropped; reports come before sentences that look ahead.
+    boycott Trump's speech" more than one with "Trump" and "Republican". A sentence is dropped
+    when it covers less than :data:`MIN_COVERAGE`, when it holds none of the words that say what
+    happens (only names and numbers), or none of the names when the forecast has some (the
+    same words about someone else), or when it is the forecast's own sentence again (another
+    copy of the story). A forecast with no subject of its own ("to boycott the speech", "he
+    will resign") is about its named ``speaker``, whose name a sentence must then hold.
+    Reports come before sentences that look ahead.
     """
     terms = forecast_terms(forecast)
+    names = _names(forecast)
+    subject = _subject(forecast, speaker, speaker_type)
+    if subject and subject not in terms:
+        terms = [subject, *terms][: MAX_TERMS + 1]
+        names.add(subject)
     built = search_sql(connection.dialect.name, terms)
     if built is None:
         return []
@@ -234,18 +250,45 @@ def find(connection: Connection, forecast: str, article_id: int, since: date | N
     rows = connection.execute(sql, {**params, "article_id": article_id, "since": since, "limit": _CANDIDATES}).all()
     weights = _rarity(connection, terms)
     whole = sum(weights.values())
-    events = set(terms) - _names(forecast)  # what happens, as against who and when
+    events = set(terms) - names  # what happens, as against who and when
+    named = set(terms) & names
+    echo = _plain(forecast)
     best: dict[int, Found] = {}
     for article, start, end, sentence, score, marked in rows:
         matched = _marked_terms(marked or "", terms)
         coverage = sum(weights[t] for t in matched) / whole if whole else 0.0
-        if coverage < MIN_COVERAGE or (events and events.isdisjoint(matched)):
+        if coverage < MIN_COVERAGE or (events and events.isdisjoint(matched)) or (named and named.isdisjoint(matched)):
             continue
-        if article in best and best[article].coverage >= coverage:
+        if subject and subject not in matched:
+            continue
+        if (article in best and best[article].coverage >= coverage) or echo in _plain(sentence):
             continue
         ahead = any(w.lower() in _forecast_words() for w in _WORD.findall(sentence))
         best[article] = Found(article, start, end, sentence, matched, ahead, round(coverage, 3), float(score))
     return sorted(best.values(), key=lambda f: (f.looks_ahead, -f.coverage, -f.score))[:limit]
+
+
+#: Speakers whose name can stand for a forecast's missing subject: someone who can be named in a later report.
+_NAMED_TYPES = frozenset({"person", "organisation", "government", "media_outlet"})
+#: The pronouns that stand for a speaker as a clause's subject (a closed class of English, not a lexicon).
+_SUBJECT_PRONOUNS = frozenset({"i", "we", "he", "she", "they"})
+
+
+def _subject(forecast: str, speaker: str | None, speaker_type: str | None) -> str | None:
+    """The speaker's surname (or an organisation's last word) when ``forecast`` has no subject of its own:
+    it starts with "to" (a plan, "to boycott the speech") or a pronoun ("he will resign", "we will win")."""
+    if not speaker or speaker_type not in _NAMED_TYPES:
+        return None
+    first = forecast.split(maxsplit=1)[0].lower() if forecast.strip() else ""
+    if first != "to" and first.replace("’", "'").split("'")[0] not in _SUBJECT_PRONOUNS:
+        return None
+    words = [w.lower() for w in _WORD.findall(speaker) if w.lower() not in _ignored() and len(w) > 2]
+    return words[-1] if words else None
+
+
+def _plain(text_: str) -> str:
+    """``text_`` lower-cased with its white space made single, to spot the forecast's own words again."""
+    return " ".join(text_.lower().replace("’", "'").split())
 
 
 def _rarity(connection: Connection, terms: list[str]) -> dict[str, float]:

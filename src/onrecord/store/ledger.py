@@ -1172,7 +1172,10 @@ class Ledger:
             if row is None:
                 raise _error("E515", ref=wanted)
             since = session.scalar(select(Article.published_on).where(Article.id == row.article_id))
-            found = _evidence.find(session.connection(), row.text, row.article_id, since, limit)
+            found = _evidence.find(
+                session.connection(), row.text, row.article_id, since, limit,
+                speaker=row.speaker_name, speaker_type=row.speaker_type,
+            )
             articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([f.article_id for f in found])))}
         return [
             Evidence(
