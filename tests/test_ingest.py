@@ -541,6 +541,17 @@ def test_an_explicit_encoding_is_taken_literally_and_a_byte_order_mark_beats_the
     assert read_document(str(_write(tmp_path / "marked.html", marked))).text.startswith("He called it \u201ca fair deal\u201d")
 
 
+def test_a_page_saved_as_utf_8_under_its_old_charset_label_is_read_as_utf_8(tmp_path: Path) -> None:
+    """A scraper writes UTF-8 and leaves the original <meta>: believing the label would give "cafÃ©"."""
+    from onrecord.ingest.charsets import page_encoding
+
+    page = b'<html><head><meta charset="iso-8859-1"></head><body><p>' + QUOTED_1252 + b"</p></body></html>"
+    resaved = page.decode("cp1252").encode("utf-8")
+    assert read_document(str(_write(tmp_path / "resaved.html", resaved))).text.startswith("He called it \u201ca fair deal\u201d")
+    assert page_encoding(resaved, header="windows-1252") == "utf-8"  # a misconfigured server's header too
+    assert page_encoding(page) == "cp1252" and page_encoding(b"<p>plain ascii</p>", header="latin1") == "cp1252"
+
+
 def test_charset_labels_are_read_by_the_whatwg_table() -> None:
     from onrecord.ingest.charsets import decode_web, page_encoding, web_codec
 

@@ -11,7 +11,8 @@ the extractor. The label table is ``data/ingest_charsets.tsv``.
 
 :func:`page_encoding` is the one rule for which charset applies, as browsers
 apply it: a byte-order mark, then the HTTP header, then the page's
-``<meta>``, then the default. HTML files, stdin, fetched pages (read as
+``<meta>``, then the default, except that bytes which are valid UTF-8 are
+read as UTF-8 whatever the labels say. HTML files, stdin, fetched pages (read as
 inputs or from feed links) and WARC records all go through it. An
 ``--encoding`` the user gives is a Python codec name taken literally, and
 never passes through this table: the user said so.
@@ -72,20 +73,36 @@ def page_encoding(data: bytes, *, header: str | None = None, default: str = "utf
     naming UTF-16 means UTF-8, as WHATWG says: a page whose tag could be read
     as ASCII is not UTF-16. ``default`` is taken as it is given. A UTF-8 mark
     gives ``utf-8-sig``, which drops it, so it never shifts an offset.
+
+    One departure from browsers: bytes that are valid UTF-8 with some non-ASCII in them are read
+    as UTF-8 whatever a label says. A page saved by a scraper (which writes UTF-8 and leaves the
+    original ``<meta charset="windows-1252">``) or served by a misconfigured server is common;
+    text really in a single-byte charset almost never forms valid UTF-8 sequences by chance, so
+    believing the label there would only turn "café" into "cafÃ©".
     """
     if data.startswith(UTF8_BOM):
         return "utf-8-sig"
     marked = wide_bom_encoding(data)
     if marked:
         return marked
-    sent = web_codec(header)
-    if sent:
-        return sent
-    if html:
+    labelled = web_codec(header)
+    if not labelled and html:
         declared = web_codec(declared_charset(data))
-        if declared:
-            return "utf-8" if declared.startswith("utf-16") else declared
-    return default
+        labelled = "utf-8" if declared and declared.startswith("utf-16") else declared
+    if labelled and labelled != "utf-8" and _is_utf8_text(data):
+        return "utf-8"
+    return labelled or default
+
+
+def _is_utf8_text(data: bytes) -> bool:
+    """Whether ``data`` has non-ASCII bytes and all of them form valid UTF-8."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def declared_charset(html: bytes) -> str | None:
