@@ -1157,24 +1157,30 @@ class Ledger:
             raise _error("E515", ref=wanted)
         return found
 
-    def evidence(self, forecast_id: int | str, *, limit: int = 5) -> list[Evidence]:
+    def evidence(self, forecast_id: int | str, *, limit: int = 5, rerank: bool = True) -> list[Evidence]:
         """Sentences of later articles that may say what became of forecast ``forecast_id`` (E515 if there is none).
 
         Suggestions for whoever records the outcome, never an outcome: one sentence per article,
         from articles published on or after the forecast's (any other article when its own is
-        undated), holding at least two of the forecast's words; sentences that report come before
-        those that themselves look ahead ("will", "likely"), best match first within each. See
-        :mod:`onrecord.store.evidence` for how they are found.
+        undated), holding at least two of the forecast's words, ranked by closeness in meaning
+        (a sentence encoder; ``rerank=False`` ranks by shared words alone, with no model);
+        sentences that report come before those that themselves look ahead ("will", "likely").
+        See :mod:`onrecord.store.evidence` for how they are found.
         """
         wanted = str(forecast_id).strip()
         with self._reading() as session:
             row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
             if row is None:
                 raise _error("E515", ref=wanted)
+            similarity = None
+            if rerank:
+                from ..extraction.sentences import load_sentence_encoder
+
+                similarity = load_sentence_encoder().similarity
             since = session.scalar(select(Article.published_on).where(Article.id == row.article_id))
             found = _evidence.find(
                 session.connection(), row.text, row.article_id, since, limit,
-                speaker=row.speaker_name, speaker_type=row.speaker_type,
+                speaker=row.speaker_name, speaker_type=row.speaker_type, similarity=similarity,
             )
             articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([f.article_id for f in found])))}
         return [
@@ -1182,7 +1188,7 @@ class Ledger:
                 forecast_id=row.id, article_id=f.article_id, title=articles[f.article_id].title,
                 publisher=articles[f.article_id].publisher, published=articles[f.article_id].published,
                 url=articles[f.article_id].url, sentence=f.sentence, start=f.start, end=f.end, terms=f.terms,
-                looks_ahead=f.looks_ahead, coverage=f.coverage, score=f.score,
+                looks_ahead=f.looks_ahead, coverage=f.coverage, similarity=f.similarity, score=f.score,
             )
             for f in found
         ]

@@ -30,6 +30,7 @@ _REQUIRED = {
     "fast": ("seed", "data", "output", "c1", "c2", "max_iterations"),
     "pointer": ("seed", "data", "output", "tagger", "window", "width", "batch_size", "epochs",
                 "learning_rate", "weight_decay", "max_pieces"),
+    "sentences": ("seed", "output", "base"),
 }
 
 
@@ -38,6 +39,7 @@ _NEEDS = {
     "accurate": ("torch", "transformers", "onnx", "onnxruntime.quantization"),
     "fast": ("pycrfsuite",),
     "pointer": ("torch", "onnx"),
+    "sentences": ("torch", "transformers", "onnx", "onnxruntime.quantization"),
 }
 #: The pointer head (alone, or with the tagger trained on under it) ships into the tagger's folder, beside
 #: the tagger's own metrics.
@@ -148,6 +150,8 @@ def train(config_path: str | Path, *, prepare: bool = False) -> dict[str, Any]:
         from .joint import train_joint as run
     elif config["preset"] == "pointer":
         from .pointer import train_pointer as run
+    elif config["preset"] == "sentences":
+        from .sentences import export_sentence_encoder as run
     else:
         from .crf import train_crf as run
     started = time.perf_counter()
