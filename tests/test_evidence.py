@@ -129,28 +129,18 @@ def test_unknown_forecast_is_E515(ledger):
     assert err.value.code == "E515"
 
 
-def test_articles_stored_before_the_index_are_split_by_the_migration(tmp_path):
+def test_articles_stored_before_the_index_are_split_by_the_migration(db_url):
     """A ledger made by an onrecord without the sentence index gets its stored articles indexed on upgrade."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text as sql
+    from sqlalchemy import text as sql
 
-    from onrecord.store.ledger import _MIGRATIONS
+    from migrations import upgraded_to
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0006")
+    with upgraded_to(db_url, "0006") as conn:
         conn.execute(sql(
             "INSERT INTO articles (content_hash, text, ingested_at, record, published, published_on) "
             "VALUES ('h', 'The Senate passed the tax bill. It was late.', '2024-01-01', '{}', '2024-03-02', '2024-03-02')"
         ))
-    engine.dispose()
-    with Ledger.open(url) as ledger:
+    with Ledger.open(db_url) as ledger:
         ledger.add(_article("Roe said the Senate will pass the tax bill.", "2024-01-10",
                             forecast="the Senate will pass the tax bill"))
         found = ledger.evidence(ledger.forecasts()[0].id, rerank=False)

@@ -140,23 +140,15 @@ def test_the_same_text_at_another_url_is_one_article(ledger):
 
 
 def test_a_0005_ledger_is_upgraded_and_its_articles_found_by_url(db_url):
-    from alembic import command
-    from alembic.config import Config
     import sqlalchemy as sa
 
-    from onrecord.store import ledger as ledger_module
+    from migrations import upgraded_to
 
-    engine = ledger_module._engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(ledger_module._MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0005")
+    with upgraded_to(db_url, "0005") as conn:
         articles = sa.table("articles", sa.column("record", sa.JSON),
                             *(sa.column(c) for c in ("content_hash", "url", "text", "ingested_at", "published")))
         conn.execute(articles.insert().values(content_hash=content_hash(ROE), url=URL + "?utm_source=x", text=ROE,
                                               ingested_at=datetime(2024, 3, 1), record={}, published="2024-03-01"))
-    engine.dispose()
     with Ledger.open(db_url) as led:
         [(article_id, _)] = [(a["id"], a) for a in led.article_page()[0]]
         stored = led.add(roe_doc(EDITED, url=URL, published="2024-03-02"))

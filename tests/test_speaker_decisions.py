@@ -178,18 +178,10 @@ def test_decisions_survive_reopening(db_url):
 
 
 def test_a_ledger_made_before_decisions_existed_is_upgraded(db_url):
-    from alembic import command
-    from alembic.config import Config
+    from migrations import upgraded_to
 
-    from onrecord.store import ledger as ledger_module
-
-    engine = ledger_module._engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(ledger_module._MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
-    engine.dispose()
+    with upgraded_to(db_url, "0001"):
+        pass
     with Ledger.open(db_url) as led:
         add(led, "Hillary Clinton", "Bill Clinton")
         led.merge_speakers("Hillary Clinton", "Bill Clinton")

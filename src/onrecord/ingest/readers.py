@@ -365,16 +365,19 @@ def _has_date_cue(element: HtmlElement, cues: frozenset[str]) -> bool:
     return False
 
 
-@lru_cache(maxsize=None)
 def _date_markup() -> tuple[frozenset[str], frozenset[str]]:
     """The element names whose text is date markup, and the id/class words that mark it."""
-    tags: set[str] = set()
-    cues: set[str] = set()
-    kinds = {"tag": tags, "cue": cues}
-    for line in _data_lines(_DATE_MARKUP_FILE):
+    return _two_kinds(_DATE_MARKUP_FILE, "tag", "cue")
+
+
+@lru_cache(maxsize=None)
+def _two_kinds(name: str, first: str, second: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The values of a ``KIND<TAB>value`` data file, lower-cased, split by its two kinds."""
+    kinds: dict[str, set[str]] = {first: set(), second: set()}
+    for line in _data_lines(name):
         kind, _, value = line.partition("\t")
         kinds[kind.strip()].add(value.strip().lower())  # a KeyError is a typo in the data file
-    return frozenset(tags), frozenset(cues)
+    return frozenset(kinds[first]), frozenset(kinds[second])
 
 
 def has_article_words(text: str, page: HtmlElement | None) -> bool:
@@ -430,16 +433,9 @@ def _page_body(html: str) -> HtmlElement | None:
     return body if body is not None else root
 
 
-@lru_cache(maxsize=None)
 def _boilerplate() -> tuple[frozenset[str], frozenset[str]]:
     """The element names and ARIA roles whose text is never article text."""
-    tags: set[str] = set()
-    roles: set[str] = set()
-    kinds = {"tag": tags, "role": roles}
-    for line in _data_lines(_BOILERPLATE_FILE):
-        kind, _, value = line.partition("\t")
-        kinds[kind.strip()].add(value.strip().lower())  # a KeyError is a typo in the data file
-    return frozenset(tags), frozenset(roles)
+    return _two_kinds(_BOILERPLATE_FILE, "tag", "role")
 
 
 def document_from_text(text: str, *, name: str | None = None, **metadata: Any) -> Document:
