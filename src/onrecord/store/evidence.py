@@ -10,13 +10,13 @@ its article, date and exact offsets for them to check.
 How it finds them. Every stored article's sentences are indexed for full-text
 search (SQLite FTS5 with the Porter stemmer, or PostgreSQL's English
 ``tsvector``: the same engines ``onrecord search`` uses). A forecast's *terms*
-are its content words, less stop words and the words that make it a forecast
-("will", "likely", "expect": they say nothing of the event). A candidate
-sentence must hold at least two of them,
-come from another article, and from one published on or after the forecast's
-(any other article when the forecast's is undated); a forecast with fewer than two
-terms ("it will work") names no event to look for and gets no suggestions. Candidates are ranked by
-the engine's relevance (BM25 / ``ts_rank``), best sentence per article first.
+are its content words, less stop words, dates and the words that make it a
+forecast ("will", "likely", "expect": they say nothing of the event); a forecast
+with fewer than two ("it will work") names no event to look for. A candidate
+sentence holds two of the terms and comes from another article, published on or
+after the forecast's (any other article when the forecast's is undated); the
+filters and the ranking are :func:`find`'s. The sentence encoder that ranks by
+meaning is passed in (``similarity``), so this module needs no model.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from sqlalchemy.engine import Connection
 
 from ..data import read_lines
 
+__all__ = ["Evidence", "Found", "Similarity", "find", "forecast_terms", "sentence_spans"]
+
 #: ``similarity(text, others) -> [cosine, ...]``: how close in meaning each of ``others`` is to ``text``.
 Similarity = Callable[[str, Sequence[str]], Sequence[float]]
-
-__all__ = ["Evidence", "find", "forecast_terms", "sentence_spans"]
 
 #: The least share of a forecast's terms (weighed by rarity) a sentence must hold to be suggested.
 MIN_COVERAGE = 0.5
@@ -53,6 +53,9 @@ _RERANKED = 48
 MIN_SIMILARITY = 0.5
 #: Fewer words than this is a headline fragment or a quip ("Lose work?"), too little to settle anything.
 MIN_WORDS = 5
+#: A forecast this long found word for word in a later sentence is that sentence again, in another copy
+#: of the story; a shorter one ("to boycott the speech") may well be how the report puts it.
+_ECHO_WORDS = 6
 #: Terms kept from one forecast: enough to name an event, few enough that the pairs stay a small query.
 MAX_TERMS = 8
 
@@ -61,6 +64,7 @@ MAX_TERMS = 8
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*[ \t]+(?=[\"'“‘(\[]?[A-Z0-9])|\n")
 #: The word before a stop that abbreviates rather than ends: an initial ("J."), an acronym ("U.S.").
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$")
+#: A word (letters, with one inner apostrophe) or a number ("1,237", "9/11").
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[/,.:-]\d+)*")
 
 
@@ -177,7 +181,7 @@ def _forecast_words() -> frozenset[str]:
     return frozenset(w for phrase in phrases for w in phrase.lower().split()) - {"set", "bound", "sure", "going"}
 
 
-def search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | None:
+def _search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | None:
     """The query for sentences holding two of ``terms``, and its parameters; None for fewer than two terms
     (one word, "it will work", names no event that a sentence could settle).
 
@@ -243,7 +247,8 @@ def find(
 
     The engine's query finds sentences with two of the forecast's terms. A sentence is dropped
     when it holds none of the words that say what happens (only names and numbers), when it
-    is the forecast's own sentence again (another copy of the story), when it is a fragment
+    holds a forecast of :data:`_ECHO_WORDS` words or more word for word (its own sentence again,
+    in another copy of the story), when it is a fragment
     (under :data:`MIN_WORDS` words), or when it lacks the
     speaker's name where the forecast has no subject of its own ("to boycott the speech", "he
     will resign": it is about the ``speaker``). The rest are weighed by how much of the
@@ -261,7 +266,7 @@ def find(
     if subject and subject not in terms:
         terms = [subject, *terms][: MAX_TERMS + 1]
         names.add(subject)
-    built = search_sql(connection.dialect.name, terms)
+    built = _search_sql(connection.dialect.name, terms)
     if built is None:
         return []
     sql, params = built
@@ -270,13 +275,13 @@ def find(
     whole = sum(weights.values()) or 1.0
     events = set(terms) - names  # what happens, as against who and when
     named = set(terms) & names
-    echo = _plain(forecast)
+    echo = _plain(forecast) if len(forecast.split()) >= _ECHO_WORDS else None
     candidates = []
     for article, start, end, sentence, score, marked in rows:
         matched = _marked_terms(marked or "", terms)
-        if (events and events.isdisjoint(matched)) or (subject and subject not in matched) or echo in _plain(sentence):
+        if (events and events.isdisjoint(matched)) or (subject and subject not in matched):
             continue
-        if len(sentence.split()) < MIN_WORDS:
+        if len(sentence.split()) < MIN_WORDS or (echo and echo in _plain(sentence)):
             continue
         coverage = sum(weights[t] for t in matched) / whole
         if similarity is None and (coverage < MIN_COVERAGE or (named and named.isdisjoint(matched))):

@@ -1185,12 +1185,11 @@ class Ledger:
             articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([f.article_id for f in found])))}
         return [
             Evidence(
-                forecast_id=row.id, article_id=f.article_id, title=articles[f.article_id].title,
-                publisher=articles[f.article_id].publisher, published=articles[f.article_id].published,
-                url=articles[f.article_id].url, sentence=f.sentence, start=f.start, end=f.end, terms=f.terms,
-                looks_ahead=f.looks_ahead, coverage=f.coverage, similarity=f.similarity, score=f.score,
+                forecast_id=row.id, article_id=f.article_id, title=article.title, publisher=article.publisher,
+                published=article.published, url=article.url, sentence=f.sentence, start=f.start, end=f.end,
+                terms=f.terms, looks_ahead=f.looks_ahead, coverage=f.coverage, similarity=f.similarity, score=f.score,
             )
-            for f in found
+            for f, article in ((f, articles[f.article_id]) for f in found)
         ]
 
     def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
@@ -1731,8 +1730,10 @@ def _linked_speaker(session: Session, ref: SpeakerRef | None, anonymous: bool, c
             session.add(speaker)
             session.flush()
             found = speaker.id
-        if ref.type == "person" and " " in key:
-            _absorb_surname(session, key, found, cache)
+            if ref.type == "person" and " " in key:
+                # Only a full name seen for the first time can make a bare surname stored before it
+                # unambiguous; one already stored had its chance then (and a second one never does).
+                _absorb_surname(session, key, found, cache)
         cache[(key, ref.type)] = found
     return cache[(key, ref.type)]
 
