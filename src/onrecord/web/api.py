@@ -25,6 +25,21 @@ from ..render.json import to_json
 from ..store import StoreError
 from .app import WebError, check_token, offset_link, state_of
 from .inputs import ArticleIn, document_from_request, read_fields
+from .schemas import (
+    DOCUMENT_REF,
+    ArticleDetail,
+    ArticleSummary,
+    EvidenceList,
+    OutletDetail,
+    OutletStats,
+    Page,
+    QuoteOut,
+    SpeakerDetail,
+    SpeakerStats,
+    StoredForecast,
+    StoredOut,
+    TrackRecord,
+)
 
 __all__ = ["router"]
 
@@ -68,10 +83,16 @@ _READ_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 _WRITE_ERRORS = {
     **_READ_ERRORS,
-    200: {"description": "the article was there already (the same normalised text) and is updated"},
+    201: {"model": StoredOut, "description": "stored as a new article"},
+    200: {"model": StoredOut, "description": "the article was there already (the same normalised text or URL) and is updated"},
     401: {"model": ErrorOut, "description": "the server has a token and it was not sent (E602)"},
 }
 _NOT_FOUND = {404: {"model": ErrorOut, "description": "no such item in the ledger (E603)"}}
+
+
+def _ok(model: Any, description: str = "Successful Response") -> dict[int | str, dict[str, Any]]:
+    """A route's 200 answer in the OpenAPI document (routes answer plain dicts; :mod:`.schemas` says why)."""
+    return {200: {"model": model, "description": description}}
 
 _MULTIPART_SCHEMA = {
     "type": "object",
@@ -198,7 +219,11 @@ def _writes(request: Request) -> None:
     check_token(request)
 
 
-@router.post("/extract", tags=["extract"], responses=_READ_ERRORS, openapi_extra=_ARTICLE_BODY,
+@router.post("/extract", tags=["extract"], openapi_extra=_ARTICLE_BODY, responses={
+    200: {"description": "the extraction, as `onrecord extract --format json` prints it",
+          "content": {"application/json": {"schema": {"$ref": DOCUMENT_REF}}}},
+    **_READ_ERRORS,
+},
              summary="Extract attributions from one article (nothing is stored)")
 async def extract(
     request: Request, model: str | None = Query(None, description="extraction preset: rules, fast or accurate (default accurate)")
@@ -215,7 +240,9 @@ async def extract(
     return Response(to_json(extracted, indent=None), media_type="application/json")
 
 
-@router.get("/articles", tags=["articles"], responses=_ERRORS, summary="Stored articles, last stored first")
+@router.get("/articles", tags=["articles"],
+            response_model=None, responses={**_ok(Page[ArticleSummary]), **_ERRORS},
+            summary="Stored articles, last stored first")
 def articles(
     request: Request,
     paging: _Paging = Depends(),
@@ -252,7 +279,8 @@ async def store(
     return JSONResponse(body, status_code=201 if is_new else 200, headers={"Location": location})
 
 
-@router.get("/articles/{article_id}", tags=["articles"], responses=_NOT_FOUND, summary="One stored article in full")
+@router.get("/articles/{article_id}", tags=["articles"],
+            response_model=None, responses={**_ok(ArticleDetail), **_NOT_FOUND}, summary="One stored article in full")
 def article(request: Request, article_id: int = Path(..., ge=1)) -> dict[str, Any]:
     """Its ledger fields, ``document`` (the extract JSON) and ``speakers`` (attribution id -> ledger speaker id)."""
     found = state_of(request).ledger.article(article_id)
@@ -261,13 +289,17 @@ def article(request: Request, article_id: int = Path(..., ge=1)) -> dict[str, An
     return found
 
 
-@router.get("/attributions", tags=["attributions"], responses=_ERRORS, summary="Stored attributions, filtered (as `onrecord quotes`)")
+@router.get("/attributions", tags=["attributions"],
+            response_model=None, responses={**_ok(Page[QuoteOut]), **_ERRORS},
+            summary="Stored attributions, filtered (as `onrecord quotes`)")
 def attributions(request: Request, paging: _Paging = Depends(), filters: _Filters = Depends()) -> dict[str, Any]:
     items, total = state_of(request).ledger.attribution_page(**filters.values, limit=paging.limit, offset=paging.offset)
     return page(request, items, total, paging)
 
 
-@router.get("/search", tags=["attributions"], responses=_ERRORS, summary="Full-text search over stored attributions, with filters")
+@router.get("/search", tags=["attributions"],
+            response_model=None, responses={**_ok(Page[QuoteOut]), **_ERRORS},
+            summary="Full-text search over stored attributions, with filters")
 def search(
     request: Request,
     q: str | None = Query(None, description="words to find (all of them) in contents, speakers and titles"),
@@ -280,7 +312,9 @@ def search(
     return page(request, items, total, paging)
 
 
-@router.get("/speakers", tags=["speakers"], responses=_ERRORS, summary="Speakers across the ledger, most quoted first")
+@router.get("/speakers", tags=["speakers"],
+            response_model=None, responses={**_ok(Page[SpeakerStats]), **_ERRORS},
+            summary="Speakers across the ledger, most quoted first")
 def speakers(
     request: Request,
     paging: _Paging = Depends(),
@@ -293,7 +327,9 @@ def speakers(
     return page(request, [r.to_dict() for r in rows], total, paging)
 
 
-@router.get("/speakers/{speaker_id}", tags=["speakers"], responses={**_ERRORS, **_NOT_FOUND}, summary="One speaker in full")
+@router.get("/speakers/{speaker_id}", tags=["speakers"],
+            response_model=None, responses={**_ok(SpeakerDetail), **_ERRORS, **_NOT_FOUND},
+            summary="One speaker in full")
 def speaker(request: Request, speaker_id: int = Path(..., ge=1), paging: _Paging = Depends()) -> dict[str, Any]:
     """Aliases, descriptions, outlets quoting them, attributions per month, and a page of their attributions."""
     ledger = state_of(request).ledger
@@ -304,14 +340,18 @@ def speaker(request: Request, speaker_id: int = Path(..., ge=1), paging: _Paging
     return {**found, "quotes": page(request, items, total, paging)}
 
 
-@router.get("/outlets", tags=["outlets"], responses=_ERRORS, summary="Publishers and their sourcing, most articles first")
+@router.get("/outlets", tags=["outlets"],
+            response_model=None, responses={**_ok(Page[OutletStats]), **_ERRORS},
+            summary="Publishers and their sourcing, most articles first")
 def outlets(request: Request, paging: _Paging = Depends()) -> dict[str, Any]:
     rows = state_of(request).ledger.outlets()
     chosen = rows[paging.offset : paging.offset + paging.limit]
     return page(request, [r.to_dict() for r in chosen], len(rows), paging)
 
 
-@router.get("/outlets/{publisher:path}", tags=["outlets"], responses=_NOT_FOUND, summary="One publisher's sourcing profile")
+@router.get("/outlets/{publisher:path}", tags=["outlets"],
+            response_model=None, responses={**_ok(OutletDetail), **_NOT_FOUND},
+            summary="One publisher's sourcing profile")
 def outlet(request: Request, publisher: str) -> dict[str, Any]:
     """Anonymous share, kinds, speaker types, top speakers, outlets relayed, recent articles."""
     found = state_of(request).ledger.outlet_detail(publisher)
@@ -320,7 +360,7 @@ def outlet(request: Request, publisher: str) -> dict[str, Any]:
     return found
 
 
-@router.get("/forecasts", tags=["forecasts"], responses=_ERRORS,
+@router.get("/forecasts", tags=["forecasts"], response_model=None, responses={**_ok(Page[StoredForecast]), **_ERRORS},
             summary="Stored forecasts and what became of them, filtered (as `onrecord forecasts`)")
 def forecasts(
     request: Request,
@@ -339,7 +379,8 @@ def forecasts(
     return page(request, [f.to_dict() for f in items], total, paging)
 
 
-@router.post("/forecasts/{forecast_id}/outcome", tags=["forecasts"], responses=_OUTCOME_ERRORS, openapi_extra={"security": [{}]},
+@router.post("/forecasts/{forecast_id}/outcome", tags=["forecasts"],
+            response_model=None, responses={**_ok(StoredForecast), **_OUTCOME_ERRORS}, openapi_extra={"security": [{}]},
              dependencies=[Security(_BEARER), Depends(_writes)], summary="Record what became of a forecast")
 def outcome(request: Request, forecast_id: int = Path(..., ge=1), body: OutcomeIn = Body(...)) -> dict[str, Any]:
     """Files the outcome under the article's text and the forecast's, so it outlives storing the article again;
@@ -354,7 +395,8 @@ def outcome(request: Request, forecast_id: int = Path(..., ge=1), body: OutcomeI
     return found.to_dict()
 
 
-@router.delete("/forecasts/{forecast_id}/outcome", tags=["forecasts"], responses=_OUTCOME_ERRORS, openapi_extra={"security": [{}]},
+@router.delete("/forecasts/{forecast_id}/outcome", tags=["forecasts"],
+            response_model=None, responses={**_ok(StoredForecast), **_OUTCOME_ERRORS}, openapi_extra={"security": [{}]},
                dependencies=[Security(_BEARER), Depends(_writes)], summary="Take back a forecast's outcome: it is open again")
 def clear_outcome(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[str, Any]:
     """For a mis-click or a judgement made too early. Answers the forecast as it now reads.
@@ -365,7 +407,8 @@ def clear_outcome(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[
         return state_of(request).ledger.clear_outcome(forecast_id).to_dict()
 
 
-@router.get("/forecasts/{forecast_id}", tags=["forecasts"], responses=_NOT_FOUND, summary="One stored forecast")
+@router.get("/forecasts/{forecast_id}", tags=["forecasts"],
+            response_model=None, responses={**_ok(StoredForecast), **_NOT_FOUND}, summary="One stored forecast")
 def one_forecast(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[str, Any]:
     found = state_of(request).ledger.forecast(forecast_id)
     if found is None:
@@ -373,7 +416,8 @@ def one_forecast(request: Request, forecast_id: int = Path(..., ge=1)) -> dict[s
     return found.to_dict()
 
 
-@router.get("/forecasts/{forecast_id}/evidence", tags=["forecasts"], responses={**_ERRORS, **_NOT_FOUND},
+@router.get("/forecasts/{forecast_id}/evidence", tags=["forecasts"],
+            response_model=None, responses={**_ok(EvidenceList), **_ERRORS, **_NOT_FOUND},
             summary="Sentences of later articles that may say what became of a forecast")
 def evidence(
     request: Request,
@@ -388,7 +432,8 @@ def evidence(
     return {"forecast_id": forecast_id, "items": [e.to_dict() for e in found]}
 
 
-@router.get("/speakers/{speaker_id}/record", tags=["speakers", "forecasts"], responses={**_ERRORS, **_NOT_FOUND},
+@router.get("/speakers/{speaker_id}/record", tags=["speakers", "forecasts"],
+            response_model=None, responses={**_ok(TrackRecord), **_ERRORS, **_NOT_FOUND},
             summary="One speaker's forecasting track record")
 def record(request: Request, speaker_id: int = Path(..., ge=1)) -> dict[str, Any]:
     """Forecasts made, judged, came true, void, open and overdue; hit rate; mean Brier score (lower is better,
@@ -397,7 +442,9 @@ def record(request: Request, speaker_id: int = Path(..., ge=1)) -> dict[str, Any
         return state_of(request).ledger.track_record(speaker_id).to_dict()
 
 
-@router.get("/records", tags=["forecasts"], responses=_ERRORS, summary="Speakers' track records, best Brier score first")
+@router.get("/records", tags=["forecasts"],
+            response_model=None, responses={**_ok(Page[TrackRecord]), **_ERRORS},
+            summary="Speakers' track records, best Brier score first")
 def records(
     request: Request,
     paging: _Paging = Depends(),

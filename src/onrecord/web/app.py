@@ -110,6 +110,7 @@ def create_app(
     env.globals.update(outlet_href=pages.outlet_href, http_url=pages.http_url)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
+    _with_output_schema(app)
     _docs(app)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     _errors(app)
@@ -465,6 +466,20 @@ class _SameOrigin:
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+def _with_output_schema(app: FastAPI) -> None:
+    """Add the output JSON schema to the OpenAPI document's components, where ``POST /extract`` refers to it."""
+    from .schemas import output_components
+
+    made = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            made().setdefault("components", {}).setdefault("schemas", {}).update(output_components())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _docs(app: FastAPI) -> None:
