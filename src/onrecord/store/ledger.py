@@ -52,11 +52,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Engine, Float, Integer, case, create_engine, delete, event, false, func, literal, or_, select, text
+from sqlalchemy import Engine, Float, Integer, case, create_engine, delete, event, false, func, insert, literal, or_, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.pool import StaticPool
 
+from ..data import read_lines
 from ..errors import E, OnrecordError
 from ..ingest import normalise
 from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
@@ -1612,11 +1613,6 @@ def _store_children(
     session: Session, article_id: int, document: Document, links: dict[tuple[str, str], int] | None = None
 ) -> None:
     speakers: dict[tuple[str, str], int] = dict(links or {})
-    text_ = document.text
-    session.add_all(
-        ArticleSentence(article_id=article_id, start=start, end=end, text=text_[start:end])
-        for start, end in _evidence.sentence_spans(text_)
-    )
     # Rows are added after every speaker lookup: a query with rows pending would flush them one by one.
     attributions = [_attribution_row(session, article_id, att, speakers) for att in document.attributions]
     carriers = {row.local_id: row for row in attributions}
@@ -1657,6 +1653,12 @@ def _store_children(
                     attributions=list(edge.attributions),
                 )
             )
+    sentences = [
+        {"article_id": article_id, "start": start, "end": end, "text": document.text[start:end]}
+        for start, end in _evidence.sentence_spans(document.text)
+    ]
+    if sentences:  # one executemany, not the ORM's row by row: an article has dozens (forecast evidence)
+        session.execute(insert(ArticleSentence), sentences)
 
 
 def _attribution_row(session: Session, article_id: int, att: Attribution, cache: dict[tuple[str, str], int]) -> AttributionRow:
@@ -1764,10 +1766,12 @@ def _without_titles(key: str) -> str:
 
 @functools.cache
 def _titles() -> frozenset[str]:
-    """The resolver's titles and honorifics, without a final stop ("mr" for "Mr."), built once."""
-    from ..resolve.types import _words
+    """The resolver's titles and honorifics, without a final stop ("mr" for "Mr."), built once.
 
-    return frozenset(word.rstrip(".") for name in _TITLE_LISTS for word in _words(name))
+    Read from the resolver's data files, not through ``onrecord.resolve``, which imports spaCy:
+    a command that only reads the ledger would wait seconds for it."""
+    lines = (line for name in _TITLE_LISTS for line in read_lines(f"resolve_{name}.txt"))
+    return frozenset(line.split("=", 1)[0].strip().lower().rstrip(".") for line in lines)
 
 
 def _only_full_name(session: Session, surname: str) -> int | None:
