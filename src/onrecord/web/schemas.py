@@ -9,11 +9,12 @@ checks every answer against its schema (a field added on one side and not the ot
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from ..store import Evidence, OutletStats, SpeakerStats, StoredForecast, TrackRecord
+from ..store import Evidence, OutletStats, Quote, SpeakerStats, StoredForecast, TrackRecord
 
 __all__ = [
     "DOCUMENT_REF", "output_components",
@@ -72,24 +73,13 @@ class StoredOut(BaseModel):
     page: str = Field(description="the article's web page")
 
 
-class QuoteOut(BaseModel):
-    article_id: int
-    title: str | None
-    publisher: str | None
-    published: str | None
-    url: str | None
-    attribution: str = Field(description='its id in the article ("a3")')
-    kind: str
-    speaker: str | None
-    speaker_type: str | None
-    anonymous: bool
-    source: str | None
-    cue: str | None
-    content: str | None
-    confidence: float
-    score: float | None = Field(description="search rank, higher is better; null without a query")
-    speaker_id: int | None
-    parent: str | None = Field(description="the attribution whose content holds this one")
+@dataclass
+class QuoteOut(Quote):
+    """A stored attribution as the lists give it: :class:`~onrecord.store.Quote` with its speaker's ledger id
+    and ``parent``, the attribution whose content holds this one."""
+
+    speaker_id: int | None = None
+    parent: str | None = None
 
 
 class _OutletCount(BaseModel):
