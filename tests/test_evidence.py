@@ -179,7 +179,8 @@ def test_the_evidence_command_lists_later_sentences(db_url, capsys):
     assert main(["evidence", str(forecast_id), "--db", db_url]) == 0
     out = capsys.readouterr().out
     assert f"forecast {forecast_id} (Jane Roe: 'the Senate will pass the tax bill', 2024-01-10)" in out
-    assert "The Senate passed the tax bill on Tuesday." in out
+    assert f"[1] 2024-03-02  Reuters  Senate vote  (article {later}, characters 0-42, similarity" in out
+    assert "\n    The Senate passed the tax bill on Tuesday.\n    shares: senate, pass, tax, bill" in out  # whole, not cut
     assert main(["evidence", str(forecast_id), "--format", "json", "--db", db_url]) == 0
     [found] = json.loads(capsys.readouterr().out)
     assert found["article_id"] == later and found["terms"] == ["senate", "pass", "tax", "bill"]

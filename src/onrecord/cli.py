@@ -778,10 +778,9 @@ def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
     elif args.command == "evidence":
         found = ledger.evidence(args.id, limit=args.limit)
         if args.format == "table":
-            f = ledger.forecast(args.id)
-            print(f"forecast {args.id} ({f.speaker + ': ' if f.speaker else ''}{f.text!r}, {f.published or 'undated'}); "
-                  f"later sentences that may say what became of it ({len(found)}):")
-        sys.stdout.write(format_rows([e.to_dict() for e in found], _EVIDENCE_COLUMNS, args.format))
+            print(_evidence_text(ledger.forecast(args.id), found))
+        else:
+            sys.stdout.write(format_rows([e.to_dict() for e in found], _EVIDENCE_COLUMNS, args.format))
     elif args.speaker is not None:
         record = ledger.track_record(args.speaker)
         print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else _record_text(record))
@@ -789,6 +788,23 @@ def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
         records = ledger.track_records(min_judged=args.min_judged)
         sys.stdout.write(format_rows([r.to_dict() for r in records], _RECORD_COLUMNS, args.format))
     return EXIT_OK
+
+
+def _evidence_text(f, found) -> str:
+    """Each suggestion as a block with its whole sentence: the sentence is what a person reads, so a
+    table column that cuts it short would hide the part that settles the forecast."""
+    import textwrap
+
+    said = f"{f.speaker}: " if f.speaker else ""
+    lines = [f"forecast {f.id} ({said}{f.text!r}, {f.published or 'undated'}); "
+             f"later sentences that may say what became of it: {len(found)}"]
+    for n, e in enumerate(found, 1):
+        close = f", similarity {e.similarity:.2f}" if e.similarity is not None else ""
+        lines += ["", f"[{n}] {e.published or 'undated'}  {e.publisher or '(unknown)'}  {e.title or 'untitled'}"
+                      f"  (article {e.article_id}, characters {e.start}-{e.end}{close})"]
+        lines += textwrap.wrap(e.sentence, 96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+        lines.append(f"    shares: {', '.join(e.terms)}" + ("; looks ahead itself" if e.looks_ahead else ""))
+    return "\n".join(lines)
 
 
 def _forecast_cells(f) -> dict[str, object]:
