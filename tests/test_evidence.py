@@ -37,6 +37,14 @@ def test_contractions_and_one_word_forecasts_give_nothing_to_search_for():
     assert forecast_terms("it's going to work") == ["work"]
 
 
+def test_the_stop_word_copy_is_spacys_list():
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from onrecord.data import read_lines
+
+    assert set(read_lines("evidence_stop_words.txt")) == set(STOP_WORDS)
+
+
 def test_long_forecasts_keep_names_and_numbers_first():
     text = ("the committee will vote on the proposed amendment, the budget, the tariff schedule, the pension "
             "reform and the housing package that Smith drafted in 2019")

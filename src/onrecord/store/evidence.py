@@ -159,18 +159,16 @@ def _titles() -> frozenset[str]:
 
 @functools.cache
 def _ignored() -> frozenset[str]:
-    """Stop words (spaCy's English list) and the words that make a sentence a forecast."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
+    """Stop words (spaCy's English list, copied into a data file) and the words that make a sentence a forecast."""
     listed = itertools.chain(
+        read_lines("evidence_stop_words.txt"),
         _forecast_words(),
         read_lines("forecast_cue_verbs.txt"),
         read_lines("forecast_intention_verbs.txt"),
         read_lines("forecast_forward_words.txt"),
         read_lines("evidence_ignored_words.txt"),
     )
-    words = {w for phrase in listed for w in phrase.lower().split()}
-    return frozenset(STOP_WORDS | words)
+    return frozenset(w for phrase in listed for w in phrase.lower().split())
 
 
 @functools.cache
@@ -178,6 +176,8 @@ def _forecast_words() -> frozenset[str]:
     """Words that make a sentence look ahead (the estimative scale): a later sentence holding one
     repeats or revises the forecast rather than reporting what came of it."""
     phrases = [line.split("\t")[0] for line in read_lines("forecast_estimative.tsv", inline_comments=False)]
+    # "set", "bound", "sure" and "going" report as often as they predict ("set a record", "going home"); as
+    # search terms they are left out all the same (evidence_ignored_words.txt)
     return frozenset(w for phrase in phrases for w in phrase.lower().split()) - {"set", "bound", "sure", "going"}
 
 
