@@ -1515,12 +1515,10 @@ def _compare_published(a: str | None, b: str | None) -> int | None:
     To the second when both give a time (a story updated the same day), else by day.
     """
     first, second = _moment(a), _moment(b)
-    if isinstance(first, datetime) and isinstance(second, datetime):
-        pass
-    elif first is not None and second is not None:
-        first, second = parse_date(a), parse_date(b)
-    else:
+    if first is None or second is None:
         return None
+    if not (isinstance(first, datetime) and isinstance(second, datetime)):
+        first, second = parse_date(a), parse_date(b)  # one without a time: compare the days
     return (first > second) - (first < second)
 
 
