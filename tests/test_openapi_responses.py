@@ -13,13 +13,19 @@ from jsonschema import Draft202012Validator
 
 from test_api import _app, gallyamov_doc, kremlin_doc
 from test_forecast_ledger import poll_doc, roe_doc
+from test_store import doc
+
+COAL = "We are going to put a lot of coal miners and coal companies out of business"
 
 TOKEN = "t0ken"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    app = _app(tmp_path_factory.mktemp("ledger"), [gallyamov_doc(), kremlin_doc(), roe_doc(), poll_doc()], token=TOKEN)
+    quoted_twice = [doc(f'{who} said "{COAL}."', [("a1", who, COAL, {})], published=day)
+                    for who, day in (("Hillary Clinton", "2016-03-13"), ("Richard Trumka", "2016-05-02"))]
+    app = _app(tmp_path_factory.mktemp("ledger"), [gallyamov_doc(), kremlin_doc(), roe_doc(), poll_doc(), *quoted_twice],
+               token=TOKEN)
     with TestClient(app) as client:
         yield client, client.get("/api/v1/openapi.json").json()
     app.state.onrecord.ledger.close()
@@ -70,6 +76,7 @@ CALLS = [
      {"outcome": "true", "note": "it came", "judged_on": "2024-06-01"}),
     ("get", "/api/v1/speakers/{speaker_id}/record", "/api/v1/speakers/1/record", None),
     ("get", "/api/v1/records", "/api/v1/records", None),
+    ("get", "/api/v1/trail", "/api/v1/trail?q=" + COAL.replace(" ", "+"), None),
     ("delete", "/api/v1/forecasts/{forecast_id}/outcome", "/api/v1/forecasts/1/outcome", None),
 ]
 

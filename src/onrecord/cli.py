@@ -133,12 +133,19 @@ def _ledger_parsers(sub: argparse._SubParsersAction) -> None:
 
     sub.add_parser("outlets", help="per publisher: articles, attributions, anonymous sourcing, top speakers, relays")
 
+    tr = sub.add_parser("trail", help="where else the ledger has a quote's words, oldest first: who cut, extended, "
+                                      "altered or reassigned it")
+    tr.add_argument("ref", nargs="*", metavar="ARTICLE ATTRIBUTION",
+                    help="the stored quote: its article id and attribution id, as onrecord quotes lists them (17 a3)")
+    tr.add_argument("--text", "-t", help="or the quote's words, pasted in (at least 6)")
+    tr.add_argument("--limit", "-n", type=count, default=50, help="at most this many other attributions (default 50)")
+
     exp = sub.add_parser("export", help="write the whole ledger as JSON lines (one article each), CSV or Parquet (one attribution each)")
     exp.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True)
     exp.add_argument("--out", "-o", type=output_file, help="file to write (default: stdout)")
     _db(exp)
     fc, evd = _forecast_parsers(sub)
-    for p in (se, qu, sp, sub.choices["outlets"], fc, evd):
+    for p in (se, qu, sp, sub.choices["outlets"], tr, fc, evd):
         p.add_argument("--format", "-f", choices=ROW_FORMATS, default="table", help="table (default), json or csv")
         _db(p)
 
@@ -560,20 +567,20 @@ def _eval_forecasts(args: argparse.Namespace) -> int:
 # --- the ledger ---------------------------------------------------------------------------
 
 _LEDGER_COMMANDS = (
-    "ingest", "reprocess", "search", "quotes", "speakers", "outlets", "export", "forecasts", "outcome", "evidence", "record",
+    "ingest", "reprocess", "search", "quotes", "speakers", "outlets", "trail", "export", "forecasts", "outcome", "evidence",
+    "record",
 )
 #: Exit status when the ledger database cannot be opened, migrated or queried.
 _EXIT_STORE = 1
 _PROGRESS_EVERY = 25
-_QUOTE_COLUMNS = ("article_id", "published", "publisher", "speaker", "kind", "content")
+_QUOTE_COLUMNS = ("article_id", "attribution", "published", "publisher", "speaker", "kind", "content")
 
 
 def _ledger(args: argparse.Namespace) -> int:
     from .store import Ledger, StoreError
 
     if args.command == "export" and args.format == "parquet" and args.out is None:
-        print("onrecord: error: --format parquet is binary and needs --out FILE", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error("--format parquet is binary and needs --out FILE")
     try:
         with Ledger.open(args.db, existing=args.command != "ingest") as ledger:
             if args.command == "ingest":
@@ -697,6 +704,8 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
         return _speaker_action(args, ledger)
     if args.command in ("forecasts", "outcome", "evidence", "record"):
         return _forecast_command(args, ledger)
+    if args.command == "trail":
+        return _trail(args, ledger)
     if args.command == "search":
         rows, columns = ledger.search(args.text, limit=args.limit), ("score",) + _QUOTE_COLUMNS
     elif args.command == "quotes":
@@ -710,6 +719,76 @@ def _query(args: argparse.Namespace, ledger: "Ledger") -> int:
         columns = ("publisher", "articles", "attributions", "anonymous_share", "top_speakers", "relays")
     sys.stdout.write(format_rows([r.to_dict() for r in rows], columns, args.format))
     return EXIT_OK
+
+
+def _trail(args: argparse.Namespace, ledger: "Ledger") -> int:
+    """A quote's trail; an unknown attribution or too short a quote is a StoreError (exit 1)."""
+    import json
+
+    from .store.render import format_rows
+
+    if bool(args.ref) == bool(args.text):
+        return _usage_error("give the stored quote as ARTICLE ATTRIBUTION (17 a3) or its words with --text, not both")
+    if args.ref:
+        if len(args.ref) != 2 or not args.ref[0].isdigit():
+            return _usage_error(f"{' '.join(args.ref)!r} is not a stored quote; give its article id and attribution id (17 a3)")
+        found = ledger.trail(int(args.ref[0]), args.ref[1], limit=args.limit)
+    else:
+        found = ledger.trail(text=args.text, limit=args.limit)
+    if args.format == "table":
+        print(_trail_text(found))
+    elif args.format == "json":
+        print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        rows = [{**e.to_dict(), "changes": _changes_text(e.changes)} for e in found.entries]
+        sys.stdout.write(format_rows(rows, (), args.format))  # csv: every field, one row per other attribution
+    return EXIT_OK
+
+
+def _usage_error(message: str) -> int:
+    """A command line that cannot mean anything, after parsing: one line, exit 64 (as :class:`_Parser`)."""
+    print(f"onrecord: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _trail_text(trail) -> str:
+    """The trail as a person reads it: the quote, where the ledger first has it, then each other
+    article's attribution in date order with how it differs."""
+    import textwrap
+
+    def said(q) -> str:
+        return (f"{q.published or 'undated'}  {q.publisher or '(unknown)'}  article {q.article_id} {q.attribution}  "
+                f"{q.speaker or '(no speaker)'} ({q.kind})")
+
+    def wrapped(content: str | None) -> list[str]:
+        return textwrap.wrap(content or "", 96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+
+    head = [said(trail.quote), *wrapped(trail.quote.content)] if trail.quote else [f"{trail.words} words given"]
+    first = trail.first
+    where = "nowhere else" if not trail.total else f"in {trail.total} other attribution(s)"
+    lines = ["quote: " + head[0], *head[1:], f"found {where}" + (
+        f"; first in the ledger: {first.published} {first.publisher or '(unknown)'}, article {first.article_id} "
+        f"{first.attribution}" if first and trail.total else "")]
+    for e in trail.entries:
+        whose = "; another speaker" if e.other_speaker else ""
+        lines += ["", f"{e.relation.upper():<9} " + said(e) + f"  [{e.shared} words shared{whose}]", *wrapped(e.content)]
+        lines += [f"    {c}" for c in _changes_text(e.changes).split("; ") if c]
+    if trail.total > len(trail.entries):
+        lines += ["", f"... and {trail.total - len(trail.entries)} more (--limit)"]
+    return "\n".join(lines)
+
+
+def _changes_text(changes) -> str:
+    """Each change as 'was "x" now "y"' (or left out / added), joined by "; "."""
+    out = []
+    for c in changes:
+        if not c.now:
+            out.append(f'leaves out "{c.was}"')
+        elif not c.was:
+            out.append(f'adds "{c.now}"')
+        else:
+            out.append(f'"{c.was}" -> "{c.now}"')
+    return "; ".join(out)
 
 
 def _speaker_action(args: argparse.Namespace, ledger: "Ledger") -> int:

@@ -227,6 +227,18 @@ class _Catalogue:
         "does not list it; find what it said and forecast by its name with onrecord quotes --speaker {ref!r} "
         "and onrecord forecasts --speaker {ref!r}"
     )
+    E520 = (
+        "no attribution {ref!r} in the ledger; give the article id and the attribution id as onrecord quotes "
+        "or onrecord search list them (e.g. 17 a3), or the quote's words with --text"
+    )
+    E521 = (
+        "{text!r} has {n} word(s) to compare; a trail needs at least {least}, since fewer are found in too many "
+        "unrelated quotes; give more of the quote"
+    )
+    E522 = (
+        "attribution {ref!r} is a paraphrase ({kind}), not a quotation: a trail follows a speaker's quoted words, "
+        "which a paraphrase does not keep; trace a direct or mixed attribution, or paste the words with --text"
+    )
 
     # Web app and REST API errors (onrecord serve): E6xx
     E601 = (

@@ -6,6 +6,7 @@ when :meth:`Ledger.open` runs.
 """
 
 from onrecord.store.evidence import Evidence
+from onrecord.store.trail import Change
 from onrecord.store.ledger import (
     CALIBRATION_BANDS,
     EXPORT_FORMATS,
@@ -20,6 +21,8 @@ from onrecord.store.ledger import (
     StoredForecast,
     StoreError,
     TrackRecord,
+    Trail,
+    TrailEntry,
     content_hash,
     database_url,
     forecast_key,
@@ -32,6 +35,7 @@ __all__ = [
     "CALIBRATION_BANDS",
     "EXPORT_FORMATS",
     "CalibrationBand",
+    "Change",
     "Evidence",
     "Ledger",
     "OutletStats",
@@ -43,6 +47,8 @@ __all__ = [
     "StoredForecast",
     "StoreError",
     "TrackRecord",
+    "Trail",
+    "TrailEntry",
     "content_hash",
     "database_url",
     "forecast_key",

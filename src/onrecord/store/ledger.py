@@ -45,7 +45,7 @@ import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from collections.abc import Callable, Iterator
@@ -62,7 +62,9 @@ from ..errors import E, OnrecordError
 from ..ingest import normalise
 from ..model import OUTCOMES, Attribution, Document, Forecast, SpeakerRef, parse_date
 from . import evidence as _evidence
+from . import trail as _trail
 from .evidence import Evidence
+from .trail import Change
 from .schema import (
     Article,
     ArticleSentence,
@@ -266,6 +268,27 @@ class Quote(_Result):
     content: str | None
     confidence: float
     score: float | None = None  # search rank (higher is better); None for quotes
+
+
+@dataclass
+class TrailEntry(Quote):
+    """An attribution of another article on a quote's trail (:meth:`Ledger.trail`)."""
+
+    relation: str = "same"  # how its words relate to the quote's: one of trail.RELATIONS
+    shared: int = 0  # words the two share, in runs of three or more
+    changes: list[Change] = field(default_factory=list)  # words that differ inside the shared stretch
+    other_speaker: bool | None = None  # put in another speaker's mouth (None: one of the two is unnamed)
+
+
+@dataclass
+class Trail(_Result):
+    """Where else the ledger holds a quote's words, oldest article first (:meth:`Ledger.trail`)."""
+
+    quote: Quote | None  # the stored quote asked about; None for words given as text
+    words: int  # how many words of it were compared
+    entries: list[TrailEntry] = field(default_factory=list)  # oldest first, undated last; at most the limit
+    total: int = 0  # entries found before the limit
+    first: Quote | None = None  # the earliest dated of the quote and its entries: where the ledger first has it
 
 
 @dataclass
@@ -1193,6 +1216,53 @@ class Ledger:
             for f, article in ((f, articles[f.article_id]) for f in found)
         ]
 
+    def trail(
+        self, article_id: int | None = None, attribution: str | None = None, *, text: str | None = None, limit: int = 50,
+    ) -> Trail:
+        """Where else the ledger holds the words of a quote: attribution ``attribution`` ("a3") of article
+        ``article_id``, or the words of ``text`` (a quote pasted in), oldest article first.
+
+        Only quotations (direct and mixed attributions) are traced. Each entry says how its words relate
+        to the quote's (the same, part of it, longer, overlapping, or altered: words changed inside the
+        shared stretch) and whether another speaker is named for them; :attr:`Trail.first` is the earliest
+        dated of them all. Unknown attribution: E520; fewer than :data:`~onrecord.store.trail.MIN_SHARED`
+        words to compare: E521; a paraphrase asked about: E522. See :mod:`onrecord.store.trail`.
+        """
+        with self._reading() as session:
+            asked = None
+            if text is None:
+                ref = f"{article_id} {attribution}"
+                asked = session.scalar(
+                    select(AttributionRow).where(AttributionRow.article_id == article_id, AttributionRow.local_id == attribution)
+                    .options(*self._QUOTE_LOADING)
+                ) if article_id is not None and 0 < article_id <= _LARGEST_ID else None
+                if asked is None:
+                    raise _error("E520", ref=ref)
+                if asked.kind not in _trail.QUOTED_KINDS:
+                    raise _error("E522", ref=ref, kind=asked.kind)
+                text = asked.content_text or ""
+            words = _trail.quote_words(text)
+            if len(words) < _trail.MIN_SHARED:
+                raise _error("E521", n=len(words), least=_trail.MIN_SHARED, text=text[:80])
+            found = _trail.find(session.connection(), words, exclude_article=asked.article_id if asked is not None else None)
+            rows = {r.id: r for r in session.scalars(
+                select(AttributionRow).where(AttributionRow.id.in_([f.attribution_id for f in found])).options(*self._QUOTE_LOADING)
+            )}
+            dated = {r.id: r.article.published_on for r in rows.values()}
+            ordered = sorted(found, key=lambda f: _oldest_first(dated[f.attribution_id], rows[f.attribution_id]))
+            entries = [
+                TrailEntry(**_quote(rows[f.attribution_id]).to_dict(), relation=f.relation, shared=f.shared,
+                           changes=f.changes, other_speaker=_other_speaker(asked, rows[f.attribution_id]))
+                for f in ordered
+            ]
+            quote = _quote(asked) if asked is not None else None
+            candidates = [(dated[f.attribution_id], e) for f, e in zip(ordered, entries)]
+            if asked is not None:
+                candidates.append((asked.article.published_on, quote))
+            earliest = min((c for c in candidates if c[0] is not None), key=lambda c: c[0], default=None)
+        first = Quote(**{f.name: getattr(earliest[1], f.name) for f in fields(Quote)}) if earliest else None
+        return Trail(quote=quote, words=len(words), entries=entries[:limit], total=len(entries), first=first)
+
     def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
         """Take back the outcome recorded for forecast ``forecast_id``: it is open again (a mis-click, a
         judgement made too early). Unknown id: E515; nothing recorded: nothing to do. Returns the forecast."""
@@ -1988,6 +2058,40 @@ def _quote(row: AttributionRow, score: float | None = None) -> Quote:
         confidence=row.confidence,
         score=score,
     )
+
+
+def _oldest_first(published: date | None, row: AttributionRow) -> tuple[Any, ...]:
+    """Sort key: dated articles by date, undated ones last, then by article and attribution."""
+    return (published is None, published or date.min, row.article_id, row.id)
+
+
+def _other_speaker(asked: AttributionRow | None, other: AttributionRow) -> bool | None:
+    """Whether ``other`` puts the words in another named speaker's mouth than ``asked`` does.
+
+    The same ledger speaker is the same; otherwise two names are compared by their last word with
+    accents and case folded, since the ledger may keep "Donald J. Trump" and "Donald Trump", or
+    "Calderon" and "Calderón", apart. None where either is unnamed or of no named type (a group, an
+    unresolved phrase), or no stored quote was asked about."""
+    if asked is None:
+        return None
+    if asked.speaker_id is not None and asked.speaker_id == other.speaker_id:
+        return False
+    surnames = []
+    for row in (asked, other):
+        words = re.findall(r"\w+", row.speaker.name if row.speaker else row.speaker_name or "")
+        if row.anonymous or row.speaker_type not in _NAMED_TYPES or not words:
+            return None
+        surnames.append(_fold(words[-1]))
+    return surnames[0] != surnames[1]
+
+
+#: Speaker types with a name of their own, whose words can be put in another's mouth.
+_NAMED_TYPES = frozenset({"person", "organisation", "government", "media_outlet"})
+
+
+def _fold(word: str) -> str:
+    """``word`` case-folded with its accents dropped ("Calderón" is "calderon")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
 #: How a forecast row meets the outcome filed for it: its article's content hash and its own key.

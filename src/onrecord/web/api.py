@@ -39,6 +39,7 @@ from .schemas import (
     StoredForecast,
     StoredOut,
     TrackRecord,
+    Trail,
 )
 
 __all__ = ["router"]
@@ -310,6 +311,33 @@ def search(
     ledger = state_of(request).ledger
     items, total = ledger.attribution_page(q, **filters.values, limit=paging.limit, offset=paging.offset)
     return page(request, items, total, paging)
+
+
+@router.get("/trail", tags=["attributions"],
+            response_model=None, responses={**_ok(Trail), **_ERRORS, **_NOT_FOUND},
+            summary="Where else the ledger has a quote's words, oldest article first (as `onrecord trail`)")
+def trail(
+    request: Request,
+    article: int | None = Query(None, ge=1, description="the stored quote's article id (with attribution)"),
+    attribution: str | None = Query(None, description="the stored quote's attribution id in its article, e.g. a3"),
+    q: str | None = Query(None, description="or the quote's words (at least 6)"),
+    limit: int = Query(50, ge=1, le=200, description="at most this many other attributions"),
+) -> dict[str, Any]:
+    """Each other article's quotation (direct or mixed) that shares a stretch of the quote's words, with how it relates
+    (``same``, ``part``, ``longer``, ``overlap``, ``altered``), the words that differ
+    (``changes``) and whether it names another speaker; ``first`` is the earliest dated of them all."""
+    if (q is None) == (article is None and attribution is None) or (q is None and None in (article, attribution)):
+        raise WebError(422, "E606", detail="give article and attribution (a stored quote), or q (its words), not both")
+    ledger = state_of(request).ledger
+    try:
+        found = ledger.trail(text=q, limit=limit) if q is not None else ledger.trail(article, attribution, limit=limit)
+    except StoreError as err:
+        if err.code == "E520":
+            raise _not_found("attribution", f"{attribution} of article {article}", "list them at /api/v1/attributions") from None
+        if err.code in ("E521", "E522"):
+            raise WebError(422, "E606", detail=err.message) from None
+        raise
+    return found.to_dict()
 
 
 @router.get("/speakers", tags=["speakers"],

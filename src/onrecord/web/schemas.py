@@ -14,12 +14,12 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from ..store import Evidence, OutletStats, Quote, SpeakerStats, StoredForecast, TrackRecord
+from ..store import Evidence, OutletStats, Quote, SpeakerStats, StoredForecast, TrackRecord, Trail
 
 __all__ = [
     "DOCUMENT_REF", "output_components",
     "ArticleDetail", "ArticleSummary", "EvidenceList", "OutletDetail", "Page", "QuoteOut", "SpeakerDetail", "StoredOut",
-    "Evidence", "OutletStats", "SpeakerStats", "StoredForecast", "TrackRecord",
+    "Evidence", "OutletStats", "SpeakerStats", "StoredForecast", "TrackRecord", "Trail",
 ]
 
 T = TypeVar("T")
