@@ -187,3 +187,32 @@ def test_the_trail_route(db_url):
         for params in ({"q": "fake news"}, {}, {"article": miners}, {"q": ORIGINAL, "article": miners, "attribution": "a1"}):
             assert client.get("/api/v1/trail", params=params).status_code == 422, params
     app.state.onrecord.ledger.close()
+
+
+@pytest.mark.slow
+def test_the_trail_page_and_its_links(db_url):
+    from fastapi.testclient import TestClient
+
+    from onrecord.store import Ledger
+    from test_api import _app
+
+    with Ledger.open(db_url) as ledger:
+        town_hall, miners, coal, _ = _coal_ledger(ledger)
+    app = _app(db_url)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/trail", params={"article": miners, "attribution": "a1"})
+        assert page.status_code == 200
+        assert "Found in 2 other quotations" in page.text and f'href="/articles/{town_hall}#att-a1"' in page.text
+        assert "<del>companies and coal miners</del> → <ins>miners and coal companies</ins>" in page.text
+        assert "another speaker" in page.text
+        pasted = client.get("/trail", params={"q": ORIGINAL})
+        assert pasted.status_code == 200 and "Found in 3 other quotations" in pasted.text
+        short = client.get("/trail", params={"q": "fake news"})
+        assert short.status_code == 422 and "[E521]" in short.text
+        assert client.get("/trail", params={"article": miners, "attribution": "a7"}).status_code == 404
+        assert client.get("/trail").status_code == 200  # the form alone
+        article = client.get(f"/articles/{miners}").text
+        assert f'href="/trail?article={miners}&amp;attribution=a1"' in article
+        found = client.get("/search", params={"q": "coal"}).text
+        assert f'href="/trail?article={coal}&amp;attribution=a1"' in found
+    app.state.onrecord.ledger.close()

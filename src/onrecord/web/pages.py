@@ -298,6 +298,25 @@ def outlet(request: Request, publisher: str) -> HTMLResponse:
     return _render(request, "outlet.html", outlet=found, charts=charts)
 
 
+@router.get("/trail", response_class=HTMLResponse)
+def trail(request: Request, article: int | None = Query(None, ge=1), attribution: str = "", q: str = "") -> HTMLResponse:
+    """Where else the ledger has a quote's words (a stored quote, or words pasted into the form), oldest first."""
+    context: dict[str, Any] = {"q": q, "trail": None, "error": None}
+    ledger = state_of(request).ledger
+    try:
+        if article is not None and attribution:
+            context["trail"] = ledger.trail(article, attribution)
+        elif q.strip():
+            context["trail"] = ledger.trail(text=q)
+    except OnrecordError as err:
+        if err.code == "E520":
+            raise WebError(404, "E603", what="attribution", ref=f"{attribution} of article {article}",
+                           hint="find quotes at /search") from None
+        context["error"] = err  # too few words, or a paraphrase: said above the form
+        return _render(request, "trail.html", 422, **context)
+    return _render(request, "trail.html", **context)
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
