@@ -216,3 +216,25 @@ def test_the_trail_page_and_its_links(db_url):
         found = client.get("/search", params={"q": "coal"}).text
         assert f'href="/trail?article={coal}&amp;attribution=a1"' in found
     app.state.onrecord.ledger.close()
+
+
+def test_the_trail_script_writes_pairs_and_scores_judgements(tmp_path, capsys, monkeypatch):
+    import runpy
+
+    from onrecord.store import Ledger
+
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    with Ledger.open(db) as ledger:
+        _coal_ledger(ledger)
+    pairs, judged = tmp_path / "pairs.json", tmp_path / "judged.json"
+    for argv in ([db, str(pairs)], ["--score", str(pairs), str(judged)]):
+        if argv[0] == "--score":
+            found = json.loads(pairs.read_text())
+            assert sorted(p["found"]["relation"] for p in found) == ["altered", "altered", "longer"]
+            judged.write_text(json.dumps([{"pair": p["pair"], "same_utterance": True, "wording_differs": p["found"]["changes"] != [],
+                                           "same_speaker": not p["found"]["other_speaker"]} for p in found]))
+        monkeypatch.setattr("sys.argv", ["trail_stats.py", *argv])
+        runpy.run_path("scripts/trail_stats.py", run_name="__main__")
+    out = capsys.readouterr().out
+    assert "4 quotations traced, 3 with a trail, 3 pairs" in out  # Jane Roe's quote has none
+    assert "same utterance: 3/3 = 1.00" in out and "altered: right 2 of 2, finds 2 of 2" in out
