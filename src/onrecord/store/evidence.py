@@ -192,9 +192,8 @@ def _search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | 
     """
     if len(terms) < 2:
         return None
-    pairs = list(itertools.combinations(terms, 2))
+    query = two_of(dialect, terms)
     if dialect == "sqlite":
-        query = " OR ".join("(" + " AND ".join(f'"{t}"' for t in pair) + ")" for pair in pairs)
         sql = text(
             "SELECT s.article_id, s.start, s.end, s.text, -bm25(sentences_fts) AS score, "
             "highlight(sentences_fts, 0, char(2), char(3)) AS marked "
@@ -205,7 +204,6 @@ def _search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | 
             "ORDER BY score DESC LIMIT :limit"
         )
     elif dialect == "postgresql":
-        query = " | ".join("(" + " & ".join(_lexeme(t) for t in pair) + ")" for pair in pairs)
         sql = text(
             "SELECT s.article_id, s.start, s.end, s.text, ts_rank(s.search_vector, q) AS score, "
             "ts_headline('english', s.text, q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true') "
@@ -217,6 +215,15 @@ def _search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | 
     else:
         return None
     return sql, {"q": query}
+
+
+def two_of(dialect: str, terms: Sequence[str]) -> str:
+    """The full-text query for a text holding two of ``terms`` (any two): FTS5's syntax on SQLite, a
+    ``to_tsquery`` operand on PostgreSQL."""
+    pairs = itertools.combinations(terms, 2)
+    if dialect == "sqlite":
+        return " OR ".join("(" + " AND ".join(f'"{t}"' for t in pair) + ")" for pair in pairs)
+    return " | ".join("(" + " & ".join(_lexeme(t) for t in pair) + ")" for pair in pairs)
 
 
 def _lexeme(term: str) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from .evidence import _ignored, _lexeme
+from .evidence import _ignored, two_of
 
 __all__ = ["Change", "Found", "MIN_SHARED", "RELATIONS", "compare", "find", "quote_words"]
 
@@ -168,14 +168,13 @@ def _terms(asked: Sequence[str]) -> list[str]:
 
 
 def _search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | None:
-    """Quotations (direct or mixed attributions: id, content) whose content holds two of ``terms``; None for
-    fewer than two.
-    ``:article_id`` is an article to leave out (or None), ``:limit`` the most rows."""
+    """Quotations (direct or mixed attributions: id, content) whose content holds two of ``terms``, and the
+    query's parameters; None for fewer than two terms. ``:article_id`` is an article to leave out (or None),
+    ``:limit`` the most rows."""
     if len(terms) < 2:
         return None
-    pairs = list(itertools.combinations(terms, 2))
     if dialect == "sqlite":
-        query = "content : (" + " OR ".join("(" + " AND ".join(f'"{t}"' for t in pair) + ")" for pair in pairs) + ")"
+        query = f"content : ({two_of(dialect, terms)})"
         sql = text(
             "SELECT a.id, a.content_text FROM attributions_fts JOIN attributions a ON a.id = attributions_fts.rowid "
             f"WHERE attributions_fts MATCH :q AND a.kind IN {QUOTED_KINDS} "
@@ -183,7 +182,7 @@ def _search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]] | 
             "ORDER BY bm25(attributions_fts) LIMIT :limit"
         )
     elif dialect == "postgresql":
-        query = " | ".join("(" + " & ".join(_lexeme(t) for t in pair) + ")" for pair in pairs)
+        query = two_of(dialect, terms)
         sql = text(
             "SELECT a.id, a.content_text FROM attributions a, to_tsquery('english', :q) q "
             f"WHERE a.search_vector @@ q AND a.kind IN {QUOTED_KINDS} "
