@@ -307,8 +307,9 @@ def find(
     return sorted(best.values(), key=lambda f: f.looks_ahead)[:limit]
 
 
-#: Speakers whose name can stand for a forecast's missing subject: someone who can be named in a later report.
-_NAMED_TYPES = frozenset({"person", "organisation", "government", "media_outlet"})
+#: Speaker types with a name of their own: one that can stand for a forecast's missing subject in a later
+#: report, and whose words a quote trail can find in another's mouth.
+NAMED_TYPES = frozenset({"person", "organisation", "government", "media_outlet"})
 #: The pronouns that stand for a speaker as a clause's subject (a closed class of English, not a lexicon).
 _SUBJECT_PRONOUNS = frozenset({"i", "we", "he", "she", "they"})
 
@@ -316,7 +317,7 @@ _SUBJECT_PRONOUNS = frozenset({"i", "we", "he", "she", "they"})
 def _subject(forecast: str, speaker: str | None, speaker_type: str | None) -> str | None:
     """The speaker's surname (or an organisation's last word) when ``forecast`` has no subject of its own:
     it starts with "to" (a plan, "to boycott the speech") or a pronoun ("he will resign", "we will win")."""
-    if not speaker or speaker_type not in _NAMED_TYPES:
+    if not speaker or speaker_type not in NAMED_TYPES:
         return None
     first = forecast.split(maxsplit=1)[0].lower() if forecast.strip() else ""
     if first != "to" and first.replace("’", "'").split("'")[0] not in _SUBJECT_PRONOUNS:

@@ -2079,14 +2079,10 @@ def _other_speaker(asked: AttributionRow | None, other: AttributionRow) -> bool 
     surnames = []
     for row in (asked, other):
         words = re.findall(r"\w+", row.speaker.name if row.speaker else row.speaker_name or "")
-        if row.anonymous or row.speaker_type not in _NAMED_TYPES or not words:
+        if row.anonymous or row.speaker_type not in _evidence.NAMED_TYPES or not words:
             return None
         surnames.append(_fold(words[-1]))
     return surnames[0] != surnames[1]
-
-
-#: Speaker types with a name of their own, whose words can be put in another's mouth.
-_NAMED_TYPES = frozenset({"person", "organisation", "government", "media_outlet"})
 
 
 def _fold(word: str) -> str:
