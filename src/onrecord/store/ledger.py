@@ -45,7 +45,7 @@ import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from collections.abc import Callable, Iterator
@@ -1191,11 +1191,8 @@ class Ledger:
         sentences that report come before those that themselves look ahead ("will", "likely").
         See :mod:`onrecord.store.evidence` for how they are found.
         """
-        wanted = str(forecast_id).strip()
         with self._reading() as session:
-            row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
-            if row is None:
-                raise _error("E515", ref=wanted)
+            row = _stored_forecast_row(session, str(forecast_id).strip())
             similarity = None
             if rerank:
                 from ..extraction.sentences import load_sentence_encoder
@@ -1248,19 +1245,18 @@ class Ledger:
             rows = {r.id: r for r in session.scalars(
                 select(AttributionRow).where(AttributionRow.id.in_([f.attribution_id for f in found])).options(*self._QUOTE_LOADING)
             )}
-            dated = {r.id: r.article.published_on for r in rows.values()}
-            ordered = sorted(found, key=lambda f: _oldest_first(dated[f.attribution_id], rows[f.attribution_id]))
+            found.sort(key=lambda f: _oldest_first(rows[f.attribution_id]))
+            quotes = [(rows[f.attribution_id], _quote(rows[f.attribution_id])) for f in found]
             entries = [
-                TrailEntry(**_quote(rows[f.attribution_id]).to_dict(), relation=f.relation, shared=f.shared,
-                           changes=f.changes, other_speaker=_other_speaker(asked, rows[f.attribution_id]))
-                for f in ordered
+                TrailEntry(**q.to_dict(), relation=f.relation, shared=f.shared, changes=f.changes,
+                           other_speaker=_other_speaker(asked, row))
+                for f, (row, q) in zip(found, quotes)
             ]
             quote = _quote(asked) if asked is not None else None
-            candidates = [(dated[f.attribution_id], e) for f, e in zip(ordered, entries)]
             if asked is not None:
-                candidates.append((asked.article.published_on, quote))
-            earliest = min((c for c in candidates if c[0] is not None), key=lambda c: c[0], default=None)
-        first = Quote(**{f.name: getattr(earliest[1], f.name) for f in fields(Quote)}) if earliest else None
+                quotes.append((asked, quote))
+            dated = [(row.article.published_on, q) for row, q in quotes if row.article.published_on is not None]
+            first = min(dated, key=lambda d: d[0])[1] if dated else None
         return Trail(quote=quote, words=len(words), entries=entries[:limit], total=len(entries), first=first)
 
     def clear_outcome(self, forecast_id: int | str) -> StoredForecast:
@@ -2060,8 +2056,9 @@ def _quote(row: AttributionRow, score: float | None = None) -> Quote:
     )
 
 
-def _oldest_first(published: date | None, row: AttributionRow) -> tuple[Any, ...]:
+def _oldest_first(row: AttributionRow) -> tuple[Any, ...]:
     """Sort key: dated articles by date, undated ones last, then by article and attribution."""
+    published = row.article.published_on
     return (published is None, published or date.min, row.article_id, row.id)
 
 
@@ -2124,11 +2121,17 @@ def _stored_forecast(
     )
 
 
-def _filed_outcome(session: Session, wanted: str) -> tuple[ForecastRow, str, ForecastOutcome | None]:
-    """Forecast row ``wanted`` (E515 if there is none), its article's content hash, and the outcome filed for it."""
+def _stored_forecast_row(session: Session, wanted: str) -> ForecastRow:
+    """Forecast row ``wanted`` (its id as text), or E515 if there is none."""
     row = _get(session, ForecastRow, int(wanted)) if wanted.isdigit() else None
     if row is None:
         raise _error("E515", ref=wanted)
+    return row
+
+
+def _filed_outcome(session: Session, wanted: str) -> tuple[ForecastRow, str, ForecastOutcome | None]:
+    """Forecast row ``wanted`` (E515 if there is none), its article's content hash, and the outcome filed for it."""
+    row = _stored_forecast_row(session, wanted)
     digest = session.scalar(select(Article.content_hash).where(Article.id == row.article_id))
     filed = session.scalar(select(ForecastOutcome).where(ForecastOutcome.content_hash == digest, ForecastOutcome.key == row.key))
     return row, digest, filed

@@ -120,18 +120,18 @@ def compare(asked: Sequence[str], other: Sequence[str]) -> Found | None:
     gaps += [(asked[x.a + x.size : y.a], other[x.b + x.size : y.b]) for x, y in itertools.pairwise(runs)]
     gaps.append((asked[last.a + last.size :], other[last.b + last.size :]))
     # words on one side only at an edge are where one quote stops sooner; on both sides, or inside, a change
-    changes = []
+    changed = []
     for i, (was, now) in enumerate(gaps):
         edge = i in (0, len(gaps) - 1)
         if edge and 0 < min(len(was), len(now)) <= _EDGE_WORDS:  # a word or two next to the stretch changed
             most = 2 * min(len(was), len(now)) + 1  # (further out, the longer side simply runs on)
-            was, now = (was[-most:], now[-most:]) if i == 0 else (was[:most], now[:most])
-            changes.append(Change(" ".join(was), " ".join(now)))
+            changed.append((was[-most:], now[-most:]) if i == 0 else (was[:most], now[:most]))
         elif not edge:
-            changes.append(Change(" ".join(was), " ".join(now)))
-    if changes:
-        changed = max(sum(len(c.was.split()) for c in changes), sum(len(c.now.split()) for c in changes))
-        return Found(0, "altered", shared, changes) if changed <= shared / 2 else None  # else two statements
+            changed.append((was, now))
+    if changed:
+        if max(sum(len(was) for was, _ in changed), sum(len(now) for _, now in changed)) > shared / 2:
+            return None  # more changed than half what is shared: two statements that share a line
+        return Found(0, "altered", shared, [Change(" ".join(was), " ".join(now)) for was, now in changed])
     asked_out = bool(gaps[0][0] or gaps[-1][0])  # the quote has words outside the stretch (or both, at an edge)
     other_out = bool(gaps[0][1] or gaps[-1][1])
     if asked_out and other_out:  # a stretch inside both: it takes more words to be one passage
@@ -145,7 +145,7 @@ def _bare(word: str) -> str:
 
 def find(connection: Connection, asked: Sequence[str], *, exclude_article: int | None = None) -> list[Found]:
     """Every quotation of the ledger (outside article ``exclude_article``) on the trail of the quote whose
-    words are ``asked`` (:func:`quote_words`), most shared words first."""
+    words are ``asked`` (:func:`quote_words`), in no order: the ledger orders them by date."""
     terms = _terms(asked)
     built = _search_sql(connection.dialect.name, terms)
     if built is None:
@@ -158,7 +158,7 @@ def find(connection: Connection, asked: Sequence[str], *, exclude_article: int |
         if match is not None:
             match.attribution_id = row_id
             found.append(match)
-    return sorted(found, key=lambda f: -f.shared)
+    return found
 
 
 def _terms(asked: Sequence[str]) -> list[str]:

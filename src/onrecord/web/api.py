@@ -326,11 +326,12 @@ def trail(
     """Each other article's quotation (direct or mixed) that shares a stretch of the quote's words, with how it relates
     (``same``, ``part``, ``longer``, ``overlap``, ``altered``), the words that differ
     (``changes``) and whether it names another speaker; ``first`` is the earliest dated of them all."""
-    if (q is None) == (article is None and attribution is None) or (q is None and None in (article, attribution)):
+    stored = article is not None and attribution is not None
+    if stored == (q is not None) or (q is not None and (article, attribution) != (None, None)):
         raise WebError(422, "E606", detail="give article and attribution (a stored quote), or q (its words), not both")
     ledger = state_of(request).ledger
     try:
-        found = ledger.trail(text=q, limit=limit) if q is not None else ledger.trail(article, attribution, limit=limit)
+        found = ledger.trail(article, attribution, limit=limit) if stored else ledger.trail(text=q, limit=limit)
     except StoreError as err:
         if err.code == "E520":
             raise _not_found("attribution", f"{attribution} of article {article}", "list them at /api/v1/attributions") from None
