@@ -41,6 +41,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _usage_error(message: str) -> int:
+    """A command line that cannot mean anything, after parsing: one line, exit 64 (as :class:`_Parser`)."""
+    print(f"onrecord: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="onrecord", description="Who said what, according to whom: attributions in news text.")
     p.add_argument("--version", action="version", version=f"onrecord {__version__}")
@@ -298,8 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args.max_bytes = size_limit(args.max_bytes)  # the flag, else $ONRECORD_MAX_BYTES, else the default
         except OnrecordError as err:  # a malformed $ONRECORD_MAX_BYTES (E111): the command line's fault
-            print(f"onrecord: error: {err.line()}", file=sys.stderr)
-            return EXIT_USAGE
+            return _usage_error(err.line())
     try:
         if args.command in ("extract", "chains"):
             return _extract(args)
@@ -337,14 +342,12 @@ def _extract(args: argparse.Namespace) -> int:
 
     several = len(args.paths) > 1 or any(p != "-" and Path(p).is_dir() for p in args.paths)
     if args.format == "brat" and several and args.out is None:
-        print("onrecord: error: --format brat with several inputs needs --out DIR (one .ann file per input)", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error("--format brat with several inputs needs --out DIR (one .ann file per input)")
     if args.out is not None:
         try:
             args.out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            print(f"onrecord: error: --out {args.out} cannot be a folder for the outputs ({err.strerror or err})", file=sys.stderr)
-            return EXIT_USAGE
+            return _usage_error(f"--out {args.out} cannot be a folder for the outputs ({err.strerror or err})")
     skipped: list[OnrecordError] = []
     out = _Outputs(args, several, _input_files(args.paths) if args.out is not None else frozenset())
     results = extract_many(
@@ -745,12 +748,6 @@ def _trail(args: argparse.Namespace, ledger: "Ledger") -> int:
     return EXIT_OK
 
 
-def _usage_error(message: str) -> int:
-    """A command line that cannot mean anything, after parsing: one line, exit 64 (as :class:`_Parser`)."""
-    print(f"onrecord: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _trail_text(trail) -> str:
     """The trail as a person reads it: the quote, where the ledger first has it, then each other
     article's attribution in date order with how it differs."""
@@ -966,8 +963,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     token = args.token or os.environ.get("ONRECORD_TOKEN") or None
     if not _is_loopback(args.host) and not token:
-        print(f"onrecord: error: {E.E612.format(host=args.host)} [E612]", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(f"{E.E612.format(host=args.host)} [E612]")
     limit = args.max_bytes  # main() has read the flag, else $ONRECORD_MAX_BYTES, else the default
     host = args.host.strip("[]")
     address = f"[{host}]:{args.port}" if ":" in host else f"{host}:{args.port}"

@@ -90,7 +90,6 @@ _CONTAINER_READERS = {
 _LINKING_READERS = frozenset({"iter_feed"})
 _SNIFF_BYTES = 8192
 _FEED_START = re.compile(rb"\s*<(?:\?xml\b|rss\b|feed\b|rdf:RDF\b)")
-_UTF8_BOM = UTF8_BOM
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 _BOILERPLATE_FILE = "ingest_boilerplate.tsv"
@@ -210,9 +209,9 @@ def _decode_page(data: bytes, encoding: str, name: str, is_html: bool | None, ch
     text file's "<meta charset" is only text. Bytes that do not fit the
     charset chosen are the E105 for it.
     """
-    marked = data.startswith(_UTF8_BOM)
+    marked = data.startswith(UTF8_BOM)
     if marked:
-        data = data[len(_UTF8_BOM) :]
+        data = data[len(UTF8_BOM) :]
     if is_html is None:
         is_html = _HTML_START.match(data[:_SNIFF_BYTES].decode("latin-1")) is not None
     if charset is None and (not is_html or codecs.lookup(encoding).name != "utf-8"):
@@ -514,7 +513,7 @@ def _is_feed(content_type: str, data: bytes) -> bool:
         return False
     if content_type.endswith(("rss+xml", "atom+xml", "rdf+xml", "/xml")):
         return True
-    return _FEED_START.match(data[:_SNIFF_BYTES].lstrip(_UTF8_BOM)) is not None
+    return _FEED_START.match(data[:_SNIFF_BYTES].lstrip(UTF8_BOM)) is not None
 
 
 def _container_reader(path: str | Path) -> Callable[..., Iterator[Document | InputError]] | None:

@@ -173,7 +173,7 @@ def _decode(html: bytes, record: Any, fallback: str) -> str:
     ``fallback``: :func:`~onrecord.ingest.charsets.page_encoding`); when the bytes do not fit that, in
     ``fallback``, and else in windows-1252, which reads any bytes (its holes are the C1 controls)."""
     header = _charset(record.http_headers.get_header("Content-Type") or "")
-    for codec in (page_encoding(html, header=header, default=fallback), fallback):
+    for codec in dict.fromkeys((page_encoding(html, header=header, default=fallback), fallback)):  # each once
         try:
             return decode_web(html, codec)
         except (LookupError, UnicodeDecodeError):
