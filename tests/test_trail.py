@@ -167,55 +167,53 @@ def test_the_trail_command(db_url, capsys):
     assert main(["trail", str(miners), "--db", db_url]) == 64
 
 
-@pytest.mark.slow
-def test_the_trail_route(db_url):
+@pytest.fixture
+def served(db_url):
+    """A test client of the web app over the coal ledger, and the ledger's article ids."""
     from fastapi.testclient import TestClient
 
     from onrecord.store import Ledger
     from test_api import _app
 
     with Ledger.open(db_url) as ledger:
-        town_hall, miners, coal, _ = _coal_ledger(ledger)
+        ids = _coal_ledger(ledger)
     app = _app(db_url)
     with TestClient(app, raise_server_exceptions=False) as client:
-        got = client.get("/api/v1/trail", params={"article": miners, "attribution": "a1"}).json()
-        assert [e["article_id"] for e in got["entries"]] == [town_hall, coal]
-        assert got["entries"][0]["changes"] == [{"was": "companies and coal miners", "now": "miners and coal companies"}]
-        assert client.get("/api/v1/trail", params={"q": ORIGINAL, "limit": 1}).json()["total"] == 3
-        missing = client.get("/api/v1/trail", params={"article": miners, "attribution": "a7"})
-        assert missing.status_code == 404 and missing.json()["error"]["code"] == "E603"
-        for params in ({"q": "fake news"}, {}, {"article": miners}, {"q": ORIGINAL, "article": miners, "attribution": "a1"}):
-            assert client.get("/api/v1/trail", params=params).status_code == 422, params
+        yield client, ids
     app.state.onrecord.ledger.close()
 
 
 @pytest.mark.slow
-def test_the_trail_page_and_its_links(db_url):
-    from fastapi.testclient import TestClient
+def test_the_trail_route(served):
+    client, (town_hall, miners, coal, _) = served
+    got = client.get("/api/v1/trail", params={"article": miners, "attribution": "a1"}).json()
+    assert [e["article_id"] for e in got["entries"]] == [town_hall, coal]
+    assert got["entries"][0]["changes"] == [{"was": "companies and coal miners", "now": "miners and coal companies"}]
+    assert client.get("/api/v1/trail", params={"q": ORIGINAL, "limit": 1}).json()["total"] == 3
+    missing = client.get("/api/v1/trail", params={"article": miners, "attribution": "a7"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "E603"
+    for params in ({"q": "fake news"}, {}, {"article": miners}, {"q": ORIGINAL, "article": miners, "attribution": "a1"}):
+        assert client.get("/api/v1/trail", params=params).status_code == 422, params
 
-    from onrecord.store import Ledger
-    from test_api import _app
 
-    with Ledger.open(db_url) as ledger:
-        town_hall, miners, coal, _ = _coal_ledger(ledger)
-    app = _app(db_url)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        page = client.get("/trail", params={"article": miners, "attribution": "a1"})
-        assert page.status_code == 200
-        assert "Found in 2 other quotations" in page.text and f'href="/articles/{town_hall}#att-a1"' in page.text
-        assert "<del>companies and coal miners</del> → <ins>miners and coal companies</ins>" in page.text
-        assert "another speaker" in page.text
-        pasted = client.get("/trail", params={"q": ORIGINAL})
-        assert pasted.status_code == 200 and "Found in 3 other quotations" in pasted.text
-        short = client.get("/trail", params={"q": "fake news"})
-        assert short.status_code == 422 and "[E521]" in short.text
-        assert client.get("/trail", params={"article": miners, "attribution": "a7"}).status_code == 404
-        assert client.get("/trail").status_code == 200  # the form alone
-        article = client.get(f"/articles/{miners}").text
-        assert f'href="/trail?article={miners}&amp;attribution=a1"' in article
-        found = client.get("/search", params={"q": "coal"}).text
-        assert f'href="/trail?article={coal}&amp;attribution=a1"' in found
-    app.state.onrecord.ledger.close()
+@pytest.mark.slow
+def test_the_trail_page_and_its_links(served):
+    client, (town_hall, miners, coal, _) = served
+    page = client.get("/trail", params={"article": miners, "attribution": "a1"})
+    assert page.status_code == 200
+    assert "Found in 2 other quotations" in page.text and f'href="/articles/{town_hall}#att-a1"' in page.text
+    assert "<del>companies and coal miners</del> → <ins>miners and coal companies</ins>" in page.text
+    assert "another speaker" in page.text
+    pasted = client.get("/trail", params={"q": ORIGINAL})
+    assert pasted.status_code == 200 and "Found in 3 other quotations" in pasted.text
+    short = client.get("/trail", params={"q": "fake news"})
+    assert short.status_code == 422 and "[E521]" in short.text
+    assert client.get("/trail", params={"article": miners, "attribution": "a7"}).status_code == 404
+    assert client.get("/trail").status_code == 200  # the form alone
+    article = client.get(f"/articles/{miners}").text
+    assert f'href="/trail?article={miners}&amp;attribution=a1"' in article
+    found = client.get("/search", params={"q": "coal"}).text
+    assert f'href="/trail?article={coal}&amp;attribution=a1"' in found
 
 
 def test_the_trail_script_writes_pairs_and_scores_judgements(tmp_path, capsys, monkeypatch):
