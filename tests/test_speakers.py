@@ -300,6 +300,71 @@ def test_she_skips_a_man_known_by_his_title() -> None:
     assert attrs[1].speaker.name == "Warren"
 
 
+@pytest.mark.parametrize(
+    ("pronoun", "expected"), [("She", "Hillary Clinton"), ("He", "Donald Trump")]
+)
+def test_a_first_name_tells_he_from_she(pronoun: str, expected: str) -> None:
+    # "Hillary Clinton spoke. Donald Trump said. She/He said.": no titles, only first names.
+    doc = make_doc(
+        "Hillary/PROPN/compound/1/e=B-PERSON Clinton/PROPN/nsubj/2/e=I-PERSON spoke/VERB/ROOT/2 ./PUNCT/punct/2 "
+        "Donald/PROPN/compound/5/e=B-PERSON Trump/PROPN/nsubj/6/e=I-PERSON said/VERB/ROOT/6 ./PUNCT/punct/6 "
+        f"{pronoun}/PRON/nsubj/9 said/VERB/ROOT/9 ./PUNCT/punct/9"
+    )
+    attrs = [attribution(doc, "a1", "Donald Trump"), attribution(doc, "a2", pronoun)]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == expected
+
+
+def test_a_first_name_used_alone_tells_the_gender_too() -> None:
+    # "Melanie spoke. Kevin said. She said." (a feature's first-name-only people)
+    doc = make_doc(
+        "Melanie/PROPN/nsubj/1/e=B-PERSON spoke/VERB/ROOT/1 ./PUNCT/punct/1 "
+        "Kevin/PROPN/nsubj/4/e=B-PERSON said/VERB/ROOT/4 ./PUNCT/punct/4 "
+        "She/PRON/nsubj/7 said/VERB/ROOT/7 ./PUNCT/punct/7"
+    )
+    attrs = [attribution(doc, "a1", "Kevin"), attribution(doc, "a2", "She")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "Melanie"
+
+
+def test_a_listed_person_overrides_a_misleading_first_name() -> None:
+    # "Lindsey Graham spoke. Hillary Clinton said. He said.": Lindsey is mostly a woman's name,
+    # the senator is not.
+    doc = make_doc(
+        "Lindsey/PROPN/compound/1/e=B-PERSON Graham/PROPN/nsubj/2/e=I-PERSON spoke/VERB/ROOT/2 ./PUNCT/punct/2 "
+        "Hillary/PROPN/compound/5/e=B-PERSON Clinton/PROPN/nsubj/6/e=I-PERSON said/VERB/ROOT/6 ./PUNCT/punct/6 "
+        "He/PRON/nsubj/9 said/VERB/ROOT/9 ./PUNCT/punct/9"
+    )
+    attrs = [attribution(doc, "a1", "Hillary Clinton"), attribution(doc, "a2", "He")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "Lindsey Graham"
+
+
+def test_a_gendered_role_noun_keeps_an_unnamed_source_apart() -> None:
+    # "The woman said. Mr. Lou spoke. He said.": "he" is not the woman, though she spoke last.
+    doc = make_doc(
+        "Mr./PROPN/compound/1 Lou/PROPN/nsubj/2/e=B-PERSON spoke/VERB/ROOT/2 ./PUNCT/punct/2 "
+        "The/DET/det/5 woman/NOUN/nsubj/6/l=woman said/VERB/ROOT/6 ./PUNCT/punct/6 "
+        "He/PRON/nsubj/9 said/VERB/ROOT/9 ./PUNCT/punct/9"
+    )
+    attrs = [attribution(doc, "a1", "The woman"), attribution(doc, "a2", "He")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "Lou"
+
+
+def test_a_pronoun_with_no_earlier_match_takes_a_name_nearby_in_any_role() -> None:
+    # "Elizabeth Warren told John Stumpf, after he admitted it." (Stumpf is neither a source
+    # nor a subject; Warren is both, but a woman.)
+    doc = make_doc(
+        "Elizabeth/PROPN/compound/1/e=B-PERSON Warren/PROPN/nsubj/2/e=I-PERSON told/VERB/ROOT/2 "
+        "John/PROPN/compound/4/e=B-PERSON Stumpf/PROPN/dobj/2/e=I-PERSON ,/PUNCT/punct/2 "
+        "after/SCONJ/mark/8 he/PRON/nsubj/8 admitted/VERB/advcl/2 it/PRON/dobj/8 ./PUNCT/punct/2"
+    )
+    attrs = [attribution(doc, "a1", "Elizabeth Warren"), attribution(doc, "a2", "he")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "John Stumpf"
+
+
 # "The White House declined. The minister said no. He added more." / "... The ministers said no. ..."
 MINISTER = (
     "The/DET/det/2 White/PROPN/compound/2 House/PROPN/nsubj/3/e=B-ORG declined/VERB/ROOT/3 ./PUNCT/punct/3 "

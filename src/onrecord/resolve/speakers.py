@@ -24,6 +24,7 @@ a visible gap rather than a confident wrong name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -116,6 +117,31 @@ def _gender(title: str | None) -> str | None:
     if title in _words("honorifics_female"):
         return "f"
     return None
+
+
+def _name_gender(words: tuple[str, ...]) -> str | None:
+    """A full name's gender from its first word ("Hillary Clinton" -> "f"), if that is telling.
+
+    A lone word says nothing: "Warren" and "Clinton" are men's first names too.
+    """
+    if len(words) < 2:
+        return None
+    known = _mapping("person_genders").get(" ".join(words))
+    if known:
+        return known
+    return _mapping("given_names").get(_ascii(words[0]))
+
+
+def _ascii(word: str) -> str:
+    """A name word as the given-name list spells it: "José" -> "jose"."""
+    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+
+
+def _name_or_role_gender(name: _Name, roles: list[str]) -> str | None:
+    """What a name mention says of its person's gender: title, then first name, then role."""
+    gendered = _mapping("gendered_nouns")
+    by_role = next((gendered[r] for r in roles if r in gendered), None)
+    return _gender(name.title) or _name_gender(name.words) or by_role
 
 
 def _role_key(word: str) -> str:
@@ -373,8 +399,11 @@ class _Resolver:
                 pos = name.tokens.start_char
                 cluster = self._person(name.words, pos, _gender(name.title)) or self._typo_person(name.words[0])
                 if cluster is None:
-                    cluster = self._new(name.tokens.text, label="PERSON", words=name.words)
-                    self.full.append(cluster)  # a lone surname ("Putin") is the best name there is
+                    # A lone name no full name explains: a surname ("Putin") or a first name the
+                    # article uses alone ("Melanie", "Kevin"), which does tell the gender.
+                    gender = _gender(name.title) or _mapping("given_names").get(_ascii(name.words[0]))
+                    cluster = self._new(name.tokens.text, label="PERSON", words=name.words, gender=gender)
+                    self.full.append(cluster)  # the best name there is
                 self._claim(name, cluster)
             elif len(name.words) == 1 and (
                 person := self._person(name.words, name.tokens.start_char, None) or self._typo_person(name.words[0])
@@ -451,10 +480,14 @@ class _Resolver:
         cluster.mentions.append(_span(name.tokens))
         if name.head.dep_ in _SUBJECT_DEPS:
             cluster.salient.append(name.tokens.start_char)
-        cluster.gender = cluster.gender or _gender(name.title)
+        descriptions = _descriptions(self.doc, name)
+        if name.label == "PERSON":
+            cluster.gender = cluster.gender or _name_or_role_gender(name, [role for _, role, _ in descriptions])
+        else:
+            cluster.gender = cluster.gender or _gender(name.title)
         for tok in name.tokens:
             self.owner[tok.i] = cluster
-        for text, role, pos in _descriptions(self.doc, name):
+        for text, role, pos in descriptions:
             if text and text not in cluster.descriptions:
                 cluster.descriptions.append(text)
             if role and (role not in cluster.roles or pos < cluster.roles[role]):
@@ -542,7 +575,7 @@ class _Resolver:
             return person
         if title is not None and words:
             text = self.doc[words[0].i : words[-1].i + 1].text
-            cluster = self._new(text, label="PERSON", words=key, gender=_gender(title))
+            cluster = self._new(text, label="PERSON", words=key, gender=_gender(title) or _name_gender(key))
             self.full.append(cluster)
             return cluster
         key = _norm(_trimmed(tokens)[0])
@@ -924,7 +957,21 @@ class _Resolver:
                     if best is None or start > best[0]:
                         best = (start, cluster)
                     break
+            if best is None:  # "Warren told Stumpf, after he admitted": a name in any role, close by
+                best = self._nearby_name(kind, head)
         return best[1] if best else None
+
+    def _nearby_name(self, kind: str, pronoun: Token) -> tuple[int, _Cluster] | None:
+        """The latest compatible PERSON name in the pronoun's sentence or the one before."""
+        sent = pronoun.sent
+        start = sent.start
+        if start > 0:
+            start = self.doc[start - 1].sent.start
+        for i in range(pronoun.i - 1, start - 1, -1):  # tokens, not NER names: surnames it missed count
+            cluster = self.owner.get(i)
+            if cluster is not None and cluster.label == "PERSON" and self._compatible(kind, cluster):
+                return self.doc[i].idx, cluster
+        return None
 
     def _plural_phrase(self, pronoun: Token, earlier: list[_Source]) -> _Cluster | None:
         """The latest plural group or document phrase before ``pronoun``, outside quotes,
@@ -1078,8 +1125,10 @@ class _Resolver:
         typed_by = _around(tokens, head) if tokens is not None else None
         lemma = head.lemma_.lower() if head is not None else ""
         plural = head is not None and head.tag_ in ("NNS", "NNPS")
+        gender = _mapping("gendered_nouns").get(lemma) if head is not None and head.pos_ == "NOUN" else None
         cluster = self._new(
-            _display(text), type=stype, resolved=not anaphoric, typed_by=typed_by, head=lemma, plural=plural
+            _display(text), type=stype, resolved=not anaphoric, typed_by=typed_by, head=lemma, plural=plural,
+            gender=gender,
         )
         if not (pronoun or indefinite):
             self.by_key[key] = cluster
