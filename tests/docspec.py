@@ -19,8 +19,9 @@ _NO_SPACE_BEFORE = {",", ".", "’s", "'s", "”", ":", "\n\n"}
 
 
 def make_doc(spec: str) -> Doc:
-    """A parsed Doc from "word/POS/dep/head[/t=TAG][/l=lemma][/e=B-PERSON]" items; "¶" is a paragraph break."""
-    words, pos, deps, heads, tags, lemmas, ents = [], [], [], [], [], [], []
+    """A parsed Doc from "word/POS/dep/head[/t=TAG][/l=lemma][/e=B-PERSON][/sp=0]" items; "¶" is a
+    paragraph break, ``sp=0`` glues the next word on ("Holtz-Eakin")."""
+    words, pos, deps, heads, tags, lemmas, ents, glued = [], [], [], [], [], [], [], set()
     for item in spec.split():
         if item == "¶":
             item = f"\n\n/SPACE/dep/{len(words) - 1}"
@@ -33,8 +34,10 @@ def make_doc(spec: str) -> Doc:
         tags.append(opts.get("t", _TAGS.get(p, "XX")))
         lemmas.append(opts.get("l", word.lower()))
         ents.append(opts.get("e", "O"))
+        if opts.get("sp") == "0":
+            glued.add(len(words) - 1)
     spaces = [
-        not (w in ("“", "\n\n") or (i + 1 < len(words) and words[i + 1] in _NO_SPACE_BEFORE))
+        not (w in ("“", "\n\n") or i in glued or (i + 1 < len(words) and words[i + 1] in _NO_SPACE_BEFORE))
         for i, w in enumerate(words)
     ]
     spaces[-1] = False

@@ -30,14 +30,27 @@ def test_preset_meets_its_floors_on_dev(preset):
 
 
 SPEAKERS = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
+HELD_OUT_SPEAKERS = SPEAKERS.with_name("held-out.jsonl")
 
 
 @pytest.mark.slow
 def test_speaker_resolution_meets_its_floors_on_the_dev_annotations():
-    """`onrecord eval speakers`: 0.931 speaker / 0.980 type measured; the issue asks 0.92 / 0.90."""
+    """`onrecord eval speakers`: 0.944 speaker / 0.980 type measured; the issue asks 0.92 / 0.90."""
     from onrecord.evaluate.speakers import evaluate_speakers
 
     report = evaluate_speakers(POLNEAR, SPEAKERS)
     assert report.total >= 300
     assert report.speaker_accuracy >= 0.92, report.speaker_accuracy
     assert report.type_accuracy >= 0.90, report.type_accuracy
+
+
+@pytest.mark.slow
+def test_speaker_resolution_holds_on_articles_it_was_not_written_for():
+    """41 later dev articles, annotated blind to the resolver: 0.733 speaker / 0.807 type measured
+    (its rules were written on the 19 articles above, where they score 0.944 / 0.980)."""
+    from onrecord.evaluate.speakers import evaluate_speakers
+
+    report = evaluate_speakers(POLNEAR, HELD_OUT_SPEAKERS)
+    assert report.total >= 1000
+    assert report.speaker_accuracy >= 0.72, report.speaker_accuracy
+    assert report.type_accuracy >= 0.79, report.type_accuracy

@@ -198,11 +198,13 @@ def test_chains_command_in_each_format(tmp_path):
 
 def test_eval_speakers_command(tmp_path):
     report = tmp_path / "speakers.json"
+    folder = ROOT / "annotations" / "speakers"
     proc = run("eval", "speakers", str(ROOT.parent / "shared" / "polnear"), "--json", str(report),
-               "--annotations", str(ROOT / "annotations" / "speakers" / "dev.jsonl"))
+               "--annotations", str(folder / "dev.jsonl"), "--annotations", str(folder / "held-out.jsonl"))
     assert proc.returncode == 0, proc.stderr
-    assert "resolved-speaker accuracy" in proc.stdout
-    assert json.loads(report.read_text())["sources"] >= 300
+    assert "resolved-speaker accuracy" in proc.stdout and "held-out.jsonl: " in proc.stdout
+    scores = json.loads(report.read_text())
+    assert scores["sources"] == sum(part["sources"] for part in scores["files"].values()) >= 1300
 
 
 def test_bad_option_values_are_usage_errors_before_any_work(tmp_path):

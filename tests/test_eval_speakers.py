@@ -36,8 +36,9 @@ def test_committed_annotations_are_well_formed():
 
     from onrecord.model import ENTITY_TYPES
 
-    path = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
-    items = _read(path)
-    assert len(items) >= 300
-    assert all(item["type"] in ENTITY_TYPES for item in items)
-    assert len({item["article"] for item in items}) >= 15
+    folder = Path(__file__).resolve().parents[1] / "annotations" / "speakers"
+    tuned, held_out = _read(folder / "dev.jsonl"), _read(folder / "held-out.jsonl")
+    assert len(tuned) >= 300 and len(held_out) >= 1000
+    assert all(item["type"] in ENTITY_TYPES for item in tuned + held_out)
+    assert len({item["article"] for item in tuned}) >= 15
+    assert not {item["article"] for item in tuned} & {item["article"] for item in held_out}

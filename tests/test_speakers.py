@@ -352,6 +352,47 @@ def test_a_gendered_role_noun_keeps_an_unnamed_source_apart() -> None:
     assert attrs[1].speaker.name == "Lou"
 
 
+@pytest.mark.parametrize(
+    ("spec", "source", "expected"),
+    [
+        # "Douglas Holtz-Eakin spoke. Holtz-Eakin said.": a hyphenated surname is one word
+        ("Douglas/PROPN/compound/3/e=B-PERSON Holtz/PROPN/compound/3/e=I-PERSON/sp=0 -/PUNCT/punct/3/e=I-PERSON/sp=0 "
+         "Eakin/PROPN/nsubj/4/e=I-PERSON spoke/VERB/ROOT/4 ./PUNCT/punct/4 "
+         "Holtz/PROPN/compound/8/e=B-PERSON/sp=0 -/PUNCT/punct/8/e=I-PERSON/sp=0 Eakin/PROPN/nsubj/9/e=I-PERSON "
+         "said/VERB/ROOT/9 ./PUNCT/punct/9", "Holtz-Eakin", "Douglas Holtz-Eakin"),
+        # "Joseph R. Biden Jr. spoke. Biden said.": a suffix is not the surname
+        ("Joseph/PROPN/compound/2/e=B-PERSON R./PROPN/compound/2/e=I-PERSON Biden/PROPN/nsubj/4/e=I-PERSON "
+         "Jr./PROPN/appos/2/e=I-PERSON spoke/VERB/ROOT/4 ./PUNCT/punct/4 "
+         "Biden/PROPN/nsubj/7/e=B-PERSON said/VERB/ROOT/7 ./PUNCT/punct/7", "Biden", "Joseph R. Biden Jr."),
+        # "Chandler Van Voorhis spoke. Van Voorhis said.": a surname of two words
+        ("Chandler/PROPN/compound/2/e=B-PERSON Van/PROPN/compound/2/e=I-PERSON Voorhis/PROPN/nsubj/3/e=I-PERSON "
+         "spoke/VERB/ROOT/3 ./PUNCT/punct/3 "
+         "Van/PROPN/compound/6/e=B-PERSON Voorhis/PROPN/nsubj/7/e=I-PERSON said/VERB/ROOT/7 ./PUNCT/punct/7",
+         "Van Voorhis", "Chandler Van Voorhis"),
+    ],
+)
+def test_later_short_forms_of_a_name_find_the_full_name(spec: str, source: str, expected: str) -> None:
+    doc = make_doc(spec)
+    attrs = [attribution(doc, "a1", source, nth=1 if source in expected else 0)]
+    resolve_speakers(doc, attrs)
+    assert attrs[0].speaker.name == expected
+
+
+def test_a_surname_used_alone_paragraphs_before_a_namesake_is_not_the_namesake() -> None:
+    # "Obama spoke. ¶ Obama said. ¶ Obama added. ¶ Michelle Obama smiled.": the bare surname is the
+    # president the article never names in full, not the first lady it names later.
+    doc = make_doc(
+        "Obama/PROPN/ROOT/0/e=B-PERSON ¶ "
+        "Obama/PROPN/nsubj/3/e=B-PERSON said/VERB/ROOT/3 ./PUNCT/punct/3 ¶ "
+        "Obama/PROPN/nsubj/7/e=B-PERSON added/VERB/ROOT/7 ./PUNCT/punct/7 ¶ "
+        "Michelle/PROPN/compound/11/e=B-PERSON Obama/PROPN/nsubj/12/e=I-PERSON smiled/VERB/ROOT/12 ./PUNCT/punct/12"
+    )
+    attrs = [attribution(doc, "a1", "Obama", nth=1), attribution(doc, "a2", "Michelle Obama")]
+    resolve_speakers(doc, attrs)
+    assert attrs[0].speaker.name == "Obama"
+    assert attrs[1].speaker.name == "Michelle Obama"
+
+
 def test_a_pronoun_with_no_earlier_match_takes_a_name_nearby_in_any_role() -> None:
     # "Elizabeth Warren told John Stumpf, after he admitted it." (Stumpf is neither a source
     # nor a subject; Warren is both, but a woman.)

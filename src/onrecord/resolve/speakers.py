@@ -174,8 +174,20 @@ def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
     if title is None and start > 0 and doc[start - 1].text.lower() in titles:
         title = doc[start - 1].text.lower()
     tokens = doc[start : toks[-1].i + 1]
-    words = tuple(t.text.lower().replace("\u2019", "'") for t in toks)
-    return _Name(tokens, ent.label_, title, words, tokens.root)
+    return _Name(tokens, ent.label_, title, _name_words(toks), tokens.root)
+
+
+def _name_words(toks: list[Token]) -> tuple[str, ...]:
+    """A name's lower-cased words as written: "Holtz-Eakin" is one word, a "Jr." none."""
+    words: list[str] = []
+    for prev, tok in zip([None, *toks], toks):
+        text = tok.text.lower().replace("\u2019", "'")
+        if prev is not None and not prev.whitespace_ and tok.i == prev.i + 1:
+            words[-1] += text
+        else:
+            words.append(text)
+    kept = tuple(w for w in words if w not in _words("name_suffixes"))
+    return kept or tuple(words)
 
 
 def _phrase_head(tokens: SpacySpan) -> Token | None:
@@ -443,7 +455,14 @@ class _Resolver:
         for cluster in self.full:
             same = cluster.words == words
             variant = len(words) >= 2 and cluster.words[:1] == words[:1] and cluster.words[-1:] == words[-1:]
-            if same or variant:
+            short, long = sorted((words, cluster.words), key=len)
+            # "Guajardo Villarreal", "Van Voorhis": a surname of two words, the given name left off
+            surname = (
+                len(short) >= 2 and len(long) > len(short) and long[-len(short):] == short
+                # not "Crooked Hillary Clinton" after "Hillary Clinton"
+                and (short[0] in _words("surname_particles") or _ascii(short[0]) not in _mapping("given_names"))
+            )
+            if same or variant or surname:
                 if len(words) > len(cluster.words):
                     cluster.words, cluster.name = words, name.tokens.text
                 return cluster
@@ -461,6 +480,9 @@ class _Resolver:
         (word,) = words
         candidates = [c for c in self.full if len(c.words) > 1 and c.words[-1] == word]
         candidates = candidates or [c for c in self.full if len(c.words) > 1 and c.words[0] == word]
+        # A bare "Obama" in the body, paragraphs before the article names a Michelle Obama, is
+        # someone the article needs no full name for: not her. (A headline may run ahead.)
+        candidates = [c for c in candidates if not self._named_paragraphs_later(c, word, pos)]
         if gender is not None:  # "Mrs. Clinton": a known woman first, then the unknowns
             same = [c for c in candidates if c.gender == gender]
             candidates = same or [c for c in candidates if c.gender is None]
@@ -475,6 +497,17 @@ class _Resolver:
         if seen:
             return max(seen, key=lambda c: c.last_before(pos))
         return min(candidates, key=lambda c: min(m.start for m in c.mentions))
+
+    def _named_paragraphs_later(self, person: _Cluster, word: str, pos: int) -> bool:
+        """Whether the article uses ``word`` alone at ``pos`` and once more in its body, all in
+        paragraphs before it first names ``person`` in full."""
+        first = min((m.start for m in person.mentions), default=pos)
+        if first <= pos or "\n" not in self.text[pos:first]:
+            return False
+        blank = self.text.find("\n\n")
+        body = blank if 0 <= blank < 400 else self.text.find("\n")  # after the headline and any subhead
+        alone = [n for n in self.names if n.words == (word,) and body < n.tokens.start_char < first]
+        return body >= 0 and len(alone) >= 2 and "\n" in self.text[alone[0].tokens.start_char : first]
 
     def _claim(self, name: _Name, cluster: _Cluster) -> None:
         cluster.mentions.append(_span(name.tokens))
@@ -567,9 +600,13 @@ class _Resolver:
         if head.pos_ != "PROPN":
             return None
         titles = _words("titles")
-        words = [t for t in tokens if t.i <= head.i and t.pos_ == "PROPN" and t.text.lower() not in titles]
+        words = [
+            t for t in tokens
+            if t.i <= head.i and t.text.lower() not in titles
+            and (t.pos_ == "PROPN" or t.text == "-" and not t.whitespace_ and not t.nbor(-1).whitespace_)
+        ]
         title = next((t.text.lower() for t in tokens if t.i < head.i and t.text.lower() in titles), None)
-        key = tuple(t.text.lower() for t in words)
+        key = _name_words(words)
         person = self._person(key, pos, _gender(title)) if key else None
         if person is not None:
             return person
