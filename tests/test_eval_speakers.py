@@ -14,6 +14,7 @@ def test_names_compare_without_case_determiner_or_possessive():
     assert _same_name("The New York Post", "new york post")
     assert _same_name("Trump’s", "Trump")
     assert _same_name("Abbas\u00a0Gallyamov", "Abbas Gallyamov")
+    assert _same_name("James O'Neill", "James O\u2019Neill")
     assert not _same_name("", "x")
     assert not _same_name("Bill Clinton", "Hillary Clinton")
 

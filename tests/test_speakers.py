@@ -378,6 +378,54 @@ def test_later_short_forms_of_a_name_find_the_full_name(spec: str, source: str, 
     assert attrs[0].speaker.name == expected
 
 
+def test_a_given_name_the_ner_left_out_completes_a_lone_surname_and_a_missed_subject_counts() -> None:
+    # "Oz spoke. ¶ Mehmet Oz smiled. Donald Trump said. ¶ Oz was criticized. He said.": the NER tags
+    # only the first "Oz"; the second gives his full name, the third is the subject "He" follows.
+    doc = make_doc(
+        "Oz/PROPN/nsubj/1/e=B-PERSON spoke/VERB/ROOT/1 ./PUNCT/punct/1 ¶ "
+        "Mehmet/PROPN/compound/5 Oz/PROPN/nsubj/6 smiled/VERB/ROOT/6 ./PUNCT/punct/6 "
+        "Donald/PROPN/compound/9/e=B-PERSON Trump/PROPN/nsubj/10/e=I-PERSON said/VERB/ROOT/10 ./PUNCT/punct/10 ¶ "
+        "Oz/PROPN/nsubjpass/15 was/AUX/auxpass/15 criticized/VERB/ROOT/15 ./PUNCT/punct/15 "
+        "He/PRON/nsubj/18 said/VERB/ROOT/18 ./PUNCT/punct/18"
+    )
+    attrs = [attribution(doc, "a1", "Donald Trump"), attribution(doc, "a2", "He")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "Mehmet Oz"
+
+
+def test_a_full_name_set_off_at_the_end_of_a_description_names_its_person() -> None:
+    # "An attorney for Pagliano, Mark MacDougall, said.": the parser hangs the name on "Pagliano".
+    doc = make_doc(
+        "An/DET/det/1 attorney/NOUN/nsubj/8/l=attorney for/ADP/prep/1 Pagliano/PROPN/pobj/2/e=B-PERSON "
+        ",/PUNCT/punct/3 Mark/PROPN/compound/6/e=B-PERSON MacDougall/PROPN/appos/3/e=I-PERSON ,/PUNCT/punct/3 "
+        "said/VERB/ROOT/8 ./PUNCT/punct/8"
+    )
+    attrs = [attribution(doc, "a1", "An attorney for Pagliano, Mark MacDougall")]
+    resolve_speakers(doc, attrs)
+    assert attrs[0].speaker.name == "Mark MacDougall"
+
+
+# "Donald Trump spoke. His advisers said. His website said. His campaign said."
+POSSESSED = (
+    "Donald/PROPN/compound/1/e=B-PERSON Trump/PROPN/nsubj/2/e=I-PERSON spoke/VERB/ROOT/2 ./PUNCT/punct/2 "
+    "His/PRON/poss/5 advisers/NOUN/nsubj/6/t=NNS/l=adviser said/VERB/ROOT/6 ./PUNCT/punct/6 "
+    "His/PRON/poss/9 website/NOUN/nsubj/10/l=website said/VERB/ROOT/10 ./PUNCT/punct/10 "
+    "His/PRON/poss/13 campaign/NOUN/nsubj/14/l=campaign said/VERB/ROOT/14 ./PUNCT/punct/14"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "nth", "expected"),
+    [("His advisers", 0, ("Trump's advisers", "anonymous")), ("His website", 0, ("Donald Trump", "document")),
+     ("His campaign", 0, ("Trump campaign", "organisation"))],
+)
+def test_a_possessive_pronoun_is_resolved_inside_its_phrase(source: str, nth: int, expected: tuple[str, str]) -> None:
+    doc = make_doc(POSSESSED)
+    attrs = [attribution(doc, "a0", "Donald Trump"), attribution(doc, "a1", source, nth)]
+    resolve_speakers(doc, attrs)
+    assert (attrs[1].speaker.name, attrs[1].speaker.type) == expected
+
+
 def test_a_surname_used_alone_paragraphs_before_a_namesake_is_not_the_namesake() -> None:
     # "Obama spoke. ¶ Obama said. ¶ Obama added. ¶ Michelle Obama smiled.": the bare surname is the
     # president the article never names in full, not the first lady it names later.

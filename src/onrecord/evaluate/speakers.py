@@ -142,8 +142,9 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def _normalise_name(name: str) -> str:
-    """A name compared without case, spacing, a leading determiner or a trailing possessive."""
-    name = " ".join(name.replace("\u00a0", " ").split()).lower()
+    """A name compared without case, spacing, apostrophe style ("O’Neill" is the resolver's "O'Neill"),
+    a leading determiner or a trailing possessive."""
+    name = " ".join(name.replace("\u00a0", " ").replace("\u2019", "'").split()).lower()
     return _POSSESSIVE.sub("", _DETERMINER.sub("", name)).strip()
 
 

@@ -132,6 +132,12 @@ def _name_gender(words: tuple[str, ...]) -> str | None:
     return _mapping("given_names").get(_ascii(words[0]))
 
 
+def _trimmed_name(name: str) -> str:
+    """A display name without a leading "the": "the United Nations" -> "United Nations"."""
+    name = _display(name)
+    return name[4:] if name.lower().startswith("the ") else name
+
+
 def _ascii(word: str) -> str:
     """A name word as the given-name list spells it: "José" -> "jose"."""
     return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
@@ -443,12 +449,35 @@ class _Resolver:
             tok = found[0]
             if tok.pos_ != "PROPN" or tok.i in self.owner:
                 continue
-            if tok.dep_ == "compound" or any(c.dep_ == "compound" for c in tok.children):
+            first = self._missed_given_name(tok)
+            if first is None and (tok.dep_ == "compound" or any(c.dep_ == "compound" for c in tok.children)):
                 continue  # part of a longer name the NER did not see
             cluster = self._person((tok.text.lower(),), tok.idx, None)
-            if cluster is not None:
-                cluster.mentions.append(_span(self.doc[tok.i : tok.i + 1]))
-                self.owner[tok.i] = cluster
+            if cluster is None:
+                continue
+            start = tok.i
+            if first is not None and len(cluster.words) == 1:
+                # "Mehmet Oz — Ivy League-trained ...": the full name of a person known only as "Oz"
+                start = first.i
+                cluster.words = (_ascii(first.text), *cluster.words)
+                cluster.name = self.doc[start : tok.i + 1].text
+                cluster.gender = cluster.gender or _mapping("given_names").get(_ascii(first.text))
+            elif first is not None:
+                continue
+            cluster.mentions.append(_span(self.doc[start : tok.i + 1]))
+            for i in range(start, tok.i + 1):
+                self.owner[i] = cluster
+
+    def _missed_given_name(self, surname: Token) -> Token | None:
+        """The given name right before ``surname`` that the NER left out with it, if any."""
+        if surname.i == 0:
+            return None
+        before = self.doc[surname.i - 1]
+        if before.dep_ != "compound" or before.head != surname or before.i in self.owner:
+            return None
+        if not before.text[:1].isupper() or _ascii(before.text) not in _mapping("given_names"):
+            return None
+        return before
 
     def _full_person(self, name: _Name) -> _Cluster:
         words = name.words
@@ -573,7 +602,7 @@ class _Resolver:
         if special is not None:
             return special
         pos = src.spans[0].start
-        ends_in_person = self._trailing_person(tokens)
+        ends_in_person = self._trailing_person(tokens) or self._appositive_person(tokens, head)
         if ends_in_person is not None:
             return ends_in_person
         if head.i in self.owner:
@@ -687,6 +716,23 @@ class _Resolver:
                or t.dep_ == "cc" for t in rest):
             return None
         if any(t.i in self.owner and self.owner[t.i].label == "PERSON" for t in rest):
+            return None
+        return person
+
+    def _appositive_person(self, tokens: SpacySpan, head: Token) -> _Cluster | None:
+        """ "An attorney for Pagliano, Mark MacDougall,": a description, then the full name set off
+        by a comma at its end, names the person (whichever noun the parser hung the name on)."""
+        toks = [t for t in tokens if not (t.is_punct or t.is_space)]
+        if head.pos_ != "NOUN" or not toks or head.i >= toks[-1].i:
+            return None
+        person = self.owner.get(toks[-1].i)
+        if person is None or person.label != "PERSON" or len(person.words) < 2:
+            return None
+        first = toks[-1].i
+        while first - 1 >= tokens.start and self.owner.get(first - 1) is person:
+            first -= 1
+        comma = self.doc[first - 1] if first > tokens.start else None
+        if comma is None or comma.text != "," or toks[-1].dep_ != "appos" or head.i >= first:
             return None
         return person
 
@@ -1099,6 +1145,41 @@ class _Resolver:
                 noun = noun.head.head
         return noun
 
+    def _by_possessor(
+        self, src: _Source, earlier: list[_Source], subjects: list[tuple[int, _Cluster]]
+    ) -> _Cluster | None:
+        """ "his campaign", "her memo", "his advisers": the pronoun resolved, the phrase named for it.
+
+        A campaign is the person's campaign and a document speaks for its author; anything
+        else keeps its own words with the owner's name for the pronoun ("Trump's advisers"),
+        so that a reader of the ledger sees whose advisers they were.
+        """
+        head, tokens = src.head, src.tokens
+        if head is None or tokens is None or len(tokens) < 2:
+            return None
+        # "his advisers", or "Many of his supporters"
+        owned = [head, *(o for p in head.children if p.dep_ == "prep" and p.text.lower() == "of" for o in p.children)]
+        poss = next((c for n in owned for c in n.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+        if poss is None or not tokens.start <= poss.i < tokens.end or _mapping("pronouns").get(poss.text.lower()) not in ("m", "f", "sg", "pl"):
+            return None
+        span = Span(poss.idx, poss.idx + len(poss.text), poss.text)
+        owner = self._by_pronoun(_Source(src.attribution, [span], self.doc[poss.i : poss.i + 1], poss), earlier, subjects)
+        if owner is None:
+            return None
+        lemma = head.lemma_.lower()
+        if lemma == "campaign" and owner.label == "PERSON":
+            return self._campaign(owner)
+        if head.pos_ == "NOUN" and lemma in _words("document_nouns"):
+            return self._document(owner)
+        name = self._surname(owner) if owner.label == "PERSON" else _trimmed_name(owner.name)
+        text = _canonical(tokens, head)
+        start = tokens.doc[max(tokens.start, head.left_edge.i)].idx
+        at = poss.idx - start
+        if not 0 <= at < len(text) or text[at : at + len(poss.text)] != poss.text:
+            return None
+        possessive = f"{name}'" if name.endswith("s") else f"{name}'s"  # "the United Nations' troops"
+        return self._local(text[:at] + possessive + text[at + len(poss.text) :], tokens, head)
+
     def _by_whose(self, src: _Source) -> _Cluster | None:
         """ "Europe countries, whose leaders" -> "leaders of Eastern and Northern Europe countries"."""
         head = src.head
@@ -1133,14 +1214,18 @@ class _Resolver:
         """
         contents = [c for a in self.attributions for c in a.content]
         out = []
-        for name in self.names:
-            owner = self.owner.get(name.head.i)
-            if owner is None or owner.label != "PERSON" or name.head.dep_ not in _SUBJECT_DEPS:
+        # Every token a person's name owns, not only the NER's names: a surname it missed counts.
+        for i, owner in sorted(self.owner.items()):
+            tok = self.doc[i]
+            if owner.label != "PERSON" or tok.dep_ not in _SUBJECT_DEPS:
                 continue
-            verb = name.head.head
+            verb = tok.head
             if main_only and not (verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")):
                 continue
-            start = name.tokens.start_char
+            first = i
+            while first > 0 and self.owner.get(first - 1) is owner:
+                first -= 1
+            start = self.doc[first].idx
             if not any(c.start <= start < c.end for c in contents):
                 out.append((start, owner))
         return out
@@ -1222,6 +1307,7 @@ class _Resolver:
             if src.cluster is None and not self._is_pronoun(src):
                 src.cluster = (
                     self._by_document(src, documents)
+                    or self._by_possessor(src, sources[:i], subjects)
                     or self._by_whose(src)
                     or self._by_cataphora(src)
                     or self._by_focus(src)
