@@ -393,6 +393,32 @@ def test_a_given_name_the_ner_left_out_completes_a_lone_surname_and_a_missed_sub
     assert attrs[1].speaker.name == "Mehmet Oz"
 
 
+def test_who_after_an_appositive_is_the_person_the_appositive_describes() -> None:
+    # "Heather Samuelson, a staffer who spoke, left."
+    doc = make_doc(
+        "Heather/PROPN/compound/1/e=B-PERSON Samuelson/PROPN/nsubj/8/e=I-PERSON ,/PUNCT/punct/1 a/DET/det/4 "
+        "staffer/NOUN/appos/1/l=staffer who/PRON/nsubj/6 spoke/VERB/relcl/4 ,/PUNCT/punct/1 left/VERB/ROOT/8 "
+        "./PUNCT/punct/8"
+    )
+    attrs = [attribution(doc, "a1", "who")]
+    resolve_speakers(doc, attrs)
+    assert attrs[0].speaker.name == "Heather Samuelson"
+
+
+def test_a_definite_role_as_subject_is_the_person_the_article_gave_it() -> None:
+    # "Barack Obama, the president, spoke. Joe Biden said. The president smiled. He said."
+    doc = make_doc(
+        "Barack/PROPN/compound/1/e=B-PERSON Obama/PROPN/nsubj/6/e=I-PERSON ,/PUNCT/punct/1 the/DET/det/4 "
+        "president/NOUN/appos/1/l=president ,/PUNCT/punct/1 spoke/VERB/ROOT/6 ./PUNCT/punct/6 "
+        "Joe/PROPN/compound/9/e=B-PERSON Biden/PROPN/nsubj/10/e=I-PERSON said/VERB/ROOT/10 ./PUNCT/punct/10 "
+        "The/DET/det/13 president/NOUN/nsubj/14/l=president smiled/VERB/ROOT/14 ./PUNCT/punct/14 "
+        "He/PRON/nsubj/17 said/VERB/ROOT/17 ./PUNCT/punct/17"
+    )
+    attrs = [attribution(doc, "a1", "Joe Biden"), attribution(doc, "a2", "He")]
+    resolve_speakers(doc, attrs)
+    assert attrs[1].speaker.name == "Barack Obama"
+
+
 def test_a_full_name_set_off_at_the_end_of_a_description_names_its_person() -> None:
     # "An attorney for Pagliano, Mark MacDougall, said.": the parser hangs the name on "Pagliano".
     doc = make_doc(

@@ -1100,6 +1100,9 @@ class _Resolver:
             subjects = [c for c in noun.head.children if c.dep_ in _SUBJECT_DEPS and c.i in self.owner]
             if subjects:
                 return self.owner[subjects[0].i]  # "Kaine is a former civil rights lawyer who ..."
+        named = self.owner.get(noun.head.i) if noun.dep_ == "appos" and noun.i not in self.owner else None
+        if named is not None and named.label == "PERSON":
+            return named  # "Heather Samuelson, a Clinton campaign staffer who ..."
         if noun.i in self.owner and self.owner[noun.i].label != "NORP":
             return self.owner[noun.i]
         for prev in earlier:
@@ -1214,21 +1217,37 @@ class _Resolver:
         """
         contents = [c for a in self.attributions for c in a.content]
         out = []
-        # Every token a person's name owns, not only the NER's names: a surname it missed counts.
-        for i, owner in sorted(self.owner.items()):
-            tok = self.doc[i]
-            if owner.label != "PERSON" or tok.dep_ not in _SUBJECT_DEPS:
+        for tok in self.doc:
+            if tok.dep_ not in _SUBJECT_DEPS:
                 continue
             verb = tok.head
             if main_only and not (verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")):
                 continue
-            first = i
+            found = self._subject_person(tok)
+            if found is not None and not any(c.start <= found[0] < c.end for c in contents):
+                out.append(found)
+        return out
+
+    def _subject_person(self, tok: Token) -> tuple[int, _Cluster] | None:
+        """The person a subject names, and where: any token of a person's name (a surname the NER
+        missed counts), or a definite role the article gave someone ("the president")."""
+        owner = self.owner.get(tok.i)
+        if owner is not None:
+            if owner.label != "PERSON":
+                return None
+            first = tok.i
             while first > 0 and self.owner.get(first - 1) is owner:
                 first -= 1
-            start = self.doc[first].idx
-            if not any(c.start <= start < c.end for c in contents):
-                out.append((start, owner))
-        return out
+            return self.doc[first].idx, owner
+        if tok.pos_ != "NOUN" or tok.tag_ == "NNS" or not any(
+            c.dep_ == "det" and c.text.lower() in _DEFINITE for c in tok.children
+        ):
+            return None
+        role, pos = _head_lemma(tok), tok.left_edge.idx
+        people = [c for c in self.full if c.label == "PERSON" and c.roles.get(role, pos) < pos]
+        if not people:
+            return None
+        return pos, max(people, key=lambda c: c.last_before(pos))
 
     def _local(self, text: str, tokens: SpacySpan | None, head: Token | None) -> _Cluster:
         """Pass 5: an unresolved source stays itself, merged only with identical wording."""
