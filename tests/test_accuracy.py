@@ -31,11 +31,12 @@ def test_preset_meets_its_floors_on_dev(preset):
 
 SPEAKERS = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
 HELD_OUT_SPEAKERS = SPEAKERS.with_name("held-out.jsonl")
+TEST_SPEAKERS = SPEAKERS.with_name("test.jsonl")
 
 
 @pytest.mark.slow
 def test_speaker_resolution_meets_its_floors_on_the_dev_annotations():
-    """`onrecord eval speakers`: 0.944 speaker / 0.980 type measured; the issue asks 0.92 / 0.90."""
+    """`onrecord eval speakers`: 0.946 speaker / 0.980 type measured; the issue asks 0.92 / 0.90."""
     from onrecord.evaluate.speakers import evaluate_speakers
 
     report = evaluate_speakers(POLNEAR, SPEAKERS)
@@ -45,12 +46,16 @@ def test_speaker_resolution_meets_its_floors_on_the_dev_annotations():
 
 
 @pytest.mark.slow
-def test_speaker_resolution_holds_on_articles_it_was_not_written_for():
-    """41 later dev articles, annotated blind to the resolver: 0.733 speaker / 0.807 type measured
-    (its rules were written on the 19 articles above, where they score 0.944 / 0.980)."""
+@pytest.mark.parametrize(
+    ("annotations", "sources", "speaker", "type_"),
+    # measured 0.756 / 0.817 (41 articles annotated blind, since read for errors) and
+    # 0.784 / 0.847 (23 articles annotated blind and only ever scored)
+    [(HELD_OUT_SPEAKERS, 1000, 0.74, 0.80), (TEST_SPEAKERS, 500, 0.77, 0.83)],
+)
+def test_speaker_resolution_holds_on_articles_it_was_not_written_for(annotations, sources, speaker, type_):
     from onrecord.evaluate.speakers import evaluate_speakers
 
-    report = evaluate_speakers(POLNEAR, HELD_OUT_SPEAKERS)
-    assert report.total >= 1000
-    assert report.speaker_accuracy >= 0.72, report.speaker_accuracy
-    assert report.type_accuracy >= 0.79, report.type_accuracy
+    report = evaluate_speakers(POLNEAR, annotations)
+    assert report.total >= sources
+    assert report.speaker_accuracy >= speaker, report.speaker_accuracy
+    assert report.type_accuracy >= type_, report.type_accuracy

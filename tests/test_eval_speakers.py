@@ -38,8 +38,8 @@ def test_committed_annotations_are_well_formed():
     from onrecord.model import ENTITY_TYPES
 
     folder = Path(__file__).resolve().parents[1] / "annotations" / "speakers"
-    tuned, held_out = _read(folder / "dev.jsonl"), _read(folder / "held-out.jsonl")
-    assert len(tuned) >= 300 and len(held_out) >= 1000
-    assert all(item["type"] in ENTITY_TYPES for item in tuned + held_out)
-    assert len({item["article"] for item in tuned}) >= 15
-    assert not {item["article"] for item in tuned} & {item["article"] for item in held_out}
+    sets = [_read(folder / name) for name in ("dev.jsonl", "held-out.jsonl", "test.jsonl")]
+    assert [len(items) >= least for items, least in zip(sets, (300, 1000, 500))] == [True] * 3
+    assert all(item["type"] in ENTITY_TYPES for items in sets for item in items)
+    articles = [{item["article"] for item in items} for items in sets]
+    assert sum(map(len, articles)) == len(set().union(*articles)) >= 80  # no article in two sets

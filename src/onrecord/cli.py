@@ -74,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     spk = ev_sub.add_parser("speakers", help="speaker resolution and source types on onrecord's own dev annotations")
     spk.add_argument("root", type=Path, help="the PolNeAR folder (holding data/dev/text)")
     spk.add_argument("--annotations", type=Path, action="append", default=None,
-                     help="speaker annotations, repeatable (default: annotations/speakers/dev.jsonl and "
-                          "held-out.jsonl, from the repository root)")
+                     help="speaker annotations, repeatable (default: annotations/speakers/dev.jsonl, "
+                          "held-out.jsonl and test.jsonl, from the repository root)")
     spk.add_argument("--json", type=output_file, dest="json_out", help="also write the scores (and every error) as JSON here")
     _common(spk)
     fcs = ev_sub.add_parser("forecasts", help="forecasts found against onrecord's own blind annotations of PolNeAR dev articles")

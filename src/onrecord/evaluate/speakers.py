@@ -1,10 +1,11 @@
 """Speaker resolution and source typing, scored on onrecord's own annotations.
 
-``annotations/speakers/dev.jsonl`` and ``held-out.jsonl`` (see their ``GUIDE.md``)
-give, for every gold PolNeAR source span in the first 61 dev articles, the
-canonical speaker and the source type. The resolver was written against the
-first file; the second was annotated later, blind to it, and says how far its
-rules carry to articles they were not written for. Resolution is scored on the *gold* attributions of each
+``annotations/speakers/dev.jsonl``, ``held-out.jsonl`` and ``test.jsonl`` (see
+their ``GUIDE.md``) give, for every gold PolNeAR source span of the 84 dev
+articles, the canonical speaker and the source type. The resolver was written
+against the first file; the other two were annotated later, blind to it, and
+say how far its rules carry to articles they were not written for (the second
+has since been read for errors, the third only scored). Resolution is scored on the *gold* attributions of each
 article, so the figure measures the resolver alone, not the extractor in
 front of it: each article is parsed, its gold attributions are handed to
 :func:`onrecord.resolve.resolve_speakers`, and every annotated source is
@@ -27,7 +28,9 @@ from .polnear import _split_dir
 
 __all__ = ["SpeakerReport", "evaluate_speakers", "format_speaker_report", "DEFAULT_ANNOTATIONS"]
 
-DEFAULT_ANNOTATIONS = (Path("annotations/speakers/dev.jsonl"), Path("annotations/speakers/held-out.jsonl"))
+DEFAULT_ANNOTATIONS = tuple(
+    Path("annotations/speakers") / name for name in ("dev.jsonl", "held-out.jsonl", "test.jsonl")
+)
 
 
 @dataclass
