@@ -53,3 +53,13 @@ def test_a_url_host_is_the_publisher_only_when_the_text_names_none():
     named = Document(text=seed, url="https://bi.example/coup")
     out = list(Extractor(model="rules").pipe([plain, named]))
     assert [d.publisher for d in out] == ["news.example", "Business Insider"]
+
+
+@pytest.mark.slow
+def test_a_byline_names_the_writer_of_a_columns_i():
+    from onrecord import Extractor
+
+    text = "I think the bridge will open late, whatever the mayor says.\n\nThe council met on Monday."
+    out = list(Extractor(model="fast").pipe([Document(text=text, authors=["Jane Roe"]), Document(text=text)]))
+    writers = [[a.speaker.name for a in d.attributions if a.source and a.source[0].text == "I"] for d in out]
+    assert writers == [["Jane Roe"], ["the author"]]

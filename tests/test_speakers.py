@@ -393,6 +393,38 @@ def test_a_given_name_the_ner_left_out_completes_a_lone_surname_and_a_missed_sub
     assert attrs[1].speaker.name == "Mehmet Oz"
 
 
+# "I know the returns are audited. ¶ Jane Roe is a columnist."
+COLUMN = (
+    "I/PRON/nsubj/1 know/VERB/ROOT/1 the/DET/det/3 returns/NOUN/nsubjpass/5/t=NNS are/AUX/auxpass/5 "
+    "audited/VERB/ccomp/1 ./PUNCT/punct/1 ¶ "
+    "Jane/PROPN/compound/9/e=B-PERSON Roe/PROPN/nsubj/10/e=I-PERSON is/AUX/ROOT/10/l=be a/DET/det/12 "
+    "columnist/NOUN/attr/10/l=columnist ./PUNCT/punct/10"
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "authors", "expected"),
+    [
+        (COLUMN, (), ("Jane Roe", True)),  # the closing tagline names the writer
+        (COLUMN, ("Joe Bloggs",), ("Joe Bloggs", True)),  # the byline beats the text
+        (COLUMN.split(" ¶ ")[0], (), ("the author", False)),  # neither: this article's writer alone
+    ],
+)
+def test_a_first_person_i_outside_quotes_is_the_writer(spec: str, authors: tuple, expected: tuple) -> None:
+    doc = make_doc(spec)
+    attrs = [attribution(doc, "a1", "I")]
+    resolve_speakers(doc, attrs, authors=authors)
+    assert (attrs[0].speaker.name, attrs[0].speaker.resolved) == expected
+    assert attrs[0].speaker.type == "person"
+
+
+def test_an_i_inside_an_uncredited_quotation_is_not_the_writer() -> None:
+    doc = make_doc('“/PUNCT/punct/2 I/PRON/nsubj/2 know/VERB/ROOT/2 ,/PUNCT/punct/2 ”/PUNCT/punct/2')
+    attrs = [attribution(doc, "a1", "I")]
+    resolve_speakers(doc, attrs)
+    assert attrs[0].speaker.name == "I" and not attrs[0].speaker.resolved
+
+
 def test_who_after_an_appositive_is_the_person_the_appositive_describes() -> None:
     # "Heather Samuelson, a staffer who spoke, left."
     doc = make_doc(

@@ -66,6 +66,7 @@ class Extractor:
                 sdoc._.onrecord_publisher = document.publisher  # metadata beats what the text suggests
                 sdoc._.onrecord_publisher_fallback = url_host(document.url)  # which beats nothing
                 sdoc._.onrecord_published = document.published  # forecasts fall due from it
+                sdoc._.onrecord_authors = document.authors  # a column's "I" is its writer
                 docs.append(sdoc)
             for document, norm, sdoc in zip(batch, norms, self.nlp.pipe(docs, batch_size=len(batch))):
                 yield self._to_document(document, norm, sdoc)

@@ -64,6 +64,7 @@ _OWN_EXTENSIONS = (
     "onrecord_publisher_fallback",  # used when neither that nor the text names one: a URL's host
     "onrecord_forecasts",
     "onrecord_published",  # the article's date (ISO 8601), set before the component runs: forecasts fall due from it
+    "onrecord_authors",  # the byline's names, set before the component runs: the writer's own "I" is theirs
 )
 
 
@@ -106,7 +107,7 @@ class OnrecordComponent:
                 doc._.onrecord_publisher or detect_publisher(doc_text(doc)) or doc._.onrecord_publisher_fallback
             )
             doc._.onrecord_publisher = publisher
-            entities = resolve_speakers(doc, attributions, publisher=publisher)
+            entities = resolve_speakers(doc, attributions, publisher=publisher, authors=doc._.onrecord_authors or ())
             silent = find_non_responses(doc, entities)
             # "did not respond to a request for comment" is a fact about the entity, not a claim
             quiet = [(s.start_char, s.end_char) for n in silent for s in [doc.char_span(n.cue.start, n.cue.end, alignment_mode="expand").sent]]

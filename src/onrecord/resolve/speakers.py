@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
@@ -130,6 +131,12 @@ def _name_gender(words: tuple[str, ...]) -> str | None:
     if known:
         return known
     return _mapping("given_names").get(_ascii(words[0]))
+
+
+def _open_quote(before: str) -> bool:
+    """Whether a quotation opened in ``before`` (the line up to a position) is still open there."""
+    curly = before.count("\u201c") > before.count("\u201d")
+    return curly or before.count('"') % 2 == 1
 
 
 def _trimmed_name(name: str) -> str:
@@ -380,8 +387,11 @@ def _descriptions(doc: Doc, name: _Name) -> list[tuple[str, str, int]]:
 class _Resolver:
     """State for one article; ``run`` returns the entities in order of first mention."""
 
-    def __init__(self, doc: Doc, attributions: list[Attribution], publisher: str | None) -> None:
+    def __init__(
+        self, doc: Doc, attributions: list[Attribution], publisher: str | None, authors: tuple[str, ...] = ()
+    ) -> None:
         self.doc = doc
+        self.authors = authors
         self.text = doc.text  # Doc.text joins every token: read it once
         self.attributions = attributions
         self.publisher = publisher
@@ -1209,6 +1219,37 @@ class _Resolver:
                         best = (c.end - c.start, other.cluster)
         return best[1] if best else None
 
+    def _by_writer(self, src: _Source) -> _Cluster | None:
+        """ "I know your tax returns are being audited": a singular "I" outside every quotation is the
+        article's writer, the byline's name when there is one (a columnist's record then spans
+        articles), else "the author" of this article alone."""
+        head = src.head
+        if head is None or head.text.lower() not in _words("writer_pronouns") or len(src.tokens or ()) > 1:
+            return None
+        pos = src.spans[0].start
+        line_start = self.text.rfind("\n", 0, pos) + 1
+        if _open_quote(self.text[line_start:pos]):
+            return None  # inside a quotation nobody is credited with
+        if self.authors:
+            name = " and ".join(_display(a) for a in self.authors)
+            return self._keyed("writer:" + name.lower(), name, "person" if len(self.authors) == 1 else "group")
+        return self._tagline_writer() or self._keyed("writer:", "the author", "person", resolved=False)
+
+    def _tagline_writer(self) -> _Cluster | None:
+        """The person an op-ed's closing tagline names: "Charlotte Meehan is playwright-in-residence at ..."."""
+        last = self.text.rstrip()
+        start = last.rfind("\n") + 1
+        if start == 0:
+            return None  # one paragraph: no tagline apart from the text
+        first = self.doc.char_span(start, len(last), alignment_mode="expand")
+        if first is None or not len(first):
+            return None
+        person = self.owner.get(first[0].i)
+        if person is None or person.label != "PERSON" or len(person.words) < 2:
+            return None
+        after = next((t for t in first if self.owner.get(t.i) is not person), None)
+        return person if after is not None and after.lemma_ == "be" else None
+
     def _person_subjects(self, main_only: bool = False) -> list[tuple[int, _Cluster]]:
         """Named PERSON subjects outside any quoted or reported content, in text order.
 
@@ -1344,6 +1385,7 @@ class _Resolver:
                 if src.cluster is not None:
                     self._mark(src)
         self._pass(sources, lambda src: self._by_quote(src, sources))
+        self._pass(sources, self._by_writer)
         for src in sources:
             if src.cluster is None:
                 src.cluster = self._local_source(src)
@@ -1448,13 +1490,16 @@ def resolve_speakers(
     attributions: list[Attribution],
     *,
     publisher: str | None = None,
+    authors: Sequence[str] = (),
 ) -> list[Entity]:
     """Resolve every attribution's source to an entity; return the article's entities.
 
     Sets ``attribution.speaker`` on each attribution that has a source. The
     entities (ids ``e1``, ``e2``, ... in order of first mention) are every
     speaker plus the PERSON and ORG names the NER finds (GPE/NORP only when
-    they speak), and the ``publisher`` as a media outlet when given. Spans in
-    ``attributions`` and in the result are character offsets into ``doc.text``.
+    they speak), and the ``publisher`` as a media outlet when given. A first-person
+    "I" outside every quotation is the writer: the byline's ``authors`` when given, else
+    "the author", kept apart from every other article's. Spans in ``attributions``
+    and in the result are character offsets into ``doc.text``.
     """
-    return _Resolver(doc, attributions, publisher).run()
+    return _Resolver(doc, attributions, publisher, tuple(authors)).run()
