@@ -77,6 +77,13 @@ TYPE_CASES = [
     ("Acme/PROPN/compound/1/e=B-ORG Corp/PROPN/ROOT/1/e=I-ORG", "ORG", "organisation"),
     ("Wagner/PROPN/compound/1/e=B-ORG Group/PROPN/ROOT/1/e=I-ORG", "ORG", "organisation"),
     ("Russia/PROPN/ROOT/0/e=B-GPE", "GPE", "government"),
+    # countries named together are governments together, not a group of people
+    ("China/PROPN/ROOT/0/e=B-GPE and/CCONJ/cc/0 Russia/PROPN/conj/0/e=B-GPE", None, "government"),
+    ("Country/NOUN/ROOT/0/l=country after/ADP/prep/0 country/NOUN/pobj/1/l=country", None, "government"),
+    # an outlet's name is a name: "an insider" is an anonymous source, "Insider" the outlet
+    ("an/DET/det/1 insider/NOUN/ROOT/1/l=insider", None, "anonymous"),
+    ("RT/PROPN/ROOT/0/e=B-ORG", "ORG", "media_outlet"),
+    ("Not/PART/neg/1 everyone/PRON/ROOT/1", None, "group"),
 ]
 
 

@@ -24,6 +24,8 @@ _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "WORK_OF_ART", "PR
 _SKIP_DEPS = {"det", "predet", "case", "punct"}
 _SPACES = re.compile(r"\s+")
 _ARTICLES = {"the", "a", "an"}
+#: What a coordinated name is by its NER label: "China and Russia" are governments together.
+_NAMED_KIND = {"PERSON": "person", "GPE": "government", "ORG": "organisation"}
 
 
 # -- lexicons -----------------------------------------------------------------
@@ -152,8 +154,8 @@ def source_type(
         return "group" if kind == "pl" else "unknown"
     if head.pos_ == "PRON" and head.text.lower() not in _words("group_nouns"):
         return "unknown"
-    if key in _words("media_outlets"):
-        return "media_outlet"
+    if key in _words("media_outlets") and any(ch.isupper() for ch in text):
+        return "media_outlet"  # "Insider", not "an insider"
     if key in _words("government_names"):
         return "government"
     label = ner_label or (head.ent_type_ if head.ent_type_ in _NAME_LABELS else None)
@@ -171,7 +173,7 @@ def source_type(
     if conjuncts and _one_referent(head, conjuncts):
         conjuncts = []  # "the former secretary of state and current nominee": one person, two roles
     if conjuncts:
-        kinds = {_noun_type(t) or ("person" if t.ent_type_ == "PERSON" else None) for t in (head, *conjuncts)}
+        kinds = {_noun_type(t) or _NAMED_KIND.get(t.ent_type_) for t in (head, *conjuncts)}
         return kinds.pop() if len(kinds) == 1 and None not in kinds and "person" not in kinds else "group"
     if any(t.text.lower() in _words("media_words") and t.pos_ == "PROPN" for t in _name_of(head)) and label in (
         "ORG",
