@@ -5,9 +5,9 @@ their ``GUIDE.md``) give, for every gold PolNeAR source span of the 84 dev
 articles, the canonical speaker and the source type. The resolver was written
 against the first file; the other two were annotated later, blind to it, and
 say how far its rules carry to articles they were not written for (the second
-has since been read for errors, the third only scored). Resolution is scored on the *gold* attributions of each
-article, so the figure measures the resolver alone, not the extractor in
-front of it: each article is parsed, its gold attributions are handed to
+has since been read for errors, the third only scored). Resolution is scored
+on the *gold* attributions of each article, so the figure measures the
+resolver alone, not the extractor in front of it: each article is parsed, its gold attributions are handed to
 :func:`onrecord.resolve.resolve_speakers`, and every annotated source is
 checked for its speaker's name (case, a leading "the" and a possessive
 ignored) and its type.
@@ -113,7 +113,9 @@ def evaluate_speakers(
             report.type_hits[item["type"]] += type_ok
             report.anonymous_correct += got_anon == bool(item.get("anonymous", False))
             counts = report.files[item["_file"]]
-            counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + name_ok, counts[2] + type_ok
+            counts[0] += 1
+            counts[1] += name_ok
+            counts[2] += type_ok
             if not (name_ok and type_ok):
                 report.errors.append({
                     "article": article, "mention": item["mention"], "start": item["start"],

@@ -1171,12 +1171,14 @@ class _Resolver:
         if head is None or tokens is None or len(tokens) < 2:
             return None
         # "his advisers", or "Many of his supporters"
-        owned = [head, *(o for p in head.children if p.dep_ == "prep" and p.text.lower() == "of" for o in p.children)]
-        poss = next((c for n in owned for c in n.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
-        if poss is None or not tokens.start <= poss.i < tokens.end or _mapping("pronouns").get(poss.text.lower()) not in ("m", "f", "sg", "pl"):
+        of = [o for p in head.children if p.dep_ == "prep" and p.text.lower() == "of" for o in p.children]
+        poss = next((c for n in (head, *of) for c in n.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+        if poss is None or not tokens.start <= poss.i < tokens.end:
             return None
-        span = Span(poss.idx, poss.idx + len(poss.text), poss.text)
-        owner = self._by_pronoun(_Source(src.attribution, [span], self.doc[poss.i : poss.i + 1], poss), earlier, subjects)
+        if _mapping("pronouns").get(poss.text.lower()) not in ("m", "f", "sg", "pl"):
+            return None
+        pronoun = _Source(src.attribution, [_span(self.doc[poss.i : poss.i + 1])], self.doc[poss.i : poss.i + 1], poss)
+        owner = self._by_pronoun(pronoun, earlier, subjects)
         if owner is None:
             return None
         lemma = head.lemma_.lower()
