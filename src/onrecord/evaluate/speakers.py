@@ -7,10 +7,10 @@ against the first file; the other two were annotated later, blind to it, and
 say how far its rules carry to articles they were not written for (the second
 has since been read for errors, the third only scored). Resolution is scored
 on the *gold* attributions of each article, so the figure measures the
-resolver alone, not the extractor in front of it: each article is parsed, its gold attributions are handed to
-:func:`onrecord.resolve.resolve_speakers`, and every annotated source is
-checked for its speaker's name (case, a leading "the" and a possessive
-ignored) and its type.
+resolver alone, not the extractor in front of it: each article is parsed,
+its gold attributions are handed to :func:`onrecord.resolve.resolve_speakers`,
+and every annotated source is checked for its speaker's name (case, a
+leading "the" and a possessive ignored) and its type.
 """
 
 from __future__ import annotations
