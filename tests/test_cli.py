@@ -216,3 +216,15 @@ def test_bad_option_values_are_usage_errors_before_any_work(tmp_path):
         assert proc.returncode == 64 and "Traceback" not in proc.stderr, (args, proc.stderr)
     env = run("extract", str(SEED), "-m", "rules", env={"ONRECORD_MAX_BYTES": "abc"})
     assert env.returncode == 64 and "E111" in env.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    # `onrecord extract a b c d -f json | head -c 20`: four seeds' JSON outgrows the pipe's buffer
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "onrecord.cli", "extract", *[str(SEED)] * 4, "-m", "rules", "-f", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.read(20).startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0 and "Traceback" not in err, err

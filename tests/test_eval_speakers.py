@@ -43,3 +43,32 @@ def test_committed_annotations_are_well_formed():
     assert all(item["type"] in ENTITY_TYPES for items in sets for item in items)
     articles = [{item["article"] for item in items} for items in sets]
     assert sum(map(len, articles)) == len(set().union(*articles)) >= 80  # no article in two sets
+
+
+def test_a_source_is_scored_on_the_prediction_that_overlaps_it_most():
+    from onrecord.evaluate.speakers import _source_at
+    from onrecord.model import Attribution, Span
+
+    short = Attribution("a1", "direct", [Span(0, 5, "Mayor")], [], [])
+    long = Attribution("a2", "direct", [Span(0, 14, "The Mayor Jane")], [], [])
+    assert _source_at([short, long], 4, 14) is long
+    assert _source_at([short, long], 20, 30) is None
+
+
+@pytest.mark.slow
+def test_end_to_end_scores_what_a_preset_extracts(tmp_path):
+    from pathlib import Path
+
+    from onrecord.evaluate.speakers import evaluate_speakers
+
+    root = Path(__file__).resolve().parents[2] / "shared" / "polnear"
+    dev = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
+    first = [line for line in dev.read_text().splitlines() if json.loads(line)["article"] == json.loads(
+        dev.read_text().splitlines()[0])["article"]]
+    path = tmp_path / "one.jsonl"
+    path.write_text("\n".join(first) + "\n")
+    gold = evaluate_speakers(root, path)
+    rules = evaluate_speakers(root, path, model="rules")
+    assert gold.total == rules.total == len(first) and gold.model is None and rules.model == "rules"
+    assert 0 < rules.found <= rules.total and rules.speaker_correct == rules.found_correct  # unfound: wrong
+    assert rules.as_dict()["attributions"] == "rules" and "sources_found" in rules.as_dict()

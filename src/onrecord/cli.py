@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     spk.add_argument("--annotations", type=Path, action="append", default=None,
                      help="speaker annotations, repeatable (default: annotations/speakers/dev.jsonl, "
                           "held-out.jsonl and test.jsonl, from the repository root)")
+    spk.add_argument("--model", "-m", type=_preset, default=None, metavar="PRESET",
+                     help="resolve what this preset extracts instead of the gold attributions (end to end)")
     spk.add_argument("--json", type=output_file, dest="json_out", help="also write the scores (and every error) as JSON here")
     _common(spk)
     fcs = ev_sub.add_parser("forecasts", help="forecasts found against onrecord's own blind annotations of PolNeAR dev articles")
@@ -321,6 +323,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command in _LEDGER_COMMANDS:
             return _ledger(args)
+    except BrokenPipeError:  # `onrecord export ... | head`: the reader has had enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return EXIT_OK
     except ModelError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return EXIT_MODEL
@@ -545,7 +552,9 @@ def _eval_speakers(args: argparse.Namespace) -> int:
 
     from .evaluate.speakers import DEFAULT_ANNOTATIONS, evaluate_speakers, format_speaker_report
 
-    report = evaluate_speakers(args.root, args.annotations or DEFAULT_ANNOTATIONS, spacy_model=args.spacy_model)
+    report = evaluate_speakers(
+        args.root, args.annotations or DEFAULT_ANNOTATIONS, spacy_model=args.spacy_model, model=args.model
+    )
     print(format_speaker_report(report))
     if args.json_out is not None:
         args.json_out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
@@ -598,11 +607,6 @@ def _ledger(args: argparse.Namespace) -> int:
     except StoreError as err:
         print(f"onrecord: error: {err.line()}", file=sys.stderr)
         return _EXIT_STORE
-    except BrokenPipeError:  # `onrecord export ... | head`: the reader has had enough
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def _reprocess(args: argparse.Namespace, ledger: "Ledger") -> int:
