@@ -53,6 +53,7 @@ def test_a_source_is_scored_on_the_prediction_that_overlaps_it_most():
     long = Attribution("a2", "direct", [Span(0, 14, "The Mayor Jane")], [], [])
     assert _source_at([short, long], 4, 14) is long
     assert _source_at([short, long], 20, 30) is None
+    assert _source_at([long, short], 0, 5) is short  # its own span first, though "long" overlaps as much
 
 
 @pytest.mark.slow
@@ -62,9 +63,9 @@ def test_end_to_end_scores_what_a_preset_extracts(tmp_path):
     from onrecord.evaluate.speakers import evaluate_speakers
 
     root = Path(__file__).resolve().parents[2] / "shared" / "polnear"
-    dev = Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl"
-    first = [line for line in dev.read_text().splitlines() if json.loads(line)["article"] == json.loads(
-        dev.read_text().splitlines()[0])["article"]]
+    lines = (Path(__file__).resolve().parents[1] / "annotations" / "speakers" / "dev.jsonl").read_text().splitlines()
+    article = json.loads(lines[0])["article"]
+    first = [line for line in lines if json.loads(line)["article"] == article]  # the first article's sources
     path = tmp_path / "one.jsonl"
     path.write_text("\n".join(first) + "\n")
     gold = evaluate_speakers(root, path)

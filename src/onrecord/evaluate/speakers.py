@@ -147,10 +147,13 @@ def evaluate_speakers(
 
 
 def _source_at(attributions: list[Attribution], start: int, end: int) -> Attribution | None:
-    """The attribution whose source overlaps ``start:end`` most (the same span, for gold ones)."""
+    """The attribution whose source is ``start:end`` (always so for gold ones), else the one whose
+    source overlaps it most: not "Trump and Clinton" for "Clinton" where "Clinton" has its own."""
     best, most = None, 0
     for att in attributions:
         for span in att.source:
+            if (span.start, span.end) == (start, end):
+                return att
             overlap = min(end, span.end) - max(start, span.start)
             if overlap > most:
                 best, most = att, overlap

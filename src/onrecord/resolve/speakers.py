@@ -12,8 +12,11 @@ each only fills what the ones before left open:
    "X, a consultant,", "Wagner Group founder X"): a later definite "the
    former speechwriter" whose head noun matches goes to X;
 3. pronouns (he/she/they/it, who, I/we): the most recent compatible earlier
-   source or named PERSON subject, across sentences and paragraphs; a
-   first-person pronoun inside a quote is the quote's speaker.
+   source or named PERSON subject, across sentences and paragraphs (he and
+   she kept apart by titles, first names and role nouns); a possessive is
+   resolved inside its phrase ("his campaign"); a first-person pronoun inside
+   a quote is the quote's speaker, and a writer's own "I" outside every
+   quote is the article's writer.
 
 Roles run before pronouns (unlike the brief's numbering) because they are
 more precise and a pronoun may point back to a source a role resolved.
@@ -24,7 +27,6 @@ a visible gap rather than a confident wrong name.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -33,7 +35,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from onrecord.model import Attribution, Entity, Span
-from onrecord.resolve.types import _mapping, _noun_type, _norm, _trimmed, _words, source_type
+from onrecord.resolve.types import _fold, _mapping, _noun_type, _norm, _trimmed, _words, source_type
 
 __all__ = ["resolve_speakers"]
 
@@ -127,10 +129,12 @@ def _name_gender(words: tuple[str, ...]) -> str | None:
     """
     if len(words) < 2:
         return None
-    known = _mapping("person_genders").get(" ".join(words))
-    if known:
-        return known
-    return _mapping("given_names").get(_ascii(words[0]))
+    return _mapping("person_genders").get(" ".join(words)) or _given_gender(words[0])
+
+
+def _given_gender(word: str) -> str | None:
+    """"m" or "f" for a given name that is strongly one ("Hillary", "José"), else None."""
+    return _mapping("given_names").get(_fold(word)) or None
 
 
 def _open_quote(before: str) -> bool:
@@ -143,11 +147,6 @@ def _trimmed_name(name: str) -> str:
     """A display name without a leading "the": "the United Nations" -> "United Nations"."""
     name = _display(name)
     return name[4:] if name.lower().startswith("the ") else name
-
-
-def _ascii(word: str) -> str:
-    """A name word as the given-name list spells it: "José" -> "jose"."""
-    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
 
 
 def _name_or_role_gender(name: _Name, roles: list[str]) -> str | None:
@@ -393,6 +392,9 @@ class _Resolver:
         self.doc = doc
         self.authors = authors
         self.text = doc.text  # Doc.text joins every token: read it once
+        blank = self.text.find("\n\n")
+        # where the body starts, after the headline and any subhead (-1: a text of one line)
+        self.body = blank if 0 <= blank < 400 else self.text.find("\n")
         self.attributions = attributions
         self.publisher = publisher
         self.clusters: list[_Cluster] = []
@@ -429,7 +431,7 @@ class _Resolver:
                 if cluster is None:
                     # A lone name no full name explains: a surname ("Putin") or a first name the
                     # article uses alone ("Melanie", "Kevin"), which does tell the gender.
-                    gender = _gender(name.title) or _mapping("given_names").get(_ascii(name.words[0]))
+                    gender = _gender(name.title) or _given_gender(name.words[0])
                     cluster = self._new(name.tokens.text, label="PERSON", words=name.words, gender=gender)
                     self.full.append(cluster)  # the best name there is
                 self._claim(name, cluster)
@@ -469,9 +471,9 @@ class _Resolver:
             if first is not None and len(cluster.words) == 1:
                 # "Mehmet Oz — Ivy League-trained ...": the full name of a person known only as "Oz"
                 start = first.i
-                cluster.words = (_ascii(first.text), *cluster.words)
+                cluster.words = (*_name_words([first]), *cluster.words)
                 cluster.name = self.doc[start : tok.i + 1].text
-                cluster.gender = cluster.gender or _mapping("given_names").get(_ascii(first.text))
+                cluster.gender = cluster.gender or _given_gender(first.text)
             elif first is not None:
                 continue
             cluster.mentions.append(_span(self.doc[start : tok.i + 1]))
@@ -485,7 +487,7 @@ class _Resolver:
         before = self.doc[surname.i - 1]
         if before.dep_ != "compound" or before.head != surname or before.i in self.owner:
             return None
-        if not before.text[:1].isupper() or _ascii(before.text) not in _mapping("given_names"):
+        if not before.text[:1].isupper() or _given_gender(before.text) is None:
             return None
         return before
 
@@ -499,7 +501,7 @@ class _Resolver:
             surname = (
                 len(short) >= 2 and len(long) > len(short) and long[-len(short):] == short
                 # not "Crooked Hillary Clinton" after "Hillary Clinton"
-                and (short[0] in _words("surname_particles") or _ascii(short[0]) not in _mapping("given_names"))
+                and (short[0] in _words("surname_particles") or _given_gender(short[0]) is None)
             )
             if same or variant or surname:
                 if len(words) > len(cluster.words):
@@ -541,12 +543,10 @@ class _Resolver:
         """Whether the article uses ``word`` alone at ``pos`` and once more in its body, all in
         paragraphs before it first names ``person`` in full."""
         first = min((m.start for m in person.mentions), default=pos)
-        if first <= pos or "\n" not in self.text[pos:first]:
+        if first <= pos or "\n" not in self.text[pos:first] or self.body < 0:
             return False
-        blank = self.text.find("\n\n")
-        body = blank if 0 <= blank < 400 else self.text.find("\n")  # after the headline and any subhead
-        alone = [n for n in self.names if n.words == (word,) and body < n.tokens.start_char < first]
-        return body >= 0 and len(alone) >= 2 and "\n" in self.text[alone[0].tokens.start_char : first]
+        alone = [n for n in self.names if n.words == (word,) and self.body < n.tokens.start_char < first]
+        return len(alone) >= 2 and "\n" in self.text[alone[0].tokens.start_char : first]
 
     def _claim(self, name: _Name, cluster: _Cluster) -> None:
         cluster.mentions.append(_span(name.tokens))

@@ -10,6 +10,7 @@ name) to the most generic (the head noun, then the NER label).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from typing import Iterable
 
@@ -49,6 +50,12 @@ def _mapping(name: str) -> dict[str, str]:
         key, _, value = line.partition("=")
         out[key.strip()] = value.strip()
     return out
+
+
+def _fold(word: str) -> str:
+    """``word`` case-folded with its accents dropped ("Calderón" is "calderon", "José" is "jose"):
+    how names are compared where one text spells them with accents and another without."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
 def _norm(text: str) -> str:

@@ -2069,6 +2069,8 @@ def _other_speaker(asked: AttributionRow | None, other: AttributionRow) -> bool 
     accents and case folded, since the ledger may keep "Donald J. Trump" and "Donald Trump", or
     "Calderon" and "Calderón", apart. None where either is unnamed or of no named type (a group, an
     unresolved phrase), or no stored quote was asked about."""
+    from ..resolve.types import _fold  # not at import: the resolver package loads spaCy
+
     if asked is None:
         return None
     if asked.speaker_id is not None and asked.speaker_id == other.speaker_id:
@@ -2080,11 +2082,6 @@ def _other_speaker(asked: AttributionRow | None, other: AttributionRow) -> bool 
             return None
         surnames.append(_fold(words[-1]))
     return surnames[0] != surnames[1]
-
-
-def _fold(word: str) -> str:
-    """``word`` case-folded with its accents dropped ("Calderón" is "calderon")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
 #: How a forecast row meets the outcome filed for it: its article's content hash and its own key.
