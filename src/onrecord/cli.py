@@ -753,19 +753,22 @@ def _trail(args: argparse.Namespace, ledger: "Ledger") -> int:
     return EXIT_OK
 
 
+def _block(text: str | None) -> list[str]:
+    """A quote or sentence as the readable listings print it whole: wrapped at 96, indented by four."""
+    import textwrap
+
+    return textwrap.wrap(text or "", 96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+
+
 def _trail_text(trail) -> str:
     """The trail as a person reads it: the quote, where the ledger first has it, then each other
     article's attribution in date order with how it differs."""
-    import textwrap
 
     def said(q) -> str:
         return (f"{q.published or 'undated'}  {q.publisher or '(unknown)'}  article {q.article_id} {q.attribution}  "
                 f"{q.speaker or '(no speaker)'} ({q.kind})")
 
-    def wrapped(content: str | None) -> list[str]:
-        return textwrap.wrap(content or "", 96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-
-    head = [said(trail.quote), *wrapped(trail.quote.content)] if trail.quote else [f"{trail.words} words given"]
+    head = [said(trail.quote), *_block(trail.quote.content)] if trail.quote else [f"{trail.words} words given"]
     first = trail.first
     where = "nowhere else" if not trail.total else f"in {trail.total} other attribution(s)"
     lines = ["quote: " + head[0], *head[1:], f"found {where}" + (
@@ -773,7 +776,7 @@ def _trail_text(trail) -> str:
         f"{first.attribution}" if first and trail.total else "")]
     for e in trail.entries:
         whose = "; another speaker" if e.other_speaker else ""
-        lines += ["", f"{e.relation.upper():<9} " + said(e) + f"  [{e.shared} words shared{whose}]", *wrapped(e.content)]
+        lines += ["", f"{e.relation.upper():<9} " + said(e) + f"  [{e.shared} words shared{whose}]", *_block(e.content)]
         lines += [f"    {c}" for c in _changes_text(e.changes).split("; ") if c]
     if trail.total > len(trail.entries):
         lines += ["", f"... and {trail.total - len(trail.entries)} more (--limit)"]
@@ -874,8 +877,6 @@ def _forecast_command(args: argparse.Namespace, ledger: "Ledger") -> int:
 def _evidence_text(f, found) -> str:
     """Each suggestion as a block with its whole sentence: the sentence is what a person reads, so a
     table column that cuts it short would hide the part that settles the forecast."""
-    import textwrap
-
     said = f"{f.speaker}: " if f.speaker else ""
     lines = [f"forecast {f.id} ({said}{f.text!r}, {f.published or 'undated'}); "
              f"later sentences that may say what became of it: {len(found)}"]
@@ -883,7 +884,7 @@ def _evidence_text(f, found) -> str:
         close = f", similarity {e.similarity:.2f}" if e.similarity is not None else ""
         lines += ["", f"[{n}] {e.published or 'undated'}  {e.publisher or '(unknown)'}  {e.title or 'untitled'}"
                       f"  (article {e.article_id}, characters {e.start}-{e.end}{close})"]
-        lines += textwrap.wrap(e.sentence, 96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+        lines += _block(e.sentence)
         lines.append(f"    shares: {', '.join(e.terms)}" + ("; looks ahead itself" if e.looks_ahead else ""))
     return "\n".join(lines)
 
