@@ -18,6 +18,7 @@ import statistics
 import time
 
 from onrecord.store import Ledger, StoreError
+from onrecord.store.trail import QUOTED_KINDS
 
 
 def trace(ledger_url: str, out: str) -> None:
@@ -25,7 +26,7 @@ def trace(ledger_url: str, out: str) -> None:
     with Ledger.open(ledger_url, existing=True) as ledger:
         rows = ledger.quotes(limit=None)
         for q in rows:
-            if q.kind not in ("direct", "mixed"):
+            if q.kind not in QUOTED_KINDS:
                 continue
             started = time.perf_counter()
             try:
