@@ -35,7 +35,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from onrecord.model import Attribution, Entity, Span
-from onrecord.resolve.types import _fold, _mapping, _noun_type, _norm, _trimmed, _words, source_type
+from onrecord.resolve.types import _fold, _given_gender, _mapping, _noun_type, _norm, _trimmed, _words, source_type
 
 __all__ = ["resolve_speakers"]
 
@@ -54,6 +54,10 @@ _ASIDE_DEPS = {"relcl", "acl", "appos", "advcl"}
 _LABEL = re.compile(r"[A-Z][A-Z'\-]+")  # a transcript speaker label ("WALLACE:")
 _ATTRIBUTE = re.compile(r'\w+="([^"]+)"')  # markup left in the text: author="carlquintanilla"
 _HANDLE = re.compile(r"@\w+")
+#: A name with a nickname in quotation marks: Robert C. "Bobby" Scott, Marcia "Cia" Price.
+_NICKNAMED = re.compile(
+    r"\b(?P<given>[A-Z][a-z]+(?: [A-Z]\.)?) [\"\u201c](?P<nick>[A-Z][a-z]+)[\"\u201d] (?P<surname>[A-Z][\w'\-]*[a-z])\b"
+)
 #: How far back (characters) an article's focus person can be for "the governor".
 _FOCUS_WINDOW = 1000
 
@@ -130,11 +134,6 @@ def _name_gender(words: tuple[str, ...]) -> str | None:
     if len(words) < 2:
         return None
     return _mapping("person_genders").get(" ".join(words)) or _given_gender(words[0])
-
-
-def _given_gender(word: str) -> str | None:
-    """"m" or "f" for a given name that is strongly one ("Hillary", "José"), else None."""
-    return _mapping("given_names").get(_fold(word)) or None
 
 
 def _open_quote(before: str) -> bool:
@@ -402,6 +401,7 @@ class _Resolver:
         self.by_key: dict[str, _Cluster] = {}  # normalised name -> non-person cluster
         self.full: list[_Cluster] = []  # persons with a full (two-word or more) name
         self.names: list[_Name] = []
+        self.aliases: dict[tuple[str, ...], _Cluster] = {}  # a nickname's form -> the person it names
         self.focus: list[tuple[int, _Cluster]] = []  # person subjects and speakers, in text order
 
     def _new(self, name: str, **kw: object) -> _Cluster:
@@ -412,7 +412,10 @@ class _Resolver:
     # names ----------------------------------------------------------------------------
 
     def _collect_names(self) -> None:
+        nicknamed = self._nicknamed()
         for ent in self.doc.ents:
+            if any(n.tokens.start_char < ent.end_char and ent.start_char < n.tokens.end_char for n, _, _ in nicknamed):
+                continue  # the NER's pieces of a nicknamed name ('Robert C. "Bobby', 'Scott')
             if ent.label_ == "PERSON" and len(ent) == 1 and ent[0].pos_ == "NOUN" and ent[0].tag_ == "NNS":
                 continue  # "Scholars" opening a sentence is not a name
             if ent.label_ not in _NOT_NAMES:
@@ -421,6 +424,11 @@ class _Resolver:
                     name.label = "ORG"  # "Politifact" read as a person's name
                 if name is not None:
                     self.names.append(name)
+        for name, nickname, written in nicknamed:
+            cluster = self._full_person(name)
+            cluster.name = written
+            self.aliases[nickname] = cluster
+            self._claim(name, cluster)
         for name in self.names:
             if name.label == "PERSON" and len(name.words) >= 2:
                 self._claim(name, self._full_person(name))
@@ -446,6 +454,23 @@ class _Resolver:
                     cluster = self.by_key[key] = self._new(name.tokens.text, label=name.label)
                 self._claim(name, cluster)
         self._collect_missed_surnames()
+
+    def _nicknamed(self) -> list[tuple[_Name, tuple[str, ...], str]]:
+        """Names written with a nickname in quotation marks, which the NER cuts apart: each name,
+        the nickname's own form ("bobby", "scott") that later mentions may use, and the name
+        without the nickname ("Robert C. Scott")."""
+        out = []
+        for m in _NICKNAMED.finditer(self.text):
+            tokens = self.doc.char_span(m.start(), m.end())
+            if tokens is None or (_given_gender(m.group("given").split()[0]) is None
+                                  and any(t.ent_type_ not in ("PERSON", "") for t in tokens if t.is_alpha)):
+                continue
+            toks = [t for t in tokens if t.idx < m.start("nick") - 1 or t.idx >= m.start("surname")]
+            before = self.doc[tokens.start - 1].text.lower() if tokens.start else ""
+            name = _Name(tokens, "PERSON", before if before in _words("titles") else None, _name_words(toks), toks[-1])
+            written = f"{m.group('given')} {m.group('surname')}"
+            out.append((name, (m.group("nick").lower(), name.words[-1]), written))
+        return out
 
     def _collect_missed_surnames(self) -> None:
         """Add known surnames the NER missed ("Prigozhin" opening a quote)."""
@@ -493,6 +518,8 @@ class _Resolver:
 
     def _full_person(self, name: _Name) -> _Cluster:
         words = name.words
+        if words in self.aliases:
+            return self.aliases[words]  # "Bobby Scott" after Robert C. "Bobby" Scott
         for cluster in self.full:
             same = cluster.words == words
             variant = len(words) >= 2 and cluster.words[:1] == words[:1] and cluster.words[-1:] == words[-1:]
@@ -608,7 +635,8 @@ class _Resolver:
         head, tokens = src.head, src.tokens
         if head is None or tokens is None:
             return None
-        special = self._by_form(src) or self._coordinated_people(tokens) or self._by_campaign(head)
+        special = (self._by_form(src) or self._coordinated_people(tokens) or self._person_and_others(tokens, head)
+                   or self._by_campaign(head))
         if special is not None:
             return special
         pos = src.spans[0].start
@@ -713,6 +741,25 @@ class _Resolver:
             return None
         names = [p.name for p in people]
         joined = ", ".join(names[:-1]) + " and " + names[-1]
+        return self._keyed("group:" + joined.lower(), joined, "group", plural=True)
+
+    def _person_and_others(self, tokens: SpacySpan, head: Token) -> _Cluster | None:
+        """ "Trump and his aides", "Craig Bryan, head of ..., and other scientists": a named person
+        and others the source does not name are a group, not the person alone."""
+        person = self.owner.get(head.i)
+        if person is None or person.label != "PERSON":
+            return None
+        # The parser may hang the others on the person's role; a singular one there is a second role
+        # ("Douglas Holtz-Eakin, an economist and tax expert,").
+        others = next((c for h in (head, *(c for c in head.children if c.dep_ == "appos")) for c in h.children
+                       if c.dep_ == "conj" and tokens.start <= c.i < tokens.end and (h is head or c.tag_ == "NNS")),
+                      None)
+        if others is None or others.pos_ not in ("NOUN", "PROPN") or others.i in self.owner:
+            return None
+        phrase = [t for t in self.doc[others.left_edge.i : min(others.right_edge.i + 1, tokens.end)]]
+        while phrase and (phrase[-1].is_punct or phrase[-1].is_space):
+            phrase.pop()
+        joined = f"{person.name} and {self.doc[phrase[0].i : phrase[-1].i + 1].text}"
         return self._keyed("group:" + joined.lower(), joined, "group", plural=True)
 
     def _trailing_person(self, tokens: SpacySpan) -> _Cluster | None:

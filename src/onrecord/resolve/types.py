@@ -58,6 +58,11 @@ def _fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
+def _given_gender(word: str) -> str | None:
+    """"m" or "f" for a given name that is strongly one ("Hillary", "José"), else None."""
+    return _mapping("given_names").get(_fold(word)) or None
+
+
 def _norm(text: str) -> str:
     """Lowercase, straight apostrophes, single spaces, no leading "the": a lookup key."""
     text = _SPACES.sub(" ", text.replace("\u2019", "'").strip().lower())
@@ -112,6 +117,25 @@ def _noun_type(tok: Token) -> str | None:
     return None
 
 
+#: What a head noun's commonest WordNet sense makes a source (``resolve_noun_senses.txt``).
+_SENSE_TYPES = {"person": "person", "communication": "document"}
+
+
+def _sense_type(tok: Token) -> str | None:
+    """The type a common noun's most frequent WordNet sense implies ("reader", "story"), or None.
+
+    The last word-level evidence: the hand-written lists above know news usage ("report" is
+    unspecified reports, "panel" a government body) and WordNet does not, so it only fills in
+    for nouns they leave out.
+    """
+    if tok.pos_ != "NOUN":
+        return None
+    kind = _SENSE_TYPES.get(_mapping("noun_senses").get(tok.lemma_.lower() or tok.text.lower(), ""))
+    if kind == "person" and _is_plural(tok):
+        return "group"
+    return kind
+
+
 def _government_modifier(tok: Token) -> bool:
     """Whether a modifier of ``tok`` is itself a government name ("Senate", "House")."""
     names = _words("government_names")
@@ -153,12 +177,15 @@ def source_type(
     if head is None:
         return "unknown"
     key = _norm(text)
-    kind = _mapping("pronouns").get(head.text.lower())
-    if kind is not None and len(tokens) <= 2:
+    low = head.text.lower()
+    kind = _mapping("pronouns").get(low)
+    if (kind is not None or low in _words("generic_pronouns")) and len(tokens) <= 2:
         # A bare pronoun: its type is its antecedent's; alone it says only this much.
         if kind in ("m", "f"):
             return "person"
-        return "group" if kind == "pl" else "unknown"
+        if kind == "pl" or low in _words("generic_pronouns"):
+            return "group"  # "they"; a "we" or "you" no one is found for speaks for people in general
+        return "person" if kind == "first" else "unknown"  # an "I" no one is found for
     if head.pos_ == "PRON" and head.text.lower() not in _words("group_nouns"):
         return "unknown"
     if key in _words("media_outlets") and any(ch.isupper() for ch in text):
@@ -201,6 +228,9 @@ def source_type(
         return "organisation"
     if label == "GPE":
         return "government"
+    implied = _sense_type(head)
+    if implied is not None:
+        return implied
     if label == "NORP" or (head.pos_ == "NOUN" and _is_plural(head)):
         return "group"  # unlisted plural speakers ("environmentalists") are people
     return "unknown"
@@ -283,6 +313,8 @@ def is_anonymous(entity_type: str, text: str) -> bool:
     if not core:
         return False
     head = core[-1]
+    if head.lower() in _words("generic_pronouns"):
+        return False  # "we", "you", "everyone": people in general, no one hidden
     if head[:1].isupper() and head.lower() not in _words("official_nouns"):
         return False  # a name ("Democrats", "the Pentagon"); "Officials said" only opens its sentence
     if _norm(" ".join(core)) in _words("government_names"):
