@@ -378,6 +378,18 @@ LAST_SOURCE_CASES = {
         ["An attorney for Pagliano, Mark MacDougall"], "Mark MacDougall"),
     # "Elizabeth Warren told John Stumpf, after he admitted it.": Stumpf is neither a source nor
     # a subject; Warren is both, but a woman
+    # "John Kerry and Barack Obama, who sent it.": the clause hung on the first, the name before it is its own
+    "who after the last of two names": (
+        "John/PROPN/compound/1/e=B-PERSON Kerry/PROPN/ROOT/1/e=I-PERSON and/CCONJ/cc/1 "
+        "Barack/PROPN/compound/4/e=B-PERSON Obama/PROPN/conj/1/e=I-PERSON ,/PUNCT/punct/1 who/PRON/nsubj/7 "
+        "sent/VERB/relcl/1 it/PRON/dobj/7 ./PUNCT/punct/1",
+        ["who"], "Barack Obama"),
+    # "his wife, Laura, who spoke": the name set off after the role
+    "who after an appositive name": (
+        "George/PROPN/compound/1/e=B-PERSON Bush/PROPN/ROOT/1/e=I-PERSON and/CCONJ/cc/1 his/PRON/poss/4 "
+        "wife/NOUN/conj/1/l=wife ,/PUNCT/punct/4 Laura/PROPN/appos/4/e=B-PERSON ,/PUNCT/punct/4 who/PRON/nsubj/9 "
+        "spoke/VERB/relcl/4 ./PUNCT/punct/1",
+        ["who"], "Laura"),
     "a name nearby in any role": (
         "Elizabeth/PROPN/compound/1/e=B-PERSON Warren/PROPN/nsubj/2/e=I-PERSON told/VERB/ROOT/2 "
         "John/PROPN/compound/4/e=B-PERSON Stumpf/PROPN/dobj/2/e=I-PERSON ,/PUNCT/punct/2 "

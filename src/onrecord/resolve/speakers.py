@@ -1198,11 +1198,30 @@ class _Resolver:
             noun = self.doc[before]
             while noun.dep_ == "compound" and noun.head.i > noun.i:
                 noun = noun.head
+        noun = self._nearest_named(rel, noun)
         if rel.text.lower() == "who":  # "nervous Democrats on Capitol Hill, who": up to the people
             while noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("NOUN", "PROPN"):
                 if noun.i in self.owner and self.owner[noun.i].label == "PERSON":
                     break
                 noun = noun.head.head
+        return noun
+
+    def _nearest_named(self, rel: Token, noun: Token) -> Token:
+        """The name right before a relative pronoun when the parser hung the clause on another
+        part of the same phrase: "Mr. Kerry and Mr. Obama, who sent" (Obama), "his wife, Laura,
+        who spoke" (Laura)."""
+        before = rel.i - 1
+        while before > 0 and self.doc[before].text == ",":
+            before -= 1
+        name = self.doc[before]
+        while name.dep_ == "compound" and name.head.i > name.i:
+            name = name.head
+        owner = self.owner.get(name.i)
+        if name == noun or name.pos_ != "PROPN" or (owner is not None and owner.label != "PERSON"):
+            return noun
+        related = {noun, *noun.conjuncts}
+        if name in related or (name.dep_ == "appos" and name.head in related):
+            return name
         return noun
 
     def _by_possessor(
