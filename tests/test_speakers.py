@@ -477,6 +477,20 @@ def test_a_nickname_in_quotation_marks_is_one_name(source: str, nth: int) -> Non
     assert attrs[0].speaker.name == "Robert C. Scott"
 
 
+def test_initials_find_the_body_they_abbreviate_and_its_name_drops_the_description() -> None:
+    # "The federal Securities and Exchange Commission sued. The S.E.C. said."
+    doc = make_doc(
+        "The/DET/det/5 federal/ADJ/amod/5 Securities/PROPN/compound/5/e=B-ORG and/CCONJ/cc/2/e=I-ORG "
+        "Exchange/PROPN/conj/2/e=I-ORG Commission/PROPN/nsubj/6/e=I-ORG sued/VERB/ROOT/6 ./PUNCT/punct/6 "
+        "The/DET/det/9 S.E.C./PROPN/nsubj/10/e=B-ORG said/VERB/ROOT/10 ./PUNCT/punct/10"
+    )
+    attrs = [attribution(doc, "a1", "The federal Securities and Exchange Commission"),
+             attribution(doc, "a2", "The S.E.C.")]
+    resolve_speakers(doc, attrs)
+    assert {(a.speaker.name, a.speaker.type) for a in attrs} == {("Securities and Exchange Commission", "government")}
+    assert attrs[0].speaker.id == attrs[1].speaker.id
+
+
 # "I know the returns are audited. ¶ Jane Roe is a columnist."
 COLUMN = (
     "I/PRON/nsubj/1 know/VERB/ROOT/1 the/DET/det/3 returns/NOUN/nsubjpass/5/t=NNS are/AUX/auxpass/5 "

@@ -260,6 +260,13 @@ def _canonical(tokens: SpacySpan, head: Token, keep_from: int | None = None) -> 
             break
     while first < head.i and tokens.doc[first].pos_ in ("ADP", "PUNCT", "SPACE", "CCONJ"):
         first += 1
+    if head.pos_ == "PROPN":  # "the event organizer Alliance to ...", "the federal Securities and ...": a name
+        start = first + (tokens.doc[first].pos_ == "DET")
+        words = start
+        while words < head.i and tokens.doc[words].text.islower() and tokens.doc[words].pos_ in ("ADJ", "NOUN"):
+            words += 1
+        if words > start and tokens.doc[words].text[:1].isupper():
+            first = words
     while last > head.i and (tokens.doc[last].pos_ in ("PUNCT", "SPACE") or tokens.doc[last].tag_ == "POS"):
         last -= 1
     return tokens.doc[first : last + 1].text
@@ -283,6 +290,11 @@ def _paragraph_start(text: str, pos: int) -> bool:
     before = text[:pos]
     line = before[before.rfind("\n") + 1 :]
     return not line.strip()
+
+
+def _initials(name: str) -> str:
+    """ "sec" for "the Securities and Exchange Commission": the capitalised words' first letters."""
+    return "".join(w[0] for w in name.split() if w[:1].isupper()).lower()
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -818,13 +830,15 @@ class _Resolver:
         return found[0] if len(found) == 1 else None
 
     def _short_form(self, key: str, pos: int) -> _Cluster | None:
-        """ "The Post" after "The New York Post": the last word of an earlier non-person name."""
+        """ "The Post" after "The New York Post", "the S.E.C." after "the Securities and Exchange
+        Commission": the last word or the initials of an earlier non-person name."""
         if " " in key:
             return None
+        letters = key.replace(".", "")
         found = [
             c for c in self.clusters
-            if c.label not in (None, "PERSON", "PROPN") and c.last_before(pos) >= 0
-            and _norm(c.name).split()[-1:] == [key] and " " in _norm(c.name)
+            if c.label not in (None, "PERSON", "PROPN") and c.last_before(pos) >= 0 and " " in _norm(c.name)
+            and (_norm(c.name).split()[-1:] == [key] or len(letters) >= 3 and letters == _initials(c.name))
         ]
         return max(found, key=lambda c: c.last_before(pos)) if found else None
 

@@ -188,9 +188,13 @@ def source_type(
         return "person" if kind == "first" else "unknown"  # an "I" no one is found for
     if head.pos_ == "PRON" and head.text.lower() not in _words("group_nouns"):
         return "unknown"
-    if key in _words("media_outlets") and any(ch.isupper() for ch in text):
+    words = text.split()
+    while len(words) > 1 and words[0].islower() and words[0] not in _words("name_joiners"):
+        words.pop(0)  # "the federal Securities and Exchange Commission": the name after its description
+    keys = {key, _norm(" ".join(words))}
+    if keys & _words("media_outlets") and any(ch.isupper() for ch in text):
         return "media_outlet"  # "Insider", not "an insider"
-    if key in _words("government_names"):
+    if keys & _words("government_names"):
         return "government"
     label = ner_label or (head.ent_type_ if head.ent_type_ in _NAME_LABELS else None)
     if label == "PERSON" and head.pos_ == "NOUN" and _is_plural(head):
