@@ -423,6 +423,13 @@ def test_the_last_source_is_resolved_to(spec: str, sources: list[str], expected:
          "spoke/VERB/ROOT/3 ./PUNCT/punct/3 "
          "Van/PROPN/compound/6/e=B-PERSON Voorhis/PROPN/nsubj/7/e=I-PERSON said/VERB/ROOT/7 ./PUNCT/punct/7",
          "Van Voorhis", "Chandler Van Voorhis"),
+        # "Amelize Joseph spoke. Joseph said.": a given name the NER left out of the name
+        ("Amelize/PROPN/compound/1 Joseph/PROPN/nsubj/2/e=B-PERSON spoke/VERB/ROOT/2 ./PUNCT/punct/2 "
+         "Joseph/PROPN/nsubj/5/e=B-PERSON said/VERB/ROOT/5 ./PUNCT/punct/5", "Joseph", "Amelize Joseph"),
+        # "Spokeswoman Jessica Ditto spoke. Ditto said.": a role before the name is not part of it
+        ("Spokeswoman/PROPN/compound/2/l=spokeswoman Jessica/PROPN/compound/2/e=B-PERSON "
+         "Ditto/PROPN/nsubj/3/e=I-PERSON spoke/VERB/ROOT/3 ./PUNCT/punct/3 "
+         "Ditto/PROPN/nsubj/6/e=B-PERSON said/VERB/ROOT/6 ./PUNCT/punct/6", "Ditto", "Jessica Ditto"),
     ],
 )
 def test_later_short_forms_of_a_name_find_the_full_name(spec: str, source: str, expected: str) -> None:

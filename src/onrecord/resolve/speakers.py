@@ -182,10 +182,27 @@ def _clean_name(doc: Doc, ent: SpacySpan) -> _Name | None:
     if not toks:
         return None
     start = toks[0].i
+    if ent.label_ == "PERSON" and start == ent.start:
+        while start > 0 and _untagged_given_name(doc[start - 1], doc[start]):
+            start -= 1  # "Amelize Joseph" where the NER took only "Joseph"
     if title is None and start > 0 and doc[start - 1].text.lower() in titles:
         title = doc[start - 1].text.lower()
     tokens = doc[start : toks[-1].i + 1]
-    return _Name(tokens, ent.label_, title, _name_words(toks), tokens.root)
+    return _Name(tokens, ent.label_, title, _name_words(list(tokens)), tokens.root)
+
+
+def _untagged_given_name(tok: Token, name: Token) -> bool:
+    """Whether ``tok``, just before a person's name, is a part of it the NER left out: a capitalised
+    proper noun compounded onto the name, claimed by no other entity, and no title."""
+    low = tok.text.lower()
+    if not (tok.pos_ == "PROPN" and tok.dep_ == "compound" and tok.head.i >= name.i and not tok.ent_type_):
+        return False
+    if not tok.is_alpha or not tok.text[:1].isupper() or tok.text.isupper():
+        return False  # "CEO John Stumpf"
+    # a role or any word for a kind of person ("Spokeswoman", "Rival", "Senators") is not a name
+    forms = {low, tok.lemma_.lower(), low[:-1] if low.endswith("s") else low}
+    return low not in _words("titles") and not any(f in _words("person_nouns") or f in _mapping("noun_senses")
+                                                   for f in forms)
 
 
 def _name_words(toks: list[Token]) -> tuple[str, ...]:
