@@ -197,7 +197,7 @@ def _untagged_given_name(tok: Token, name: Token) -> bool:
     low = tok.text.lower()
     if not (tok.pos_ == "PROPN" and tok.dep_ == "compound" and tok.head.i >= name.i and not tok.ent_type_):
         return False
-    if not tok.is_alpha or not tok.text[:1].isupper() or tok.text.isupper():
+    if not tok.text.isalpha() or not tok.text[:1].isupper() or tok.text.isupper():
         return False  # "CEO John Stumpf"
     # a role or any word for a kind of person ("Spokeswoman", "Rival", "Senators") is not a name
     forms = {low, tok.lemma_.lower(), low[:-1] if low.endswith("s") else low}
