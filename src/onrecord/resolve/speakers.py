@@ -54,6 +54,8 @@ _ASIDE_DEPS = {"relcl", "acl", "appos", "advcl"}
 _LABEL = re.compile(r"[A-Z][A-Z'\-]+")  # a transcript speaker label ("WALLACE:")
 _ATTRIBUTE = re.compile(r'\w+="([^"]+)"')  # markup left in the text: author="carlquintanilla"
 _HANDLE = re.compile(r"@\w+")
+#: An outlet's person, which the NER often reads as one entity: "Fox News' Megyn Kelly", "CNN's Jake Tapper".
+_OUTLETS_PERSON = re.compile(r"(?P<outlet>[A-Z][\w. ]*?)['\u2019]s? (?P<name>[A-Z][a-z]+(?: [A-Z][\w'\u2019\-]+)+)")
 #: A name with a nickname in quotation marks: Robert C. "Bobby" Scott, Marcia "Cia" Price.
 _NICKNAMED = re.compile(
     r"\b(?P<given>[A-Z][a-z]+(?: [A-Z]\.)?) [\"\u201c](?P<nick>[A-Z][a-z]+)[\"\u201d] (?P<surname>[A-Z][\w'\-]*[a-z])\b"
@@ -728,11 +730,31 @@ class _Resolver:
             return self._person((text.lower(),), src.spans[0].start, None) or self._keyed(
                 "label:" + text.lower(), text.title(), "person"
             )
+        outlets_person = self._outlets_person(src)
+        if outlets_person is not None:
+            return outlets_person
         match = _ATTRIBUTE.fullmatch(text) or _HANDLE.search(text)
         if match is not None:
             name = match.group(1) if match.re is _ATTRIBUTE else match.group(0)
             return self._keyed("handle:" + name.lower(), name, "person")
         return self._headline_person(src)
+
+    def _outlets_person(self, src: _Source) -> _Cluster | None:
+        """ "Fox News' Megyn Kelly": a known outlet's possessive, then a name opening with a given name."""
+        match = _OUTLETS_PERSON.fullmatch(src.spans[0].text)
+        if match is None or _norm(match.group("outlet")) not in _words("media_outlets"):
+            return None
+        name = match.group("name").split()
+        tagged = src.tokens is not None and any(
+            t.ent_type_ in ("PERSON", "WORK_OF_ART") for t in src.tokens if t.idx >= src.spans[0].start + match.start("name"))
+        if _given_gender(name[0]) is None and not tagged:
+            return None  # "CNN's Climate Desk" is no one
+        words = tuple(w.lower().replace("\u2019", "'") for w in name)
+        person = self._person(words, src.spans[0].start, None)
+        if person is None:
+            person = self._new(" ".join(name), label="PERSON", words=words, gender=_given_gender(name[0]))
+            self.full.append(person)
+        return person
 
     def _headline_person(self, src: _Source) -> _Cluster | None:
         """A title-case headline source opening with a person: "Elizabeth Warren Hammers Wells Fargo CEO"."""
