@@ -484,12 +484,13 @@ def test_a_nickname_in_quotation_marks_is_one_name(source: str, nth: int) -> Non
     assert attrs[0].speaker.name == "Robert C. Scott"
 
 
-def test_an_outlets_person_the_ner_read_as_the_outlet_is_the_person() -> None:
-    # "Fox News' Sean Hannity said it. Hannity added.", the NER reading one organisation
+@pytest.mark.parametrize("person", ["e=I-ORG", "e=B-ORG"], ids=["one organisation", "outlet, then organisation"])
+def test_an_outlets_person_the_ner_read_as_an_organisation_is_the_person(person: str) -> None:
+    # "Fox News' Sean Hannity said it. Hannity added."
     doc = make_doc(
         "Fox/PROPN/compound/1/e=B-ORG News/PROPN/poss/4/e=I-ORG/sp=0 '/PART/case/1/t=POS/e=I-ORG "
-        "Sean/PROPN/compound/4/e=I-ORG Hannity/PROPN/nsubj/5/e=I-ORG said/VERB/ROOT/5 it/PRON/dobj/5 ./PUNCT/punct/5 "
-        "Hannity/PROPN/nsubj/9/e=B-PERSON added/VERB/ROOT/9 ./PUNCT/punct/9"
+        f"Sean/PROPN/compound/4/{person} Hannity/PROPN/nsubj/5/e=I-ORG said/VERB/ROOT/5 it/PRON/dobj/5 "
+        "./PUNCT/punct/5 Hannity/PROPN/nsubj/9/e=B-PERSON added/VERB/ROOT/9 ./PUNCT/punct/9"
     )
     attrs = [attribution(doc, "a1", "Fox News' Sean Hannity"), attribution(doc, "a2", "Hannity", nth=1)]
     resolve_speakers(doc, attrs)

@@ -55,6 +55,7 @@ _LABEL = re.compile(r"[A-Z][A-Z'\-]+")  # a transcript speaker label ("WALLACE:"
 _ATTRIBUTE = re.compile(r'\w+="([^"]+)"')  # markup left in the text: author="carlquintanilla"
 _HANDLE = re.compile(r"@\w+")
 #: An outlet's person, which the NER often reads as one entity: "Fox News' Megyn Kelly", "CNN's Jake Tapper".
+_PERSON_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][\w'\u2019\-]+)+")
 _OUTLETS_PERSON = re.compile(r"(?P<outlet>[A-Z][\w. ]*?)['\u2019]s? (?P<name>[A-Z][a-z]+(?: [A-Z][\w'\u2019\-]+)+)")
 #: A name with a nickname in quotation marks: Robert C. "Bobby" Scott, Marcia "Cia" Price.
 _NICKNAMED = re.compile(
@@ -449,6 +450,10 @@ class _Resolver:
                 continue  # the NER's pieces of a nicknamed name ('Robert C. "Bobby', 'Scott')
             if ent.label_ == "PERSON" and len(ent) == 1 and ent[0].pos_ == "NOUN" and ent[0].tag_ == "NNS":
                 continue  # "Scholars" opening a sentence is not a name
+            split = self._outlets_person(ent)
+            if split:
+                self.names.extend(split)
+                continue
             if ent.label_ not in _NOT_NAMES:
                 name = _clean_name(self.doc, ent)
                 if name is not None and _norm(name.tokens.text) in _words("media_outlets") | _words("government_names"):
@@ -502,6 +507,32 @@ class _Resolver:
             written = f"{m.group('given')} {m.group('surname')}"
             out.append((name, (m.group("nick").lower(), name.words[-1]), written))
         return out
+
+    def _outlets_person(self, ent: SpacySpan) -> list[_Name]:
+        """ "Fox News' Megyn Kelly", which the NER reads as one organisation, or the outlet and then a
+        "work of art" or another organisation: the outlet's name and the person's, apart."""
+        match = _OUTLETS_PERSON.fullmatch(ent.text)
+        if match is not None and _norm(match.group("outlet")) in _words("media_outlets"):
+            person = [t for t in ent if t.idx >= ent.start_char + match.start("name")]
+            outlet = self.doc[ent.start : person[0].i - 1]
+        elif ent.label_ != "PERSON" and _PERSON_NAME.fullmatch(ent.text) and ent.start >= 2:
+            possessive = self.doc[ent.start - 1]
+            # the NER may take the possessive ending into the outlet's name ("Fox News'")
+            start = next((e.start for e in self.doc.ents if e.end in (possessive.i, possessive.i + 1)
+                          and e.start < possessive.i), None)
+            if possessive.tag_ != "POS" or start is None:
+                return []
+            outlet = self.doc[start : possessive.i]
+            if _norm(outlet.text) not in _words("media_outlets"):
+                return []
+            person = list(ent)
+        else:
+            return []
+        if _given_gender(person[0].text) is None and not any(t.ent_type_ in ("PERSON", "WORK_OF_ART") for t in person):
+            return []  # "CNN's Climate Desk" is no one
+        tokens = self.doc[person[0].i : person[-1].i + 1]
+        return [_Name(outlet, "ORG", None, _name_words(list(outlet)), outlet.root),
+                _Name(tokens, "PERSON", None, _name_words(person), tokens.root)]
 
     def _collect_missed_surnames(self) -> None:
         """Add known surnames the NER missed ("Prigozhin" opening a quote)."""
@@ -730,31 +761,11 @@ class _Resolver:
             return self._person((text.lower(),), src.spans[0].start, None) or self._keyed(
                 "label:" + text.lower(), text.title(), "person"
             )
-        outlets_person = self._outlets_person(src)
-        if outlets_person is not None:
-            return outlets_person
         match = _ATTRIBUTE.fullmatch(text) or _HANDLE.search(text)
         if match is not None:
             name = match.group(1) if match.re is _ATTRIBUTE else match.group(0)
             return self._keyed("handle:" + name.lower(), name, "person")
         return self._headline_person(src)
-
-    def _outlets_person(self, src: _Source) -> _Cluster | None:
-        """ "Fox News' Megyn Kelly": a known outlet's possessive, then a name opening with a given name."""
-        match = _OUTLETS_PERSON.fullmatch(src.spans[0].text)
-        if match is None or _norm(match.group("outlet")) not in _words("media_outlets"):
-            return None
-        name = match.group("name").split()
-        tagged = src.tokens is not None and any(
-            t.ent_type_ in ("PERSON", "WORK_OF_ART") for t in src.tokens if t.idx >= src.spans[0].start + match.start("name"))
-        if _given_gender(name[0]) is None and not tagged:
-            return None  # "CNN's Climate Desk" is no one
-        words = tuple(w.lower().replace("\u2019", "'") for w in name)
-        person = self._person(words, src.spans[0].start, None)
-        if person is None:
-            person = self._new(" ".join(name), label="PERSON", words=words, gender=_given_gender(name[0]))
-            self.full.append(person)
-        return person
 
     def _headline_person(self, src: _Source) -> _Cluster | None:
         """A title-case headline source opening with a person: "Elizabeth Warren Hammers Wells Fargo CEO"."""
