@@ -126,6 +126,9 @@ def test_appositive_role_noun_makes_an_unknown_name_a_media_outlet() -> None:
         ("document", "a memo", False),
         ("group", "you", False),  # people in general: no one hidden
         ("group", "everyone", False),
+        ("group", "experts", False),  # unnamed, but not speaking for an institution
+        ("group", "voters in Ohio", False),
+        ("group", "his aides", True),
     ],
 )
 def test_is_anonymous(entity_type: str, text: str, expected: bool) -> None:

@@ -305,9 +305,11 @@ def is_anonymous(entity_type: str, text: str) -> bool:
     """Whether a speaker of this type and wording is anonymous sourcing.
 
     Anonymous sources and unspecified reports always are; an unnamed group or
-    government ("Ukrainian officials", "former Western diplomats") is too, since
-    the reader cannot check who spoke; a named body ("the Kremlin", "The
-    Guardian", "the Obama administration") is not.
+    government that speaks through officials, diplomats, aides and the like
+    ("Ukrainian officials", "former Western diplomats") is too, since the reader
+    cannot check who spoke; a named body ("the Kremlin", "The Guardian", "the
+    Obama administration") is not, and neither is an unnamed group of anyone else
+    ("experts", "voters"), whom the reader can place.
     """
     if entity_type in ("anonymous", "unspecified_reports"):
         return True
@@ -316,9 +318,12 @@ def is_anonymous(entity_type: str, text: str) -> bool:
     core = _HEAD_STOP.split(" " + text.strip() + " ", maxsplit=1)[0].split()
     if not core:
         return False
+    lowered = " " + _SPACES.sub(" ", text.lower()) + " "
+    if any(f" {p} " in lowered for p in _words("anonymous_patterns")):
+        return True  # "people familiar with the matter"
     head = core[-1]
-    if head.lower() in _words("generic_pronouns"):
-        return False  # "we", "you", "everyone": people in general, no one hidden
+    if not any(w.lower().strip(",") in _words("anonymous_roles") for w in core):
+        return False  # "experts", "voters", "we": a group the reader can place
     if head[:1].isupper() and head.lower() not in _words("official_nouns"):
         return False  # a name ("Democrats", "the Pentagon"); "Officials said" only opens its sentence
     if _norm(" ".join(core)) in _words("government_names"):
