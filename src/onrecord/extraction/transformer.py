@@ -68,8 +68,9 @@ class WordPieceTagger:
         self.run = run
         self.size, self.stride, self.batch_size = size, stride, batch_size
         self.pointer = pointer
-        self.cls = tokenizer.token_to_id("[CLS]")
-        self.sep = tokenizer.token_to_id("[SEP]")
+        # BERT's markers, or RoBERTa's and MPNet's (an MPNet teacher reads through this class in training)
+        self.cls = _first_id(tokenizer, "[CLS]", "<s>")
+        self.sep = _first_id(tokenizer, "[SEP]", "</s>")
 
     def pieces(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         """Word-piece ids and their character ranges in ``text`` (no special tokens)."""
@@ -123,6 +124,11 @@ class WordPieceTagger:
         """Role spans in ``text`` and a confidence for each cue (the tagger alone, no pointer head)."""
         reading = self.read(text)
         return decode(text, reading.offsets, reading.log_probs)
+
+
+def _first_id(tokenizer, *tokens: str) -> int | None:
+    """The id of the first of ``tokens`` the vocabulary has."""
+    return next((i for i in map(tokenizer.token_to_id, tokens) if i is not None), None)
 
 
 def decode(text: str, units: Sequence[tuple[int, int]], log_probs: np.ndarray) -> Prediction:

@@ -44,7 +44,9 @@ _NEEDS = {
 #: The pointer head (alone, or with the tagger trained on under it) ships into the tagger's folder, beside
 #: the tagger's own metrics.
 _SHIPPED_METRICS = {"pointer": "pointer-metrics.json", "joint": "joint-metrics.json"}
-_PATHS = ("data", "output", "ship_to", "tagger")
+_PATHS = ("data", "output", "ship_to", "tagger", "teacher")
+#: Keys naming an installed package or, when they hold a "/", a folder relative to the config file.
+_PACKAGE_OR_PATH = ("base", "teacher_base")
 #: Which preset's tagger a pointer head reads (``reads`` in its config).
 _READS = ("accurate", "fast")
 
@@ -84,8 +86,16 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", str(config.get("device", "auto"))):
         detail = f'device must be "auto", "cpu" or "cuda" (or "cuda:N"), not {config["device"]!r}'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
+    if config.get("teacher") and "teacher_base" not in config:
+        raise OnrecordError("E207", E.E207.format(path=path, detail="teacher needs teacher_base"), path=str(path))
+    if config.get("precision", "fp32") not in ("fp32", "bf16"):
+        detail = f'precision must be "fp32" or "bf16", not {config["precision"]!r}'
+        raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     for key in _PATHS:
         if key in config:
+            config[key] = str((path.parent / config[key]).resolve())
+    for key in _PACKAGE_OR_PATH:
+        if "/" in str(config.get(key, "")):
             config[key] = str((path.parent / config[key]).resolve())
     return config
 
@@ -159,7 +169,10 @@ def train(config_path: str | Path, *, prepare: bool = False) -> dict[str, Any]:
     metrics["wall_minutes"] = round((time.perf_counter() - started) / 60, 1)
     # paths as the config file gives them (relative to it), not this machine's absolute ones
     here = Path(config_path).resolve().parent
-    metrics["config"] = {k: os.path.relpath(v, here) if k in _PATHS else v for k, v in config.items()}
+    metrics["config"] = {
+        k: os.path.relpath(v, here) if k in _PATHS or k in _PACKAGE_OR_PATH and "/" in str(v) else v
+        for k, v in config.items()
+    }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     if config.get("ship_to"):
         target = Path(config["ship_to"])
