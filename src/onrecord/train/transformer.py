@@ -29,6 +29,9 @@ afford only in bfloat16:
   ``temperature``). Teacher and student must cut text into the same word
   pieces (MPNet-base and MiniLM-L6 do: the same uncased WordPiece vocabulary).
 
+A teacher's own run sets ``export = false``: it stops at its best epoch's
+``best.pt``, with no ONNX model to ship.
+
 ``base`` (and ``teacher_base``) is an installed package holding the encoder's
 ``model`` folder, or a folder of its own (relative to the config file).
 
@@ -144,6 +147,10 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         state["epoch"], state["step"] = epoch + 1, 0
         save()
 
+    summary = {"best_epoch": state["best"]["epoch"], "history": state["history"],
+               "train_minutes": round(state["seconds"] / 60, 1)}
+    if not config.get("export", True):
+        return summary  # a teacher: its best.pt is what distillation reads
     model.load_state_dict(torch.load(out / "best.pt", map_location="cpu"))
     model.forward = type(model).forward.__get__(model)  # export in float32, whatever the training precision
     model.to("cpu").eval()
@@ -164,8 +171,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     load_accurate.cache_clear()
     final = _dev_scores(config, load_accurate(str(shipped)))
     log("shipped model, dev exact F1 " + " ".join(f"{r} {final[r]:.4f}" for r in ROLES))
-    return {"best_epoch": state["best"]["epoch"], "history": state["history"], "dev_exact_f1_onnx": final,
-            "train_minutes": round(state["seconds"] / 60, 1), "model_mb": round((shipped / "model.onnx").stat().st_size / 2**20, 1)}
+    return {**summary, "dev_exact_f1_onnx": final, "model_mb": round((shipped / "model.onnx").stat().st_size / 2**20, 1)}
 
 
 def base_tagger(base: str):
