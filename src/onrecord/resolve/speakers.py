@@ -54,9 +54,10 @@ _ASIDE_DEPS = {"relcl", "acl", "appos", "advcl"}
 _LABEL = re.compile(r"[A-Z][A-Z'\-]+")  # a transcript speaker label ("WALLACE:")
 _ATTRIBUTE = re.compile(r'\w+="([^"]+)"')  # markup left in the text: author="carlquintanilla"
 _HANDLE = re.compile(r"@\w+")
-#: An outlet's person, which the NER often reads as one entity: "Fox News' Megyn Kelly", "CNN's Jake Tapper".
+#: A person's name as written: a capitalised word, then one or more ("Megyn Kelly", "James O'Neill").
 _PERSON_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][\w'\u2019\-]+)+")
-_OUTLETS_PERSON = re.compile(r"(?P<outlet>[A-Z][\w. ]*?)['\u2019]s? (?P<name>[A-Z][a-z]+(?: [A-Z][\w'\u2019\-]+)+)")
+#: An outlet's person, which the NER often reads as one entity: "Fox News' Megyn Kelly".
+_OUTLETS_PERSON = re.compile(rf"(?P<outlet>[A-Z][\w. ]*?)['\u2019]s? (?P<name>{_PERSON_NAME.pattern})")
 #: A name with a nickname in quotation marks: Robert C. "Bobby" Scott, Marcia "Cia" Price.
 _NICKNAMED = re.compile(
     r"\b(?P<given>[A-Z][a-z]+(?: [A-Z]\.)?) [\"\u201c](?P<nick>[A-Z][a-z]+)[\"\u201d] (?P<surname>[A-Z][\w'\-]*[a-z])\b"
@@ -499,7 +500,7 @@ class _Resolver:
         for m in _NICKNAMED.finditer(self.text):
             tokens = self.doc.char_span(m.start(), m.end())
             if tokens is None or (_given_gender(m.group("given").split()[0]) is None
-                                  and any(t.ent_type_ not in ("PERSON", "") for t in tokens if t.is_alpha)):
+                                  and any(t.ent_type_ not in ("PERSON", "") for t in tokens if t.text.isalpha())):
                 continue
             toks = [t for t in tokens if t.idx < m.start("nick") - 1 or t.idx >= m.start("surname")]
             before = self.doc[tokens.start - 1].text.lower() if tokens.start else ""
@@ -818,7 +819,7 @@ class _Resolver:
                       None)
         if others is None or others.pos_ not in ("NOUN", "PROPN") or others.i in self.owner:
             return None
-        phrase = [t for t in self.doc[others.left_edge.i : min(others.right_edge.i + 1, tokens.end)]]
+        phrase = list(self.doc[others.left_edge.i : min(others.right_edge.i + 1, tokens.end)])
         while phrase and (phrase[-1].is_punct or phrase[-1].is_space):
             phrase.pop()
         joined = f"{person.name} and {self.doc[phrase[0].i : phrase[-1].i + 1].text}"

@@ -136,6 +136,12 @@ def _sense_type(tok: Token) -> str | None:
     return kind
 
 
+def _says_unnamed(text: str) -> bool:
+    """Whether the wording itself marks a source as unnamed ("familiar with", "on condition of anonymity")."""
+    lowered = " " + _SPACES.sub(" ", text.lower()) + " "
+    return any(f" {p} " in lowered for p in _words("anonymous_patterns"))
+
+
 def _government_modifier(tok: Token) -> bool:
     """Whether a modifier of ``tok`` is itself a government name ("Senate", "House")."""
     names = _words("government_names")
@@ -186,7 +192,7 @@ def source_type(
         if kind == "pl" or low in _words("generic_pronouns"):
             return "group"  # "they"; a "we" or "you" no one is found for speaks for people in general
         return "person" if kind == "first" else "unknown"  # an "I" no one is found for
-    if head.pos_ == "PRON" and head.text.lower() not in _words("group_nouns"):
+    if head.pos_ == "PRON" and low not in _words("group_nouns"):
         return "unknown"
     words = text.split()
     while len(words) > 1 and words[0].islower() and words[0] not in _words("name_joiners"):
@@ -204,8 +210,7 @@ def source_type(
         return source_type(tokens.doc[counted.left_edge.i : counted.right_edge.i + 1])
     if label == "PERSON" or (head.pos_ == "PROPN" and _has_title(tokens, head)):
         return "person"
-    lowered = " " + _SPACES.sub(" ", text.lower()) + " "
-    if head.pos_ != "PROPN" and any(f" {p} " in lowered for p in _words("anonymous_patterns")):
+    if head.pos_ != "PROPN" and _says_unnamed(text):
         return "anonymous"
     conjuncts = [c for c in head.conjuncts if c.i > head.i and c.i < tokens.end]
     if conjuncts and _one_referent(head, conjuncts):
@@ -318,8 +323,7 @@ def is_anonymous(entity_type: str, text: str) -> bool:
     core = _HEAD_STOP.split(" " + text.strip() + " ", maxsplit=1)[0].split()
     if not core:
         return False
-    lowered = " " + _SPACES.sub(" ", text.lower()) + " "
-    if any(f" {p} " in lowered for p in _words("anonymous_patterns")):
+    if _says_unnamed(text):
         return True  # "people familiar with the matter"
     head = core[-1]
     if not any(w.lower().strip(",") in _words("anonymous_roles") for w in core):
