@@ -510,9 +510,11 @@ class _Resolver:
         return out
 
     def _outlets_person(self, ent: SpacySpan) -> list[_Name]:
-        """ "Fox News' Megyn Kelly", which the NER reads as one organisation, or the outlet and then a
-        "work of art" or another organisation: the outlet's name and the person's, apart."""
+        """ "Fox News' Megyn Kelly", which the NER reads as one organisation (the outlet's name and the
+        person's, apart), or as the outlet and then a "work of art" or another organisation (the
+        person's name; the outlet's entity is collected on its own)."""
         match = _OUTLETS_PERSON.fullmatch(ent.text)
+        outlet = None
         if match is not None and _norm(match.group("outlet")) in _words("media_outlets"):
             person = [t for t in ent if t.idx >= ent.start_char + match.start("name")]
             outlet = self.doc[ent.start : person[0].i - 1]
@@ -523,8 +525,7 @@ class _Resolver:
                           and e.start < possessive.i), None)
             if possessive.tag_ != "POS" or start is None:
                 return []
-            outlet = self.doc[start : possessive.i]
-            if _norm(outlet.text) not in _words("media_outlets"):
+            if _norm(self.doc[start : possessive.i].text) not in _words("media_outlets"):
                 return []
             person = list(ent)
         else:
@@ -532,8 +533,10 @@ class _Resolver:
         if _given_gender(person[0].text) is None and not any(t.ent_type_ in ("PERSON", "WORK_OF_ART") for t in person):
             return []  # "CNN's Climate Desk" is no one
         tokens = self.doc[person[0].i : person[-1].i + 1]
-        return [_Name(outlet, "ORG", None, _name_words(list(outlet)), outlet.root),
-                _Name(tokens, "PERSON", None, _name_words(person), tokens.root)]
+        named = [_Name(tokens, "PERSON", None, _name_words(person), tokens.root)]
+        if outlet is not None:
+            named.insert(0, _Name(outlet, "ORG", None, _name_words(list(outlet)), outlet.root))
+        return named
 
     def _collect_missed_surnames(self) -> None:
         """Add known surnames the NER missed ("Prigozhin" opening a quote)."""

@@ -74,7 +74,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     # Training windows may overlap less than the run-time ones: fewer windows, faster epochs.
     tagger = WordPieceTagger(tokenizer, run=None, size=config["window"], stride=config.get("train_stride", config["stride"]))
     examples = load_split(config["data"], "train", normalised=bool(config.get("normalise", False)))[: config.get("limit")]
-    soft = _teacher_logits(config, examples, device, log) if config.get("teacher") else None
+    soft = _teacher_logits(config, examples, tagger, device, log) if config.get("teacher") else None
     windows = _training_windows(tagger, examples, soft)
     log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces; "
         f"training on {device}" + (f" in {config['precision']}" if config.get("precision") else ""))
@@ -197,9 +197,11 @@ def _in_precision(model, config: dict[str, Any], device: str):
     return model
 
 
-def _teacher_logits(config: dict[str, Any], examples, device: str, log) -> list[np.ndarray]:
+def _teacher_logits(
+    config: dict[str, Any], examples, student: WordPieceTagger, device: str, log
+) -> list[np.ndarray]:
     """Each example's per-piece tag logits (pieces x 9) from the teacher run's ``best.pt``, read with the
-    run-time windows. The teacher's tokenizer must cut every text as the student's does (checked)."""
+    run-time windows. The teacher's tokenizer must cut every text as the ``student``'s does (checked)."""
     import torch
     from tokenizers import Tokenizer
 
@@ -210,7 +212,6 @@ def _teacher_logits(config: dict[str, Any], examples, device: str, log) -> list[
     model = _in_precision(model.to(device).eval(), config, device)
     reader = WordPieceTagger(Tokenizer.from_file(str(teacher_dir / "tokenizer.json")), _torch_runner(model, device),
                              size=config["window"], stride=config["stride"])
-    student = WordPieceTagger(Tokenizer.from_file(str(_base_dir(config["base"]) / "tokenizer.json")), None)
     out = []
     for ex in examples:
         reading = reader.read(ex.text)
