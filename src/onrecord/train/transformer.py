@@ -28,6 +28,12 @@ afford only in bfloat16:
   as well as from the gold tags (``distill``: the soft loss's weight, at
   ``temperature``). Teacher and student must cut text into the same word
   pieces (MPNet-base and MiniLM-L6 do: the same uncased WordPiece vocabulary).
+  With ``distill_hidden`` the student's last layer also learns the teacher's:
+  a linear map (trained with the head, not exported) takes each piece's
+  student vector to the teacher's width, and the loss adds ``distill_hidden``
+  times their cosine distance. The tag distributions alone taught MiniLM as
+  much as the gold tags did; the teacher's layer carries what it knows
+  beyond its nine numbers a piece, and the pointer head reads that layer.
 
 A teacher's own run sets ``export = false``: it stops at its best epoch's
 ``best.pt``, with no ONNX model to ship.
@@ -74,17 +80,21 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     # Training windows may overlap less than the run-time ones: fewer windows, faster epochs.
     tagger = WordPieceTagger(tokenizer, run=None, size=config["window"], stride=config.get("train_stride", config["stride"]))
     examples = load_split(config["data"], "train", normalised=bool(config.get("normalise", False)))[: config.get("limit")]
-    soft = _teacher_logits(config, examples, tagger, device, log) if config.get("teacher") else None
+    soft = _teacher_targets(config, examples, tagger, device, log) if config.get("teacher") else None
     windows = _training_windows(tagger, examples, soft)
     log(f"{len(examples)} annotation files, {len(windows)} windows of <= {config['window']} pieces; "
         f"training on {device}" + (f" in {config['precision']}" if config.get("precision") else ""))
 
-    model = _in_precision(base_tagger(config["base"]).to(device), config, device)
+    model = base_tagger(config["base"])
+    hidden_weight = float(config.get("distill_hidden", 0.0))
+    if hidden_weight:  # the student's last layer mapped to the teacher's width, trained with the head
+        model.project = torch.nn.Linear(model.head.in_features, soft[0].shape[1] - len(ROLES) * 3)
+    model = _in_precision(model.to(device), config, device)
     batch_size = config["batch_size"]
     steps_per_epoch = (len(windows) + batch_size - 1) // batch_size
     total = steps_per_epoch * config["epochs"]
-    head = [p for n, p in model.named_parameters() if n.startswith("head.")]
-    body = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    head = [p for n, p in model.named_parameters() if n.startswith(("head.", "project."))]
+    body = [p for n, p in model.named_parameters() if not n.startswith(("head.", "project."))]
     optimizer = torch.optim.AdamW(
         [{"params": body, "lr": config["learning_rate"]}, {"params": head, "lr": config["head_learning_rate"]}],
         weight_decay=config["weight_decay"],
@@ -105,16 +115,24 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=_IGNORE)
     distill, temperature = float(config.get("distill", 0.5)), float(config.get("temperature", 2.0))
 
-    def loss_of(logits, labels, teacher):
-        """Cross-entropy on the gold tags, and with a teacher its tag distributions (KL, ``distill`` of the loss)."""
+    def loss_of(logits, labels, teacher, hidden=None):
+        """Cross-entropy on the gold tags, and with a teacher its tag distributions (KL, ``distill`` of the loss)
+        and, with ``distill_hidden``, its last layer (cosine distance, that much again)."""
         hard = loss_fn(logits.reshape(-1, 3), labels.reshape(-1))
         if teacher is None:
             return hard
+        tags = len(ROLES) * 3
         keep = (labels != _IGNORE).reshape(-1)
         student = torch.log_softmax(logits.reshape(-1, 3)[keep] / temperature, dim=-1)
-        target = torch.log_softmax(teacher.reshape(-1, 3)[keep] / temperature, dim=-1)
+        target = torch.log_softmax(teacher[..., :tags].reshape(-1, 3)[keep] / temperature, dim=-1)
         kl = torch.nn.functional.kl_div(student, target, log_target=True, reduction="batchmean")
-        return (1 - distill) * hard + distill * temperature**2 * kl
+        loss = (1 - distill) * hard + distill * temperature**2 * kl
+        if hidden is None:
+            return loss
+        on_piece = labels[..., 0] != _IGNORE
+        mapped = model.project(hidden[on_piece].float())
+        return loss + hidden_weight * (1 - torch.nn.functional.cosine_similarity(
+            mapped, teacher[..., tags:][on_piece], dim=-1)).mean()
 
     while state["epoch"] < config["epochs"]:
         epoch = state["epoch"]
@@ -126,9 +144,12 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             ids, mask, labels, teacher = _collate([windows[i] for i in order[step * batch_size : (step + 1) * batch_size]])
             ids, mask, labels = (torch.from_numpy(a).to(device) for a in (ids, mask, labels))
             if teacher is not None:
-                teacher = torch.from_numpy(teacher).to(device).view(len(ids), -1, len(ROLES), 3)
-            logits = model(ids, mask).view(len(ids), -1, len(ROLES), 3)
-            loss = loss_of(logits, labels, teacher)
+                teacher = torch.from_numpy(teacher).to(device)
+            if hidden_weight:
+                logits, hidden = model(ids, mask, with_hidden=True)
+            else:
+                logits, hidden = model(ids, mask), None
+            loss = loss_of(logits.view(len(ids), -1, len(ROLES), 3), labels, teacher, hidden)
             running.append(optimise(loss, model, optimizer, schedule))
             state["step"] = step + 1
             if state["step"] % config["checkpoint_every"] == 0 or state["step"] == steps_per_epoch:
@@ -189,19 +210,21 @@ def _in_precision(model, config: dict[str, Any], device: str):
         return model
     forward = model.forward
 
-    def in_bf16(input_ids, attention_mask):
+    def in_bf16(input_ids, attention_mask, with_hidden=False):
         with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16):
-            return forward(input_ids, attention_mask).float()
+            out = forward(input_ids, attention_mask, with_hidden)
+        return tuple(o.float() for o in out) if with_hidden else out.float()
 
     model.forward = in_bf16
     return model
 
 
-def _teacher_logits(
+def _teacher_targets(
     config: dict[str, Any], examples, student: WordPieceTagger, device: str, log
 ) -> list[np.ndarray]:
-    """Each example's per-piece tag logits (pieces x 9) from the teacher run's ``best.pt``, read with the
-    run-time windows. The teacher's tokenizer must cut every text as the ``student``'s does (checked)."""
+    """Each example's per-piece targets from the teacher run's ``best.pt``, read with the run-time windows:
+    its 9 tag logits, then with ``distill_hidden`` its last layer (pieces x (9 + width), in float16 to fit
+    the corpus in memory). The teacher's tokenizer must cut every text as the ``student``'s does (checked)."""
     import torch
     from tokenizers import Tokenizer
 
@@ -210,14 +233,18 @@ def _teacher_logits(
     model = base_tagger(config["teacher_base"])
     model.load_state_dict(torch.load(Path(config["teacher"]) / "best.pt", map_location="cpu"))
     model = _in_precision(model.to(device).eval(), config, device)
-    reader = WordPieceTagger(Tokenizer.from_file(str(teacher_dir / "tokenizer.json")), _torch_runner(model, device),
-                             size=config["window"], stride=config["stride"])
+    with_hidden = bool(config.get("distill_hidden"))
+    reader = WordPieceTagger(Tokenizer.from_file(str(teacher_dir / "tokenizer.json")),
+                             _torch_runner(model, device, with_hidden), size=config["window"], stride=config["stride"])
     out = []
     for ex in examples:
         reading = reader.read(ex.text)
         if reading.offsets != student.pieces(ex.text)[1]:
             raise ValueError(f"the teacher's word pieces differ from the student's in {ex.name}: no per-piece targets")
-        out.append(reading.logits.astype(np.float32))
+        if with_hidden:
+            out.append(np.concatenate([reading.logits, reading.hidden], axis=1).astype(np.float16))
+        else:
+            out.append(reading.logits.astype(np.float32))
     log(f"teacher {config['teacher']}: {len(out)} articles read in {(time.perf_counter() - started) / 60:.1f} min")
     return out
 
@@ -330,8 +357,8 @@ def _base_dir(base: str) -> Path:
 def _training_windows(
     tagger: WordPieceTagger, examples, soft: list[np.ndarray] | None = None
 ) -> list[tuple[list[int], np.ndarray, np.ndarray | None]]:
-    """(piece ids, labels of shape (pieces, roles), the teacher's logits of shape (pieces, roles x 3) or
-    None) for every window of every example; ``soft`` holds each example's teacher logits."""
+    """(piece ids, labels of shape (pieces, roles), the teacher's targets of shape (pieces, roles x 3 [+
+    width]) or None) for every window of every example; ``soft`` holds each example's teacher targets."""
     out = []
     for n, ex in enumerate(examples):
         ids, offsets = tagger.pieces(ex.text)
@@ -343,13 +370,13 @@ def _training_windows(
 
 
 def _collate(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Padded ids, mask, labels (``_IGNORE`` off the pieces) and teacher logits (None without a teacher)."""
+    """Padded ids, mask, labels (``_IGNORE`` off the pieces) and teacher targets (None without a teacher)."""
     width = max(len(ids) for ids, _, _ in batch)
     ids = np.zeros((len(batch), width), dtype=np.int64)
     mask = np.zeros((len(batch), width), dtype=np.int64)
     labels = np.full((len(batch), width, len(ROLES)), _IGNORE, dtype=np.int64)
     taught = batch[0][2] is not None
-    teacher = np.zeros((len(batch), width, len(ROLES) * 3), dtype=np.float32) if taught else None
+    teacher = np.zeros((len(batch), width, batch[0][2].shape[1]), dtype=np.float32) if taught else None
     for row, (piece_ids, piece_labels, soft) in enumerate(batch):
         ids[row, : len(piece_ids)] = piece_ids
         mask[row, : len(piece_ids)] = 1
@@ -359,13 +386,14 @@ def _collate(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | No
     return ids, mask, labels, teacher
 
 
-def _torch_runner(model, device: str):
+def _torch_runner(model, device: str, with_hidden: bool = False):
     import torch
 
     def run(ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
         model.eval()
         with torch.no_grad():
-            return [model(torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)).cpu().numpy()]
+            out = model(torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device), with_hidden)
+        return [o.cpu().numpy() for o in out] if with_hidden else [out.cpu().numpy()]
 
     return run
 
@@ -424,8 +452,9 @@ def _build_tagger(encoder):
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(encoder.config.hidden_size, len(ROLES) * 3)
 
-        def forward(self, input_ids, attention_mask):
+        def forward(self, input_ids, attention_mask, with_hidden=False):
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            return self.head(self.dropout(hidden))
+            logits = self.head(self.dropout(hidden))
+            return (logits, hidden) if with_hidden else logits
 
     return Tagger()
