@@ -422,8 +422,7 @@ def _export(model, path: Path) -> Path:
             self.tagger = model
 
         def forward(self, input_ids, attention_mask):
-            hidden = self.tagger.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            return self.tagger.head(hidden), hidden
+            return self.tagger(input_ids, attention_mask, with_hidden=True)
 
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
