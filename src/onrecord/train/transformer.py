@@ -422,7 +422,8 @@ def _export(model, path: Path) -> Path:
             self.tagger = model
 
         def forward(self, input_ids, attention_mask):
-            return self.tagger(input_ids, attention_mask, with_hidden=True)
+            hidden = self.tagger.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.tagger.head(hidden), hidden  # node names "/encoder/...": .joint reads weights by them
 
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
