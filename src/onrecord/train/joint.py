@@ -89,7 +89,7 @@ def weights_from_onnx(path: Path) -> dict[str, np.ndarray]:
         matrix = node.input[1].removesuffix("_quantized") if len(node.input) > 1 else ""
         stored = matrix in arrays or matrix + "_quantized" in arrays  # not a product of two activations
         if node.op_type in ("MatMul", "MatMulInteger") and matrix.startswith("onnx::") and stored:
-            module = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".").removeprefix("tagger.")
+            module = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".")
             out[module + ".weight"] = weight(matrix).T
     return out
 

@@ -145,11 +145,8 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             ids, mask, labels = (torch.from_numpy(a).to(device) for a in (ids, mask, labels))
             if teacher is not None:
                 teacher = torch.from_numpy(teacher).to(device)
-            if hidden_weight:
-                logits, hidden = model(ids, mask, with_hidden=True)
-            else:
-                logits, hidden = model(ids, mask), None
-            loss = loss_of(logits.view(len(ids), -1, len(ROLES), 3), labels, teacher, hidden)
+            logits, hidden = model(ids, mask, with_hidden=True)
+            loss = loss_of(logits.view(len(ids), -1, len(ROLES), 3), labels, teacher, hidden if hidden_weight else None)
             running.append(optimise(loss, model, optimizer, schedule))
             state["step"] = step + 1
             if state["step"] % config["checkpoint_every"] == 0 or state["step"] == steps_per_epoch:
