@@ -32,6 +32,7 @@ from onrecord.extraction.pointer import (
     same_cue,
 )
 from onrecord.extraction.presets import (
+    _closing_clause_sources,
     _one_line,
     _pointed,
     _relay_speakers,
@@ -464,6 +465,36 @@ def test_the_rules_content_wins_where_it_holds_the_heads_and_their_source_fills_
     att, reading.rules_doubt = _att(text, "said"), 0.5
     [deferred] = _pointed(text, [att], {id(att): reading}, [rule], rules_margin=1.0)
     assert deferred.content[0].text == '"Taxes will rise, and soon,"'
+
+
+def test_a_sourceless_closing_clause_takes_the_source_of_the_attribution_it_closes():
+    text = "Smith said that taxes rise, citing unnamed sources. Jones said, adding nothing."
+    said, citing = _att(text, "said", "Smith", "that taxes rise"), _att(text, "citing", content="unnamed sources")
+    _closing_clause_sources(text, [said, citing])
+    assert citing.source[0].text == "Smith"
+    # after a quotation: the attribution ends at its cue, right before the comma
+    text = '"Taxes rise," Smith said, adding that rates fall.'
+    said, adding = _att(text, "said", "Smith", '"Taxes rise,"'), _att(text, "adding", content="that rates fall")
+    _closing_clause_sources(text, [said, adding])
+    assert adding.source[0].text == "Smith"
+
+
+def test_a_closing_clause_source_needs_a_listed_participle_right_after_the_attribution():
+    # not after a comma that ends the other attribution
+    text = "Smith said that taxes rise and prices fall, citing reports."
+    said, citing = _att(text, "said", "Smith", "that taxes rise"), _att(text, "citing", content="reports")
+    _closing_clause_sources(text, [said, citing])
+    assert citing.source == []
+    # not a word of data/content_closing_participles.txt
+    text = "Smith said that taxes rise, including rents."
+    said, including = _att(text, "said", "Smith", "that taxes rise"), _att(text, "including", content="rents")
+    _closing_clause_sources(text, [said, including])
+    assert including.source == []
+    # a source of its own stays
+    text = "Smith said that taxes rise, Jones adding that rates fall."
+    said, adding = _att(text, "said", "Smith", "that taxes rise"), _att(text, "adding", "Jones", "that rates fall")
+    _closing_clause_sources(text, [said, adding])
+    assert adding.source[0].text == "Jones"
 
 
 def test_a_rejected_cue_nested_in_another_content_stays_as_the_rules_read_it():

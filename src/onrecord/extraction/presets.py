@@ -201,6 +201,7 @@ def _attributions(doc: Doc, preset: str, config: RuleConfig | None) -> list[Attr
             tagger.pointer.rules_margin,
         )
         atts = _relay_speakers(atts, rule_atts)
+        _closing_clause_sources(text, atts)
     else:
         atts = group(text, roles, starts, confidence=confidence, cut_at_sentence=preset == "fast")
         atts = _rule_contents(doc, text, atts, rule_atts)
@@ -294,6 +295,37 @@ def _relay_speakers(atts: list[Attribution], rule_atts: list[Attribution]) -> li
     pool = atts + candidates
     added = [c for c in candidates if _relays(holder(c, pool, with_source=True))]
     return number(atts + added) if added else atts
+
+
+def _closing_clause_sources(text: str, atts: list[Attribution]) -> None:
+    """Give a sourceless cue that opens a closing clause the source of the attribution it closes.
+
+    "the former speechwriter said that Putin likely has an escape plan,
+    citing unnamed sources": "citing" is the speechwriter's act, as every
+    ", <participle>" of ``data/content_closing_participles.txt`` after a
+    reported sentence is (the contents end before them for the same reason,
+    :func:`_rstrip_closing_clause`). The pointer head reads such a cue but
+    may see no source in it; the attribution it follows, ending right at
+    the comma, has one.
+    """
+    closing = word_set("content_closing_participles.txt")
+    for att in atts:
+        if att.source or not att.cue or att.cue[0].text.split()[0].lower() not in closing:
+            continue
+        comma = att.cue[0].start - 1
+        while comma > 0 and text[comma].isspace():
+            comma -= 1
+        if text[comma] != ",":
+            continue
+        closed = [a for a in atts if a is not att and a.source and a.cue and a.cue[0].start < comma
+                  and _ends_at(text, max(s.end for s in (*a.source, *a.cue, *a.content)), comma)]
+        if closed:
+            att.source = list(closed[-1].source)
+
+
+def _ends_at(text: str, end: int, comma: int) -> bool:
+    """Whether only closing quotation marks (or the comma itself) lie between ``end`` and ``comma``."""
+    return end <= comma + 1 and not text[end:comma].strip(" \"'”’")
 
 
 def _relays(att: Attribution | None) -> bool:
