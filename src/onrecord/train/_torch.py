@@ -41,6 +41,18 @@ def pick_device(config: dict[str, Any]) -> str:
     return device
 
 
+def soft_kl(student, teacher, temperature: float):
+    """Temperature² × the KL divergence of the student's distributions from the teacher's, both softened by
+    ``temperature``, averaged over the rows: the soft loss of distillation (the square keeps the gradients'
+    scale). ``student`` and ``teacher`` are logits of one shape, classes last."""
+    import torch
+
+    return temperature**2 * torch.nn.functional.kl_div(
+        torch.log_softmax(student / temperature, dim=-1), torch.log_softmax(teacher / temperature, dim=-1),
+        log_target=True, reduction="batchmean",
+    )
+
+
 def optimise(loss, model, optimizer, schedule) -> float:
     """Back-propagate ``loss``, clip the gradients to norm 1, step the optimiser and its schedule; the loss."""
     import torch

@@ -85,7 +85,7 @@ from ..extraction.pointer import (
 )
 from ..extraction.tagging import ROLES, TaggerReading
 from ..extraction.transformer import decode, load_accurate
-from ._torch import Checkpoint, seed_and_threads
+from ._torch import Checkpoint, seed_and_threads, soft_kl
 from .corpus import load_split
 
 if TYPE_CHECKING:
@@ -152,7 +152,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             loss = _loss(outputs, targets, loss_fn)
             if soft is not None:
                 teacher = torch.from_numpy(soft[rows].astype(np.float32))
-                loss = (1 - distill) * loss + distill * _soft_loss(outputs, teacher, temperature)
+                soft_loss = sum(soft_kl(outputs[:, :, k], teacher[:, :, k], temperature) for k in range(outputs.shape[2]))
+                loss = (1 - distill) * loss + distill * soft_loss
             loss.backward()
             optimizer.step()
             schedule.step()
@@ -370,19 +371,6 @@ def _unfit_teacher(head, window: int) -> str | None:
     if head.window != window:
         return f"reads {head.window} pieces either side of a cue, not {window}"
     return "has a head that reads the parse" if head.syntax else None
-
-
-def _soft_loss(outputs, teacher, temperature: float):
-    """KL divergence of the head's six distributions from the teacher's, at ``temperature`` (times its square,
-    so the gradients keep their scale)."""
-    import torch
-
-    total = 0.0
-    for k in range(outputs.shape[2]):
-        student = torch.log_softmax(outputs[:, :, k] / temperature, dim=-1)
-        target = torch.log_softmax(teacher[:, :, k] / temperature, dim=-1)
-        total = total + torch.nn.functional.kl_div(student, target, log_target=True, reduction="batchmean")
-    return temperature**2 * total
 
 
 def _targets(pieces, anchor: tuple[int, int], att, window: int) -> list[int]:

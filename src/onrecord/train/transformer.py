@@ -60,7 +60,7 @@ import numpy as np
 from ..evaluate.polnear import evaluate_polnear
 from ..extraction.tagging import ROLES, bio_tags, group, sentence_starts
 from ..extraction.transformer import WordPieceTagger, load_accurate
-from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
+from ._torch import Checkpoint, optimise, pick_device, seed_and_threads, soft_kl
 from .corpus import load_split, on_normalised
 
 __all__ = ["train_transformer"]
@@ -123,10 +123,8 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             return hard
         tags = len(ROLES) * 3
         keep = (labels != _IGNORE).reshape(-1)
-        student = torch.log_softmax(logits.reshape(-1, 3)[keep] / temperature, dim=-1)
-        target = torch.log_softmax(teacher[..., :tags].reshape(-1, 3)[keep] / temperature, dim=-1)
-        kl = torch.nn.functional.kl_div(student, target, log_target=True, reduction="batchmean")
-        loss = (1 - distill) * hard + distill * temperature**2 * kl
+        soft = soft_kl(logits.reshape(-1, 3)[keep], teacher[..., :tags].reshape(-1, 3)[keep], temperature)
+        loss = (1 - distill) * hard + distill * soft
         if hidden is None:
             return loss
         on_piece = labels[..., 0] != _IGNORE
