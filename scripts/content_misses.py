@@ -20,9 +20,8 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from onrecord.evaluate.brat import read_ann, read_discards
 from onrecord.evaluate.metrics import _intersection, _mention, _merge
-from onrecord.evaluate.polnear import _articles, _drop_discarded, _read, _split_dir
+from onrecord.evaluate.polnear import judged
 from onrecord.pipeline import Extractor
 
 
@@ -56,27 +55,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     args = parser.parse_args()
 
-    split_dir = _split_dir(args.root, args.split)
-    articles = _articles(split_dir)[: args.limit]
-    texts = [_read(split_dir / "text" / f"{name}.txt") for name, _ in articles]
-    predictions = Extractor(model=args.model).attributions(texts)
     kinds: Counter[str] = Counter()
     gold_total = 0
-    for (_, ann_paths), text, predicted in zip(articles, texts, predictions):
-        for path in ann_paths:
-            ann = _read(path)
-            kept = _drop_discarded(predicted, read_discards(ann, path=str(path)), text)
-            pairs = [(_mention(a.content, text), _mention(a.cue, text)) for a in kept]
-            unmatched = Counter(c for c, _ in pairs if c)
-            for gold in read_ann(ann, text, path=str(path)):
-                content = _mention(gold.content, text)
-                if not content:
-                    continue
-                gold_total += 1
-                if unmatched[content] > 0:
-                    unmatched[content] -= 1
-                    continue
-                kinds[kind_of_miss(content, _mention(gold.cue, text), pairs)] += 1
+    for j in judged(args.root, args.split, Extractor(model=args.model).attributions, limit=args.limit):
+        pairs = [(_mention(a.content, j.text), _mention(a.cue, j.text)) for a in j.predicted]
+        unmatched = Counter(c for c, _ in pairs if c)
+        for gold in j.gold:
+            content = _mention(gold.content, j.text)
+            if not content:
+                continue
+            gold_total += 1
+            if unmatched[content] > 0:
+                unmatched[content] -= 1
+                continue
+            kinds[kind_of_miss(content, _mention(gold.cue, j.text), pairs)] += 1
     missed = sum(kinds.values())
     print(f"{args.model} on {args.split}: {missed} of {gold_total} gold contents missed exactly")
     for kind, n in kinds.most_common():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import types
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +44,7 @@ from onrecord.extraction.presets import (
 from onrecord.extraction.quotes import find_quotes
 from onrecord.extraction.transformer import load_accurate
 from onrecord.model import Attribution, Span
-from onrecord.train.pointer import _teacher_scores
+from onrecord.train.pointer import _taught, _teacher_scores
 
 _W = 4  # the tiny head's window: pieces either side of the cue
 _INPUTS = ("hidden", "logits", "cue", "rel", "para", "iscue", "mask", "hints")
@@ -605,32 +604,41 @@ def _student_examples(text, reading):
     pieces = PieceIndex(reading.offsets)
     docs = {"a": {"pieces": pieces, "paras": paragraphs(text, reading.offsets), "hints": article_hints(text, pieces, [])}}
     train = [("a", pieces.find(6, 10), [], None, [0] * 6), ("a", pieces.find(17, 21), [], None, [0] * 6)]
-    return types.SimpleNamespace(name="a", text=text), docs, train
+    return {"a": text}, docs, train
 
 
 def test_the_teacher_scores_each_student_example_and_keeps_them(tmp_path):
     table = np.arange((2 * _W + 2) * 6, dtype=np.float32).reshape(2 * _W + 2, 6) / 10
     teacher = _teacher_folder(tmp_path / "teacher", table)
     text = "Smith said taxes rise."
-    example, docs, train = _student_examples(text, load_accurate(teacher).read(text))
+    texts, docs, train = _student_examples(text, load_accurate(teacher).read(text))
     config, out = {"teacher": teacher, "window": _W}, tmp_path / "run"
     out.mkdir()
-    scores = _teacher_scores(config, [example], train, docs, out, lambda _: None)
+    scores = _teacher_scores(config, texts, train, docs, out, lambda _: None)
     assert scores.shape == (2, 2 * _W + 2, 6) and scores.dtype == np.float16
     assert np.allclose(scores[1], table, atol=1e-2)
     # a resumed run reads them back instead of running the teacher, which is gone now
     for f in Path(teacher).iterdir():
         f.unlink()
-    assert np.array_equal(_teacher_scores(config, [example], train, docs, out, lambda _: None), scores)
+    assert np.array_equal(_teacher_scores(config, texts, train, docs, out, lambda _: None), scores)
 
 
 def test_a_teacher_with_another_window_or_other_pieces_is_refused(tmp_path):
     table = np.zeros((2 * _W + 2, 6), dtype=np.float32)
     teacher = _teacher_folder(tmp_path / "teacher", table)
     text = "Smith said taxes rise."
-    example, docs, train = _student_examples(text, load_accurate(teacher).read(text))
+    texts, docs, train = _student_examples(text, load_accurate(teacher).read(text))
     with pytest.raises(ModelError, match=r"reads 4 pieces either side of a cue, not 5.*E210"):
-        _teacher_scores({"teacher": teacher, "window": _W + 1}, [example], train, docs, tmp_path, print)
+        _teacher_scores({"teacher": teacher, "window": _W + 1}, texts, train, docs, tmp_path, print)
     docs["a"]["pieces"] = PieceIndex(load_accurate(teacher).read(text + " The end.").offsets)
     with pytest.raises(ModelError, match=r"cuts article a into \d+ word pieces, the student.s tagger into.*E210"):
-        _teacher_scores({"teacher": teacher, "window": _W}, [example], train, docs, tmp_path, print)
+        _teacher_scores({"teacher": teacher, "window": _W}, texts, train, docs, tmp_path, print)
+
+
+def test_only_the_cues_matching_a_gold_one_learn_from_the_teacher_when_asked():
+    none = 2 * _W + 1
+    targets = np.array([[none] * 6,  # a false cue of the student's: its "none" is left to the gold
+                        [none, none, 3, 4, 5, 5],  # a gold cue with a source but no content in reach
+                        [1, 9, none, none, 5, 5]])
+    assert _taught(targets, none).tolist() == [True, True, True]
+    assert _taught(targets, none, "matched").tolist() == [False, True, True]

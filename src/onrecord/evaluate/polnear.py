@@ -15,7 +15,8 @@ through ``nlp.pipe``, and must yield one list of attributions per text, in order
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from itertools import groupby
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from onrecord.evaluate.brat import _read, read_ann, read_discards
 from onrecord.evaluate.metrics import ATTRIBUTION_JACCARD, ROLES, Counts, bootstrap_f1, score_document
 from onrecord.model import Attribution
 
-__all__ = ["DocumentScore", "Report", "evaluate_polnear", "format_report"]
+__all__ = ["DocumentScore", "Judged", "Report", "evaluate_polnear", "format_report", "judged"]
 
 Predictor = Callable[[list[str]], Iterable[list[Attribution]]]
 
@@ -84,6 +85,42 @@ class Report:
         return bootstrap_f1(tallies, level=level, resamples=resamples, seed=seed)
 
 
+@dataclass
+class Judged:
+    """One annotation file of an article, with the predictions to score against it."""
+
+    article: str
+    path: Path
+    text: str
+    gold: list[Attribution]
+    predicted: list[Attribution]  # those not wholly inside the file's Discard spans
+
+
+def judged(root: Path | str, split: str, predict: Predictor, *, limit: int | None = None) -> Iterator[Judged]:
+    """Each annotation file of the ``split``, in article-name order, with its gold and the predictions it scores.
+
+    :func:`evaluate_polnear` counts these; analyses of the misses (``scripts/content_misses.py``) read
+    them too, so that both see the same articles, the same gold and the same discards. The arguments and
+    errors are :func:`evaluate_polnear`'s.
+    """
+    split_dir = _split_dir(Path(root), split)
+    articles = _articles(split_dir)
+    if limit is not None:
+        articles = articles[: max(limit, 0)]
+    texts = [_read(split_dir / "text" / f"{name}.txt") for name, _ in articles]
+    results = iter(predict(texts))
+    for i, ((name, ann_paths), text) in enumerate(zip(articles, texts)):
+        predicted = next(results, None)
+        if predicted is None:
+            raise OnrecordError("E304", E.E304.format(got=i, expected=len(texts)))
+        for ann_path in ann_paths:
+            ann = _read(ann_path)
+            kept = _drop_discarded(predicted, read_discards(ann, path=str(ann_path)), text)
+            yield Judged(name, ann_path, text, read_ann(ann, text, path=str(ann_path)), kept)
+    if next(results, None) is not None:
+        raise OnrecordError("E304", E.E304.format(got=f"more than {len(texts)}", expected=len(texts)))
+
+
 def evaluate_polnear(
     root: Path | str,
     split: str,
@@ -101,29 +138,14 @@ def evaluate_polnear(
     and E304 if ``predict`` yields the wrong number of results.
     """
     started = time.perf_counter()
-    split_dir = _split_dir(Path(root), split)
-    articles = _articles(split_dir)
-    if limit is not None:
-        articles = articles[: max(limit, 0)]
-    texts = [_read(split_dir / "text" / f"{name}.txt") for name, _ in articles]
-
-    report = Report(split=split, root=str(root), counts=Counts(), n_articles=len(articles))
-    results = iter(predict(texts))
-    for i, ((name, ann_paths), text) in enumerate(zip(articles, texts)):
-        predicted = next(results, None)
-        if predicted is None:
-            raise OnrecordError("E304", E.E304.format(got=i, expected=len(texts)))
-        doc_counts = Counts()
-        for ann_path in ann_paths:
-            ann = _read(ann_path)
-            gold = read_ann(ann, text, path=str(ann_path))
-            kept = _drop_discarded(predicted, read_discards(ann, path=str(ann_path)), text)
-            doc_counts = doc_counts + score_document(gold, kept, text)
+    report = Report(split=split, root=str(root), counts=Counts())
+    for article, files in groupby(judged(root, split, predict, limit=limit), key=lambda j: j.article):
+        files = list(files)
+        doc_counts = sum((score_document(j.gold, j.predicted, j.text) for j in files), Counts())
         report.counts = report.counts + doc_counts
-        report.n_files += len(ann_paths)
-        report.per_document.append(DocumentScore(name, [p.name for p in ann_paths], doc_counts))
-    if next(results, None) is not None:
-        raise OnrecordError("E304", E.E304.format(got=f"more than {len(texts)}", expected=len(texts)))
+        report.n_articles += 1
+        report.n_files += len(files)
+        report.per_document.append(DocumentScore(article, [j.path.name for j in files], doc_counts))
     report.elapsed = time.perf_counter() - started
     return report
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -374,12 +374,10 @@ class PointerHead:
         rules = [same_cue(cue, rule_atts) for cue in cues]
         owns = [cue_hints(pieces, rule) for rule in rules]
         tree = branches(doc, offsets, cues) if self.syntax and doc is not None else None
-        for b in range(0, len(todo), self.batch_size):
+        batches = self.scores(hidden, logits, paras, [ranges[i] for i in todo], hints, [owns[i] for i in todo],
+                              None if tree is None else [tree[i] for i in todo])
+        for b, scores in zip(range(0, len(todo), self.batch_size), batches):
             chunk = todo[b : b + self.batch_size]
-            scores = self.run(features(
-                hidden, logits, paras, [ranges[i] for i in chunk], self.window, hints, [owns[i] for i in chunk],
-                None if tree is None else [tree[i] for i in chunk],
-            ))
             scores, pairs = scores if isinstance(scores, tuple) else (scores, None)
             for row, (i, found) in enumerate(zip(chunk, decode_batch(scores, self.max_pieces, self.null_bias, pairs))):
                 lo = ranges[i][0] - self.window
@@ -400,6 +398,24 @@ class PointerHead:
                 content, source, cue = spans
                 out[i] = Reading(cue=cue, source=source, content=content, rules_doubt=doubt)
         return out
+
+    def scores(
+        self,
+        hidden: np.ndarray,
+        logits: np.ndarray,
+        paras: np.ndarray,
+        anchors: Sequence[tuple[int, int]],
+        hints: np.ndarray | None = None,
+        owns: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+        trees: Sequence[np.ndarray] | None = None,
+    ) -> Iterator[np.ndarray | tuple[np.ndarray, np.ndarray]]:
+        """The head's raw output (``run``'s) for the cues at ``anchors`` (first and last piece), ``batch_size``
+        cues at a time, before any decoding: :meth:`read` decodes them, a pointer teacher
+        (:mod:`onrecord.train.pointer`) teaches with them. The other arguments are :func:`features`'."""
+        for b in range(0, len(anchors), self.batch_size):
+            end = b + self.batch_size
+            yield self.run(features(hidden, logits, paras, anchors[b:end], self.window, hints,
+                                    None if owns is None else owns[b:end], None if trees is None else trees[b:end]))
 
 
 def load_pointer(directory: Path, preset: str) -> PointerHead | None:

@@ -87,12 +87,15 @@ def load_config(path: str | Path) -> dict[str, Any]:
         detail = f'device must be "auto", "cpu" or "cuda" (or "cuda:N"), not {config["device"]!r}'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if preset == "pointer" and config.get("teacher") and (
-        config.get("reads", "accurate") != "accurate" or config.get("tune_encoder") or config.get("pair_rank")
+        config.get("reads", "accurate") != "accurate" or config.get("pair_rank")
     ):
-        detail = 'a pointer teacher needs reads = "accurate", and works without tune_encoder and pair_rank'
+        detail = 'a pointer teacher needs reads = "accurate", and works without pair_rank'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if preset != "pointer" and config.get("teacher") and "teacher_base" not in config:
         raise OnrecordError("E207", E.E207.format(path=path, detail="teacher needs teacher_base"), path=str(path))
+    if config.get("distill_on", "all") not in ("all", "matched") or "distill_on" in config and not config.get("teacher"):
+        detail = f'distill_on must be "all" or "matched", and needs a teacher (got {config["distill_on"]!r})'
+        raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if config.get("distill_hidden") and not config.get("teacher"):
         raise OnrecordError("E207", E.E207.format(path=path, detail="distill_hidden needs a teacher"), path=str(path))
     if config.get("precision", "fp32") not in ("fp32", "bf16"):

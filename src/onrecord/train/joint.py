@@ -26,6 +26,11 @@ head guessing it from features tuned for BIO tags.
   top ``tune_layers`` layers (default: all) learn at ``encoder_learning_rate``
   with warm-up and linear decay. The head follows a one-cycle schedule over
   the whole run, as in the frozen recipe.
+* **Teacher.** With ``teacher`` (a larger ``accurate`` model folder with
+  a pointer head), the head's loss also learns from the teacher head's
+  scores for the same cues, as the frozen recipe's ``teacher`` option
+  does (``distill``, ``temperature``, ``distill_on``), so that the
+  encoder, not only the head, is pulled towards the teacher's decisions.
 * **Out.** The tagger is exported as the frozen recipe exports it (int8,
   with ``hidden``) and the head beside it, so the run-time code is the same.
 """
@@ -50,7 +55,7 @@ from ..extraction.transformer import WordPieceTagger, load_accurate
 from ..errors import E, ModelError
 from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
 from .corpus import load_split
-from .pointer import _build_head, _inputs, _loss, _pointer_exact, _ship_head
+from .pointer import _build_head, _inputs, _loss, _pointer_exact, _ship_head, _soft_loss, _teacher_scores
 from .transformer import _export as _export_tagger
 from .transformer import _build_tagger, base_tagger, quantize
 
@@ -205,9 +210,9 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         articles.setdefault(name, _Article(runtime, text))
     for name, _, roles in texts["train"]:
         articles[name].add_labels(roles)
-    by_article: dict[str, list] = {}
-    for example in train:
-        by_article.setdefault(example[0], []).append(example)
+    by_article: dict[str, list[int]] = {}  # each article's examples, as indices into train
+    for i, example in enumerate(train):
+        by_article.setdefault(example[0], []).append(i)
     names = sorted(by_article)
     log(f"{len(train)} train cue examples in {len(names)} articles, {len(dev)} dev; read in "
         f"{time.perf_counter() - started:.0f} s; training on {device}")
@@ -263,6 +268,10 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         exact = _dev_pointer(tagger, head, dev, dev_docs, articles, window, config, device)
         state["start"], state["start_weights"] = exact, _weights_digest(config)
         log("before training, dev pointer exact " + " ".join(f"{r} {exact[r]:.4f}" for r in POINTER_ROLES))
+    soft = None
+    if config.get("teacher"):
+        soft = _teacher_scores(config, {name: text for name, text, _ in texts["train"]}, train, train_docs, out, log)
+    distill, temperature = float(config.get("distill", 0.5)), float(config.get("temperature", 2.0))
     loss_fn = torch.nn.CrossEntropyLoss()
     tag_loss_fn = torch.nn.CrossEntropyLoss(ignore_index=_IGNORE)
     inputs_of = _inputs(config)
@@ -281,10 +290,15 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
                     window_logits, hidden, logits = _read(tagger, article, device)
                 if epoch < frozen:
                     hidden, logits = hidden.detach(), logits.detach()
-                examples = by_article[name]
+                rows = by_article[name]
+                examples = [train[i] for i in rows]
                 outputs = head(*_head_inputs(examples, train_docs[name], hidden, logits, window, inputs_of))
                 targets = torch.tensor([t for *_, t in examples], dtype=torch.long, device=device)
-                loss = loss + _loss(outputs, targets, loss_fn)
+                head_loss = _loss(outputs, targets, loss_fn)
+                if soft is not None:
+                    taught = _soft_loss(outputs, soft[rows], targets, temperature, config.get("distill_on", "all"))
+                    head_loss = (1 - distill) * head_loss + distill * taught
+                loss = loss + head_loss
                 if epoch >= frozen and weight:
                     flat = window_logits.reshape(-1, 3)
                     loss = loss + weight * sum(tag_loss_fn(flat, torch.from_numpy(lab).to(device).reshape(-1))

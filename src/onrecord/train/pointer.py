@@ -45,7 +45,9 @@ config file:
   head's scores for each example become soft targets: the loss is
   ``(1 - distill)`` of the gold cross-entropy plus ``distill`` of the
   KL divergence from the teacher's six distributions at ``temperature``
-  (:func:`_teacher_scores`), as the tagger's own distillation does.
+  (:func:`_teacher_scores`), as the tagger's own distillation does;
+  with ``distill_on = "matched"``, only for the cues that match a gold
+  one (:func:`_taught`).
 * **Why the tagger's own train articles mislead the head.** The tagger
   was fitted on the same train split, so there its tags are nearly the gold
   ones; a head trained over them learns to trust tags that are right far
@@ -126,7 +128,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     log(f"{len(train)} train and {len(dev)} dev cue examples; spaCy, the rules and the {preset} tagger read both "
         f"splits in {time.perf_counter() - started:.0f} s")
 
-    soft = _teacher_scores(config, train_split, train, train_docs, out, log) if config.get("teacher") else None
+    texts = {ex.name: ex.text for ex in train_split}
+    soft = _teacher_scores(config, texts, train, train_docs, out, log) if config.get("teacher") else None
     dim = next(iter(train_docs.values()))["hidden"].shape[1]
     model = _build_head(config, dim)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"])
@@ -151,8 +154,7 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             outputs = model(*inputs)
             loss = _loss(outputs, targets, loss_fn)
             if soft is not None:
-                teacher = torch.from_numpy(soft[rows].astype(np.float32))
-                soft_loss = sum(soft_kl(outputs[:, :, k], teacher[:, :, k], temperature) for k in range(outputs.shape[2]))
+                soft_loss = _soft_loss(outputs, soft[rows], targets, temperature, config.get("distill_on", "all"))
                 loss = (1 - distill) * loss + distill * soft_loss
             loss.backward()
             optimizer.step()
@@ -321,10 +323,10 @@ def _examples(read, nlp, examples, window: int, config: dict[str, Any]):
     return docs, out
 
 
-def _teacher_scores(config: dict[str, Any], split, train, docs, out: Path, log) -> np.ndarray:
+def _teacher_scores(config: dict[str, Any], texts: dict[str, str], train, docs, out: Path, log) -> np.ndarray:
     """The teacher head's scores for every train example, (examples, positions + 1, 6) in float16.
 
-    The teacher reads each article with its own tagger; the example's cue
+    The teacher reads each article (``texts`` by name) with its own tagger; the example's cue
     and the rules' hints are the student's, which index the same pieces
     (E210 otherwise). Kept in the output folder as ``teacher-scores.npz``
     with the teacher's folder and the examples' anchors, so a resumed run
@@ -346,7 +348,6 @@ def _teacher_scores(config: dict[str, Any], split, train, docs, out: Path, log) 
     rows: dict[str, list[int]] = {}
     for i, (name, *_) in enumerate(train):
         rows.setdefault(name, []).append(i)
-    texts = {ex.name: ex.text for ex in split}
     scores = np.zeros((len(train), 2 * head.window + 2, 2 * len(POINTER_ROLES)), dtype=np.float16)
     for name, idx in rows.items():
         reading, doc = teacher.read(texts[name]), docs[name]
@@ -354,14 +355,37 @@ def _teacher_scores(config: dict[str, Any], split, train, docs, out: Path, log) 
             raise ModelError("E210", E.E210.format(path=config["teacher"], detail=(
                 f"cuts article {name} into {len(reading.offsets)} word pieces, the student's tagger into "
                 f"{len(doc['pieces'])}")))
-        for b in range(0, len(idx), head.batch_size):
-            chunk = [train[i] for i in idx[b : b + head.batch_size]]
-            scores[idx[b : b + head.batch_size]] = head.run(features(
-                reading.hidden, reading.logits, doc["paras"], [anchor for _, anchor, *_ in chunk], head.window,
-                doc["hints"], [own for _, _, own, *_ in chunk]))
+        batches = head.scores(reading.hidden, reading.logits, doc["paras"], [train[i][1] for i in idx], doc["hints"],
+                              [train[i][2] for i in idx])
+        scores[idx] = np.concatenate(list(batches))
     np.savez(cache, scores=scores, anchors=anchors, teacher=np.array(config["teacher"]))
     log(f"the teacher scored {len(train)} train examples in {time.perf_counter() - started:.0f} s")
     return scores
+
+
+def _soft_loss(outputs, teacher: np.ndarray, targets, temperature: float, on: str = "all"):
+    """The KL divergence of the head's six distributions from the teacher's (summed), averaged over the batch;
+    the examples :func:`_taught` leaves out add nothing to it."""
+    import torch
+
+    keep = _taught(targets.cpu().numpy(), outputs.shape[1] - 1, on)
+    if not keep.any():
+        return outputs.new_zeros(())
+    rows = torch.from_numpy(keep).to(outputs.device)
+    teacher_t = torch.from_numpy(teacher[keep].astype(np.float32)).to(outputs.device)
+    soft = sum(soft_kl(outputs[rows][:, :, k], teacher_t[:, :, k], temperature) for k in range(outputs.shape[2]))
+    return float(keep.mean()) * soft
+
+
+def _taught(targets: np.ndarray, none: int, on: str = "all") -> np.ndarray:
+    """Which examples of a batch learn from the teacher: all, or with ``distill_on = "matched"`` those whose
+    cue matches a gold attribution (a target other than ``none``).
+
+    The teacher's head never read the student's false cues, and taught on them it made the student's head
+    accept more of them (docs/experiments.md, 7 December 2026), so ``matched`` leaves their "none" to the
+    gold alone.
+    """
+    return np.ones(len(targets), dtype=bool) if on == "all" else (targets != none).any(axis=1)
 
 
 def _unfit_teacher(head, window: int) -> str | None:
