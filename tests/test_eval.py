@@ -20,6 +20,7 @@ from onrecord.evaluate import (
     read_discards,
     score_document,
 )
+from onrecord.evaluate.polnear import judged
 from onrecord.model import Attribution, Span
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

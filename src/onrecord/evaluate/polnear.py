@@ -15,9 +15,9 @@ through ``nlp.pipe``, and must yield one list of attributions per text, in order
 from __future__ import annotations
 
 import time
-from itertools import groupby
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
