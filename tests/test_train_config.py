@@ -202,6 +202,13 @@ def test_distillation_and_precision_options_are_checked_and_folders_resolved(tmp
     with pytest.raises(OnrecordError) as info:
         load_config(bad)
     assert 'precision must be "fp32" or "bf16", not \'fp16\'' in str(info.value)
+    for stack in ("0", "1.5", '"2"'):
+        bad.write_text(config + f"stack = {stack}\n")
+        with pytest.raises(OnrecordError, match="stack must be a whole number of at least 1"):
+            load_config(bad)
+    bad.write_text((CONFIGS / "fast.toml").read_text() + "stack = 2\n")  # the CRF tagger has no layers to stack
+    with pytest.raises(OnrecordError, match="for the accurate tagger's recipe"):
+        load_config(bad)
     bad.write_text(config + "distill_hidden = 1.0\n")
     with pytest.raises(OnrecordError) as info:
         load_config(bad)

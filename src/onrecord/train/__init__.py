@@ -96,6 +96,10 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if config.get("distill_on", "all") not in ("all", "matched") or "distill_on" in config and not config.get("teacher"):
         detail = f'distill_on must be "all" or "matched", and needs a teacher (got {config["distill_on"]!r})'
         raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
+    stack = config.get("stack", 1)
+    if not isinstance(stack, int) or isinstance(stack, bool) or stack < 1 or stack > 1 and preset != "accurate":
+        detail = f"stack must be a whole number of at least 1, for the accurate tagger's recipe (got {stack!r})"
+        raise OnrecordError("E207", E.E207.format(path=path, detail=detail), path=str(path))
     if config.get("distill_hidden") and not config.get("teacher"):
         raise OnrecordError("E207", E.E207.format(path=path, detail="distill_hidden needs a teacher"), path=str(path))
     if config.get("precision", "fp32") not in ("fp32", "bf16"):

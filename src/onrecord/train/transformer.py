@@ -35,6 +35,9 @@ afford only in bfloat16:
   much as the gold tags did; the teacher's layer carries what it knows
   beyond its nine numbers a piece, and the pointer head reads that layer.
 
+``stack = 2`` makes the student twice as deep before training, each of the
+base's layers twice in a row (:func:`stack_layers`).
+
 A teacher's own run sets ``export = false``: it stops at its best epoch's
 ``best.pt``, with no ONNX model to ship.
 
@@ -86,6 +89,8 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
         f"training on {device}" + (f" in {config['precision']}" if config.get("precision") else ""))
 
     model = base_tagger(config["base"])
+    if config.get("stack", 1) > 1:
+        stack_layers(model.encoder, config["stack"])
     hidden_weight = float(config.get("distill_hidden", 0.0))
     if hidden_weight:  # the student's last layer mapped to the teacher's width, trained with the head
         model.project = torch.nn.Linear(model.head.in_features, soft[0].shape[1] - len(ROLES) * 3)
@@ -174,7 +179,7 @@ def train_transformer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     shipped = out / "model"
     shipped.mkdir(exist_ok=True)
     shutil.copy(base / "tokenizer.json", shipped / "tokenizer.json")
-    shutil.copy(base / "config.json", shipped / "encoder.json")  # for training on from it (.joint)
+    model.encoder.config.to_json_file(shipped / "encoder.json")  # for training on from it (.joint)
     (shipped / "tagger.json").write_text(json.dumps({
         "window": config["window"], "stride": config["stride"], "batch_size": 8,
         "roles": list(ROLES), "tags": ["O", "B", "I"], "base": config["base"],
@@ -195,6 +200,25 @@ def base_tagger(base: str):
     from transformers import AutoModel
 
     return _build_tagger(AutoModel.from_pretrained(str(_base_dir(base))).float())
+
+
+def stack_layers(encoder, times: int) -> None:
+    """Make ``encoder`` (a BERT-like transformers model) deeper in place: each of its layers ``times`` over
+    in a row (1 1 2 2 ... with ``times = 2``), every copy with weights of its own.
+
+    Why: a deeper student has more room for what the teacher knows, and MiniLM's 6 layers are the only
+    small encoder weights reachable here. Stacked copies of trained layers start far closer to a working
+    encoder than new random layers do (Gong et al., "Efficient training of BERT by progressively
+    stacking", ICML 2019). Width, vocabulary and word pieces stay MiniLM's, so the run-time code and the
+    pointer head's features are unchanged; with ``times = 2`` the int8 model is 33 MB.
+    """
+    import copy
+
+    import torch
+
+    layers = encoder.encoder.layer
+    encoder.encoder.layer = torch.nn.ModuleList(copy.deepcopy(layer) for layer in layers for _ in range(times))
+    encoder.config.num_hidden_layers = len(encoder.encoder.layer)
 
 
 def _in_precision(model, config: dict[str, Any], device: str):
