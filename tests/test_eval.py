@@ -343,6 +343,15 @@ def test_evaluate_polnear_sums_annotators_and_drops_discarded(tmp_path):
     json.dumps(d)
 
 
+def test_judged_gives_each_annotation_file_its_gold_and_the_predictions_outside_its_discards(tmp_path):
+    root = _fake_corpus(tmp_path)
+    files = list(judged(root, "dev", lambda texts: [_predictions() + [IN_DISCARD], []]))
+    assert [(j.article, j.path.name) for j in files] == [("a", "a_1111.ann"), ("a", "a_2222.ann"), ("b_c", "b_c_3333.ann")]
+    assert files[0].gold == read_ann(ANN_1, TEXT) and files[1].gold == read_ann(ANN_2, TEXT) and files[2].gold == []
+    assert files[0].predicted == files[1].predicted == _predictions()  # the one inside a Discard span is gone
+    assert files[0].text == TEXT and files[2].predicted == []
+
+
 def test_evaluate_polnear_without_discard_filter_counts_the_prediction(tmp_path):
     # The same prediction outside any Discard span is a false positive: the filter is what removed it.
     root = _fake_corpus(tmp_path)
