@@ -55,7 +55,7 @@ from ..extraction.transformer import WordPieceTagger, load_accurate
 from ..errors import E, ModelError
 from ._torch import Checkpoint, optimise, pick_device, seed_and_threads
 from .corpus import load_split
-from .pointer import _build_head, _inputs, _loss, _pointer_exact, _ship_head, _soft_loss, _teacher_scores
+from .pointer import _build_head, _inputs, _loss, _pointer_exact, _ship_head, _teacher_scores, _with_teacher
 from .transformer import _export as _export_tagger
 from .transformer import _build_tagger, base_tagger, quantize
 
@@ -271,7 +271,6 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     soft = None
     if config.get("teacher"):
         soft = _teacher_scores(config, {name: text for name, text, _ in texts["train"]}, train, train_docs, out, log)
-    distill, temperature = float(config.get("distill", 0.5)), float(config.get("temperature", 2.0))
     loss_fn = torch.nn.CrossEntropyLoss()
     tag_loss_fn = torch.nn.CrossEntropyLoss(ignore_index=_IGNORE)
     inputs_of = _inputs(config)
@@ -294,11 +293,8 @@ def train_joint(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
                 examples = [train[i] for i in rows]
                 outputs = head(*_head_inputs(examples, train_docs[name], hidden, logits, window, inputs_of))
                 targets = torch.tensor([t for *_, t in examples], dtype=torch.long, device=device)
-                head_loss = _loss(outputs, targets, loss_fn)
-                if soft is not None:
-                    taught = _soft_loss(outputs, soft[rows], targets, temperature, config.get("distill_on", "all"))
-                    head_loss = (1 - distill) * head_loss + distill * taught
-                loss = loss + head_loss
+                loss = loss + _with_teacher(_loss(outputs, targets, loss_fn), outputs,
+                                            None if soft is None else soft[rows], targets, config)
                 if epoch >= frozen and weight:
                     flat = window_logits.reshape(-1, 3)
                     loss = loss + weight * sum(tag_loss_fn(flat, torch.from_numpy(lab).to(device).reshape(-1))

@@ -142,7 +142,6 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
     if state is not fresh:
         log(f"resumed from {checkpoint.path} after epoch {state['epoch']}")
     loss_fn = torch.nn.CrossEntropyLoss()
-    distill, temperature = float(config.get("distill", 0.5)), float(config.get("temperature", 2.0))
     while state["epoch"] < config["epochs"]:
         epoch, started, losses = state["epoch"], time.perf_counter(), []
         order = list(range(len(train)))
@@ -152,10 +151,8 @@ def train_pointer(config: dict[str, Any], out: Path, log) -> dict[str, Any]:
             rows = order[b : b + batch_size]
             inputs, targets = _batch([train[i] for i in rows], train_docs, window, _inputs(config))
             outputs = model(*inputs)
-            loss = _loss(outputs, targets, loss_fn)
-            if soft is not None:
-                soft_loss = _soft_loss(outputs, soft[rows], targets, temperature, config.get("distill_on", "all"))
-                loss = (1 - distill) * loss + distill * soft_loss
+            loss = _with_teacher(_loss(outputs, targets, loss_fn), outputs, None if soft is None else soft[rows],
+                                 targets, config)
             loss.backward()
             optimizer.step()
             schedule.step()
@@ -361,6 +358,18 @@ def _teacher_scores(config: dict[str, Any], texts: dict[str, str], train, docs, 
     np.savez(cache, scores=scores, anchors=anchors, teacher=np.array(config["teacher"]))
     log(f"the teacher scored {len(train)} train examples in {time.perf_counter() - started:.0f} s")
     return scores
+
+
+def _with_teacher(loss, outputs, teacher: np.ndarray | None, targets, config: dict[str, Any]):
+    """``loss`` (the gold cross-entropy of ``outputs``) mixed with the soft loss from the teacher's scores for the
+    same examples: ``(1 - distill)`` of one plus ``distill`` of the other, at ``temperature``, on the examples
+    ``distill_on`` picks (:func:`_taught`); ``loss`` itself when there is no teacher. The frozen and the joint
+    recipes both mix it so."""
+    if teacher is None:
+        return loss
+    distill = float(config.get("distill", 0.5))
+    soft = _soft_loss(outputs, teacher, targets, float(config.get("temperature", 2.0)), config.get("distill_on", "all"))
+    return (1 - distill) * loss + distill * soft
 
 
 def _soft_loss(outputs, teacher: np.ndarray, targets, temperature: float, on: str = "all"):
