@@ -170,6 +170,19 @@ def test_would_counts_only_as_reported_will(kind, found):
     assert len(find_forecasts(doc, [_att(doc, "a1", "The firm would cut jobs", "said", kind=kind)], [])) == found
 
 
+def test_a_reported_would_with_an_open_condition_counts_but_not_its_condition():
+    # "They said they would act if Pyongyang tests next month."  (the guide's "earlier conditional pledge":
+    # the condition, a present verb with a date, would be a forecast of its own were it a main clause)
+    doc = make_doc(
+        "They/PRON/nsubj/1 said/VERB/ROOT/1 they/PRON/nsubj/4 would/AUX/aux/4/t=MD act/VERB/ccomp/1/t=VB "
+        "if/SCONJ/mark/7 Pyongyang/PROPN/nsubj/7 tests/VERB/advcl/4/t=VBZ next/ADJ/amod/9/e=B-DATE "
+        "month/NOUN/npadvmod/7/e=I-DATE ./PUNCT/punct/1"
+    )
+    found = find_forecasts(doc, [_att(doc, "a1", "they would act if Pyongyang tests next month", "said")], [])
+    assert [f.estimative.text for f in found] == ["would"]
+    assert found[0].text.text == "they would act if Pyongyang tests next month"
+
+
 def test_habitual_would_is_not_a_forecast():
     # "She said professors would sometimes dismiss her."
     doc = make_doc(

@@ -5,9 +5,11 @@ attribution's content), or in the headline. A clause counts when the parse shows
 
 * a future or estimative word governing it: "will", "'ll", "shall", "going to", "set to",
   "likely", "expected to", "almost certainly" (``data/forecast_estimative.tsv``, which also
-  gives each word's probability); "would" only in reported speech (the "will" of
-  ``said it would``), never beside an "if"; "could", "may", "might" only with a forward horizon
-  or a predicting cue, since alone they are as often ability or politeness as a forecast;
+  gives each word's probability); "would" only in reported speech after a cue in the past (the
+  "will" of ``said it would``, an "if" beside it or not: "would take measures if North Korea
+  conducted another test" counts, while the "if" clause itself never does); "could", "may",
+  "might" only with a forward horizon or a predicting cue, since alone they are as often
+  ability or politeness as a forecast;
 * an estimative adverb ("likely", "probably") on a clause that is future by one of the above
   or by its horizon ("Putin likely already has an escape plan" is an estimate of the present,
   not a forecast);
