@@ -406,6 +406,19 @@ def test_after_an_interrupted_quotation_the_content_resumes_at_the_next_quotatio
     assert _trim_content(text, [stop], quotes)[0].text == '"In my head, anyway."'
 
 
+@pytest.mark.parametrize("sentence, head, content", [
+    ("Despite this,  Putin's grip appears firm, diplomats told Reuters.", "Despite this,  Putin's grip appears firm",
+     "Putin's grip appears firm"),
+    ("However, the vote will be close, she said.", "However, the vote will be close", "the vote will be close"),
+    ("In 2009, the vote was close, she said.", "In 2009, the vote was close", "In 2009, the vote was close"),
+    ('"However, we won," she said.', '"However, we won,"', '"However, we won,"'),  # a quotation keeps its words
+])
+def test_a_content_starts_after_the_reporters_leading_connective(sentence, head, content):
+    # PolNeAR train starts 35 contents right after such a connective and its comma, and 2 with one inside
+    trimmed = _trim_content(sentence, [_span(sentence, head)], find_quotes(sentence))
+    assert [f.text for f in trimmed] == [content]
+
+
 def test_the_content_resumes_past_a_quoted_title_in_the_frame():
     text = '"He is right," Flynn said on Fox News\'s "Fox and Friends." "I mean, there is frustration."'
     first = _span(text, '"He is right,"')

@@ -70,6 +70,18 @@ def _lstrip_stop(text: str, frag: Span) -> Span:
     return Span.of(text, m.end(), frag.end) if m and m.end() < frag.end else frag
 
 
+def _lstrip_connective(text: str, frag: Span) -> Span:
+    """Start a content that is not a quotation after a leading "However," or "Despite this,"
+    (``data/content_leading_connectives.txt``): the reporter's link to the sentence before."""
+    m = _CONNECTIVE.match(text, frag.start, frag.end)
+    if m and " ".join(m.group(1).lower().split()) in word_set("content_leading_connectives.txt") and m.end() < frag.end:
+        return Span.of(text, m.end(), frag.end)
+    return frag
+
+
+_CONNECTIVE = re.compile(r"(\w+(?:\s+\w+){0,3}),\s+")
+
+
 def _rstrip_full_stop(text: str, frag: Span) -> Span:
     """PolNeAR ends a content that is not a quotation before its sentence's full stop (9,455 of
     9,560 in train), even after "U.S."; an ellipsis stays."""
@@ -114,6 +126,7 @@ def _trim_content(text: str, content: list[Span], quotes: Sequence[Quote]) -> li
     """
     content = [_lstrip_stop(text, frag) for frag in content]
     if content and text[content[0].start] not in _OPENERS:
+        content[0] = _lstrip_connective(text, content[0])
         content[-1] = _rstrip_full_stop(text, _rstrip_closing_clause(text, content[-1], quotes))
     if len(content) < 2:
         return content
