@@ -414,7 +414,7 @@ def test_after_an_interrupted_quotation_the_content_resumes_at_the_next_quotatio
     ('"However, we won," she said.', '"However, we won,"', '"However, we won,"'),  # a quotation keeps its words
 ])
 def test_a_content_starts_after_the_reporters_leading_connective(sentence, head, content):
-    # PolNeAR train starts 35 contents right after such a connective and its comma, and 2 with one inside
+    # PolNeAR train starts 35 contents right after such a connective and its comma, and only 2 with one
     trimmed = _trim_content(sentence, [_span(sentence, head)], find_quotes(sentence))
     assert [f.text for f in trimmed] == [content]
 
