@@ -94,11 +94,13 @@ def test_another_training_run_on_the_machine_is_noticed(monkeypatch):
         return types.SimpleNamespace(info={"pid": pid, "cmdline": cmdline})
 
     wrapper = os.getppid()  # "timeout 1800 onrecord train a.toml" runs this one: not another run
-    running = [procs(os.getpid(), ["onrecord", "train", "a.toml"]), procs(4242, ["onrecord", "train", "b.toml"]),
-               procs(4243, None), procs(4244, ["onrecord", "serve"]),
+    ours = {os.getpid(), *(parent.pid for parent in psutil.Process().parents())}
+    other = next(pid for pid in range(4242, 2**22) if pid not in ours)  # a made-up pid may be a real ancestor's
+    running = [procs(os.getpid(), ["onrecord", "train", "a.toml"]), procs(other, ["onrecord", "train", "b.toml"]),
+               procs(other + 1, None), procs(other + 2, ["onrecord", "serve"]),
                procs(wrapper, ["timeout", "1800", "onrecord", "train", "a.toml"])]
     monkeypatch.setattr(psutil, "process_iter", lambda attrs: iter(running))
-    assert training._other_training_runs() == [4242]
+    assert training._other_training_runs() == [other]
 
 
 def test_device_is_checked_and_auto_finds_a_gpu(tmp_path, monkeypatch):
