@@ -70,6 +70,9 @@ def _lstrip_stop(text: str, frag: Span) -> Span:
     return Span.of(text, m.end(), frag.end) if m and m.end() < frag.end else frag
 
 
+_CONNECTIVE = re.compile(r"(\w+(?:\s+\w+){0,3}),\s+")
+
+
 def _lstrip_connective(text: str, frag: Span) -> Span:
     """Start a content that is not a quotation after a leading "However," or "Despite this,"
     (``data/content_leading_connectives.txt``): the reporter's link to the sentence before."""
@@ -77,9 +80,6 @@ def _lstrip_connective(text: str, frag: Span) -> Span:
     if m and " ".join(m.group(1).lower().split()) in word_set("content_leading_connectives.txt") and m.end() < frag.end:
         return Span.of(text, m.end(), frag.end)
     return frag
-
-
-_CONNECTIVE = re.compile(r"(\w+(?:\s+\w+){0,3}),\s+")
 
 
 def _rstrip_full_stop(text: str, frag: Span) -> Span:
