@@ -104,6 +104,7 @@ def find_forecasts(
     (the Gallyamov quote, not The Daily Beast relaying it); ids are ``f1``, ``f2``, … in text order.
     """
     found: dict[int, Forecast] = {}  # by the token heading the clause
+    dates = [ent for ent in doc.ents if ent.label_ == "DATE"]  # once: doc.ents builds every Span anew
     by_size = sorted((a for a in attributions if a.content), key=lambda a: sum(s.end - s.start for s in a.content))
     for att in by_size:  # innermost first: a clause keeps the first attribution that claims it
         predicting = any(_is_predicting(doc, cue) for cue in att.cue)
@@ -112,14 +113,14 @@ def find_forecasts(
             tokens = _region(doc, region.start, region.end)
             if tokens is None:
                 continue
-            for key, forecast in _in_region(doc, tokens, predicting, att.kind, cue_token, published):
+            for key, forecast in _in_region(doc, tokens, predicting, att.kind, cue_token, published, dates):
                 if key not in found:
                     forecast.attribution, forecast.speaker = att.id, att.speaker
                     found[key] = forecast
     headline = _headline(doc)
     if headline is not None:
         cues = [(s.start, s.end) for att in attributions for s in att.cue]
-        for key, forecast in _in_region(doc, headline, False, "headline", None, published):
+        for key, forecast in _in_region(doc, headline, False, "headline", None, published, dates):
             if any(start < forecast.text.end and forecast.text.start < end for start, end in cues):
                 continue  # "Minister vows to cut …": the headline's own attribution holds it, with its speaker
             if key not in found and forecast.estimative is not None:
@@ -132,9 +133,16 @@ def find_forecasts(
 
 
 def _in_region(
-    doc: Doc, region: SpacySpan, predicting: bool, kind: str, cue: Token | None, published: date | None
+    doc: Doc,
+    region: SpacySpan,
+    predicting: bool,
+    kind: str,
+    cue: Token | None,
+    published: date | None,
+    dates: Sequence[SpacySpan],
 ) -> Iterable[tuple[int, Forecast]]:
-    """Each main clause of ``region`` that is a forecast, with the token that heads it."""
+    """Each main clause of ``region`` that is a forecast, with the token that heads it (``dates``: the
+    doc's DATE entities)."""
     text = doc_text(doc)
     for head in _clause_heads(region):
         if _is_question(head) or _is_counterfactual(head) or _is_obligation(head) or _is_performative(head):
@@ -143,7 +151,7 @@ def _in_region(
         if first >= last:
             continue
         estimate = _estimate(head, region, kind, cue)
-        horizon = _horizon(head, region, (first, last), published)
+        horizon = _horizon(head, region, (first, last), published, dates)
         top = predicting and _is_top(head, region)  # "…, he predicted": the content's own clauses
         if estimate is None:
             if top:
@@ -335,12 +343,14 @@ def _is_past(head: Token) -> bool:
     return head.tag_ == "VBN" and not auxes
 
 
-def _horizon(head: Token, region: SpacySpan, extent: tuple[int, int], published: date | None) -> SpacySpan | None:
-    """The first forward time expression in the clause's token range ``extent`` (a DATE entity with
-    the preposition before it, "within six months", or "soon")."""
+def _horizon(
+    head: Token, region: SpacySpan, extent: tuple[int, int], published: date | None, dates: Sequence[SpacySpan]
+) -> SpacySpan | None:
+    """The first forward time expression in the clause's token range ``extent`` (one of ``dates``, the
+    doc's DATE entities, with the preposition before it, "within six months", or "soon")."""
     first, last = extent
-    for ent in head.doc.ents:
-        if ent.label_ == "DATE" and first <= ent.start and ent.end <= last and _clause_of(ent.root, region).i == head.i:
+    for ent in dates:
+        if first <= ent.start and ent.end <= last and _clause_of(ent.root, region).i == head.i:
             if ent.start > first and head.doc[ent.start - 1].text.lower() in _HORIZON_PREPOSITIONS and not (
                 points_forward(ent.text, published) and due_date(ent.text, published or date.today())
             ):
