@@ -4,7 +4,7 @@ gather plan that stands in for the frozen recipe's features. Tiny models and han
 from __future__ import annotations
 
 import numpy as np
-import onnx  # the test extra's onnx builds the tiny graphs; onrecord itself never needs it
+import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx  # the test extra's onnx builds the tiny model; onrecord itself never needs it
+import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-import onnx  # the test extra's onnx builds the tiny models; onrecord itself never needs it
+import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 from spacy.lang.en import English
