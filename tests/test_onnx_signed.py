@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import pytest
@@ -60,9 +62,14 @@ def test_weights_another_node_reads_stay_unsigned(tmp_path):
 def test_loaded_signed_only_where_products_are_exact(tmp_path, monkeypatch):
     path = _quantised(tmp_path / "q.onnx")
     monkeypatch.setattr(_onnx, "_signed_is_exact", lambda: True)
-    assert isinstance(_onnx._as_run_here(path), bytes)
+    with _onnx._as_run_here(path) as copy:
+        assert copy != str(path)
+        stored = {i.name: i.data_type for i in onnx.load(copy).graph.initializer}
+        assert stored == {"w": TensorProto.INT8, "wz": TensorProto.INT8}
+    assert not Path(copy).exists()  # the signed copy lives only while the session is made
     monkeypatch.setattr(_onnx, "_signed_is_exact", lambda: False)
-    assert _onnx._as_run_here(path) == str(path)
+    with _onnx._as_run_here(path) as model:
+        assert model == str(path)
 
 
 def test_a_float_model_loads_as_shipped(tmp_path):
@@ -74,7 +81,8 @@ def test_a_float_model_loads_as_shipped(tmp_path):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     onnx.save(model, tmp_path / "f.onnx")
-    assert _onnx._as_run_here(tmp_path / "f.onnx") == str(tmp_path / "f.onnx")
+    with _onnx._as_run_here(tmp_path / "f.onnx") as model:
+        assert model == str(tmp_path / "f.onnx")
 
 
 @pytest.mark.parametrize("exact", [True, False])

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,12 +52,15 @@ def session(path: Path, *, arena: bool = True, spin: bool = True):
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-    return ort.InferenceSession(_as_run_here(path), options, providers=["CPUExecutionProvider"])
+    with _as_run_here(path) as model:
+        return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
-def _as_run_here(path: Path) -> str | bytes:
-    """The model at ``path`` as this CPU runs it fastest with the same outputs: its uint8 matrices
-    signed again (as bytes) where uint8 × int8 products are exact here, else the file as it is.
+@contextmanager
+def _as_run_here(path: Path) -> Iterator[str]:
+    """The path of the model at ``path`` as this CPU runs it fastest with the same outputs: a temporary
+    copy with its uint8 matrices signed again where uint8 × int8 products are exact here, else the file
+    as it is. (A session made from a file holds about 35 MB less than one made from the same bytes.)
 
     The int8 models ship their matrices as uint8 around a zero point of 128
     (``train/transformer.py: unsigned``), which every CPU multiplies exactly;
@@ -67,15 +73,28 @@ def _as_run_here(path: Path) -> str | bytes:
     """
     data = Path(path).read_bytes()
     if b"MatMulInteger" not in data:
-        return str(path)  # a float model (the pointer heads): nothing to sign, and no onnx to import
+        yield str(path)  # a float model (the pointer heads): nothing to sign, and no onnx to import
+        return
     import onnx
 
     model = onnx.load_from_string(data)
     del data
     if not _uint8_matrices(model) or not _signed_is_exact():
-        return str(path)
+        yield str(path)
+        return
     signed(model)
-    return model.SerializeToString()
+    try:
+        handle, name = tempfile.mkstemp(prefix="onrecord-", suffix=".onnx")
+    except OSError:  # no writable temporary folder: the shipped matrices, slower but the same outputs
+        yield str(path)
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(model.SerializeToString())
+        del model
+        yield name
+    finally:
+        os.unlink(name)
 
 
 def _uint8_matrices(model) -> list[tuple[str, str]]:
