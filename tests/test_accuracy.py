@@ -12,7 +12,7 @@ POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "polnear"
 FLOORS = {
     "rules": {"source": 0.565, "cue": 0.57, "content": 0.465},
     "fast": {"source": 0.725, "cue": 0.665, "content": 0.56},
-    "accurate": {"source": 0.81, "cue": 0.755, "content": 0.66},
+    "accurate": {"source": 0.815, "cue": 0.76, "content": 0.67},
 }
 
 

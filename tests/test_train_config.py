@@ -17,7 +17,8 @@ CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 @pytest.mark.parametrize(
     "name, preset, ships_to",
     [("accurate-stacked.toml", "accurate", "accurate"), ("fast.toml", "fast", "fast"),
-     ("accurate-pointer.toml", "pointer", "accurate"), ("fast-pointer.toml", "pointer", "fast")],
+     ("accurate-pointer.toml", "pointer", "accurate"), ("fast-pointer.toml", "pointer", "fast"),
+     ("accurate-joint.toml", "pointer", "accurate")],
 )
 def test_shipped_configs_load_with_paths_resolved(name, preset, ships_to):
     config = load_config(CONFIGS / name)
@@ -256,10 +257,10 @@ def test_the_distillation_configs_name_their_teacher_and_its_weights():
         {k: v for k, v in student.items() if k not in ("output", "stride")}
 
 
-def test_only_the_stacked_tagger_and_its_head_ship_the_accurate_model():
+def test_the_stacked_tagger_its_head_and_the_joint_recipe_ship_the_accurate_model():
     shipping = [c.name for c in sorted(CONFIGS.glob("*.toml"))
                 if load_config(c).get("ship_to", "").endswith("models/accurate")]
-    assert shipping == ["accurate-pointer.toml", "accurate-stacked.toml"]
+    assert shipping == ["accurate-joint.toml", "accurate-pointer.toml", "accurate-stacked.toml"]
 
 
 def test_the_pointer_teacher_configs_chain_from_the_teacher_tagger():
