@@ -54,6 +54,16 @@ def test_signed_keeps_every_product(tmp_path):
     assert np.array_equal(_run(model.SerializeToString(), x), _run(path, x))
 
 
+def test_where_the_probe_finds_signed_products_exact_they_equal_the_shipped_ones(tmp_path):
+    """On this machine's real kernel: activations that quantise to 255 against weights up to ±127, where a
+    saturating kernel would differ. Where the probe says inexact, the shipped file is loaded itself."""
+    path = _quantised(tmp_path / "q.onnx")
+    x = np.ones((4, 32), dtype=np.float32)
+    with _onnx._as_run_here(path) as model:
+        assert np.array_equal(_run(model, x), _run(path, x))
+        assert (model != str(path)) == _onnx._signed_is_exact()
+
+
 def test_weights_another_node_reads_stay_unsigned(tmp_path):
     model = onnx.load(_quantised(tmp_path / "q.onnx", shared=True))
     assert _onnx._uint8_matrices(model) == []
