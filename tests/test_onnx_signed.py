@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,25 @@ def test_loaded_signed_only_where_products_are_exact(tmp_path, monkeypatch):
     monkeypatch.setattr(_onnx, "_signed_is_exact", lambda: False)
     with _onnx._as_run_here(path) as model:
         assert model == str(path)
+
+
+@pytest.mark.parametrize("fails", ["mkstemp", "fdopen"])
+def test_no_room_for_the_signed_copy_loads_the_shipped_file(tmp_path, monkeypatch, fails):
+    path = _quantised(tmp_path / "q.onnx")
+    monkeypatch.setattr(_onnx, "_signed_is_exact", lambda: True)
+    made: list[str] = []
+    real_mkstemp = _onnx.tempfile.mkstemp
+
+    def mkstemp(**kwargs):
+        if fails == "mkstemp":
+            raise OSError(28, "No space left on device")
+        made.append(real_mkstemp(dir=tmp_path, **kwargs)[1])
+        return os.open(made[-1], os.O_RDONLY), made[-1]  # writing to it fails
+
+    monkeypatch.setattr(_onnx.tempfile, "mkstemp", mkstemp)
+    with _onnx._as_run_here(path) as model:
+        assert model == str(path)
+    assert not any(Path(name).exists() for name in made)
 
 
 def test_a_float_model_loads_as_shipped(tmp_path):

@@ -92,8 +92,12 @@ def _as_run_here(path: Path) -> Iterator[str]:
         yield str(path)
         return
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(model.SerializeToString())
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(model.SerializeToString())
+        except OSError:  # a full disk, say: as above
+            yield str(path)
+            return
         del model
         yield name
     finally:
