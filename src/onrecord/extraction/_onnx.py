@@ -59,8 +59,20 @@ def session(path: Path, *, arena: bool = True, spin: bool = True):
 @contextmanager
 def _as_run_here(path: Path) -> Iterator[str]:
     """The path of the model at ``path`` as this CPU runs it fastest with the same outputs: a temporary
-    copy with its uint8 matrices signed again where uint8 × int8 products are exact here, else the file
-    as it is. (A session made from a file holds about 35 MB less than one made from the same bytes.)
+    copy with its uint8 matrices signed again where uint8 × int8 products are exact here
+    (:func:`_signed_copy`), else the file as it is. The copy is deleted once the session is made."""
+    copy = _signed_copy(Path(path))
+    try:
+        yield copy or str(path)
+    finally:
+        if copy:
+            os.unlink(copy)
+
+
+def _signed_copy(path: Path) -> str | None:
+    """A temporary file holding the model at ``path`` with its uint8 matrices signed, or None where that
+    would not help: a float model, a CPU whose signed products are not exact, no such matrices, or no
+    room to write the copy (the shipped file then loads: slower, the same outputs).
 
     The int8 models ship their matrices as uint8 around a zero point of 128
     (``train/transformer.py: unsigned``), which every CPU multiplies exactly;
@@ -69,39 +81,29 @@ def _as_run_here(path: Path) -> Iterator[str]:
     (and AMX), uint8 × int8 is the fast path: the `accurate` tagger ran in half
     the time signed, its outputs bitwise the same, on a Xeon with both. So the
     weights are signed at load time when :func:`_signed_is_exact` finds this
-    CPU's products exact, and left as shipped when not.
+    CPU's products exact. The session loads the copy from a file: one made from
+    the same bytes held about 35 MB more.
     """
-    data = Path(path).read_bytes()
-    if b"MatMulInteger" not in data:
-        yield str(path)  # a float model (the pointer heads): nothing to sign, and no onnx to import
-        return
-    if not _signed_is_exact():
-        yield str(path)  # the shipped uint8 matrices: the only exact products here
-        return
+    data = path.read_bytes()
+    if b"MatMulInteger" not in data or not _signed_is_exact():
+        return None  # a float model (the pointer heads) needs no onnx import; here only uint8 is exact
     import onnx
 
     model = onnx.load_from_string(data)
     del data
-    if not _uint8_matrices(model):
-        yield str(path)
-        return
-    signed(model)
+    if not signed(model):
+        return None
     try:
         handle, name = tempfile.mkstemp(prefix="onrecord-", suffix=".onnx")
-    except OSError:  # no writable temporary folder: the shipped matrices, slower but the same outputs
-        yield str(path)
-        return
+    except OSError:  # no writable temporary folder
+        return None
     try:
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(model.SerializeToString())
-        except OSError:  # a full disk, say: as above
-            yield str(path)
-            return
-        del model
-        yield name
-    finally:
+        with os.fdopen(handle, "wb") as out:
+            out.write(model.SerializeToString())
+    except OSError:  # a full disk, say
         os.unlink(name)
+        return None
+    return name
 
 
 def _uint8_matrices(model) -> list[tuple[str, str]]:
@@ -127,15 +129,18 @@ def _uint8_matrices(model) -> list[tuple[str, str]]:
     return pairs
 
 
-def signed(model) -> None:
-    """Store the uint8 matrices (around 128) of the ONNX ``model`` as int8 (around 0), in place: the same values."""
+def signed(model) -> int:
+    """Store the uint8 matrices (around 128) of the ONNX ``model`` as int8 (around 0), in place: the same
+    values. Returns how many matrices it signed."""
     from onnx import numpy_helper
 
     stored = {i.name: i for i in model.graph.initializer}
-    for pair in _uint8_matrices(model):
+    pairs = _uint8_matrices(model)
+    for pair in pairs:
         for name in pair:
             values = numpy_helper.to_array(stored[name]).astype(np.int16) - 128
             stored[name].CopyFrom(numpy_helper.from_array(values.astype(np.int8), name))
+    return len(pairs)
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +149,6 @@ def _signed_is_exact() -> bool:
     overflow 16 bits (255 × 127 + 255 × 127), read through the same quantising MatMulInteger the
     models use, compared with the exact sum. Asking the kernel, not the CPU's flags, keeps the
     answer right whichever instruction onnxruntime picks."""
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     rows, inner, cols = 16, 256, 64
@@ -162,6 +166,7 @@ def _signed_is_exact() -> bool:
         ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8  # not the onnx package's newest, which an older onnxruntime may not read
     ort = onnxruntime()
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
